@@ -1,0 +1,40 @@
+# imfs-grate build and test entry points. `make` builds the library and the commands.
+ESBUILD := npx esbuild
+ESFLAGS := --bundle --platform=node --format=esm --target=node20
+BANNER  := --banner:js='\#!/usr/bin/env node'
+
+.PHONY: all lib imfs debug test bench fuzz fixtures check-fixtures clean typecheck
+
+all: lib imfs
+
+lib:
+	$(ESBUILD) src/index.ts $(ESFLAGS) --outfile=dist/index.js --log-level=warning
+	npx tsc -p tsconfig.json
+
+imfs:
+	$(ESBUILD) src/grate/cli.ts $(ESFLAGS) $(BANNER) --outfile=dist/imfs-grate.js --log-level=warning
+	$(ESBUILD) src/grate/fsop-cli.ts $(ESFLAGS) $(BANNER) --outfile=dist/imfs-fsop.js --log-level=warning
+	chmod +x dist/imfs-grate.js dist/imfs-fsop.js
+
+debug:
+	$(ESBUILD) src/index.ts $(ESFLAGS) --sourcemap --outfile=dist/index.js
+	$(ESBUILD) src/grate/cli.ts $(ESFLAGS) $(BANNER) --sourcemap --outfile=dist/imfs-grate.js
+	$(ESBUILD) src/grate/fsop-cli.ts $(ESFLAGS) $(BANNER) --sourcemap --outfile=dist/imfs-fsop.js
+	chmod +x dist/imfs-grate.js dist/imfs-fsop.js
+
+typecheck:
+	npx tsc -p tsconfig.json --noEmit
+
+# Every test: type check, then the whole vitest suite (conformance, differential, fsop, abi, grate).
+test: typecheck all
+	npx vitest run
+
+# One feature's conformance tests, e.g. `make test-rename`.
+test-%:
+	npx vitest run test/conformance/$*.test.ts
+
+bench: all
+	node bench/run.mjs
+
+clean:
+	rm -rf dist

@@ -1,0 +1,50 @@
+/**
+ * Per-cage process state: the descriptor table, working directory, umask and
+ * credentials. Descriptors 0–2 belong to the grate's stdio: until something is installed
+ * or dup2'ed there, they are reserved (EBADF to use, and never handed out by open), so a
+ * cage's own descriptors start at 3. Once a real descriptor has been closed there,
+ * the slot is ordinary and the lowest free descriptor may be 0, 1 or 2, as on Linux.
+ */
+import type { Credentials } from './access.js';
+import type { OpenFile } from './open-file.js';
+
+export const STDIO_RESERVED = 3;
+
+export class Cage {
+  /** Descriptor → open file description. */
+  files: (OpenFile | undefined)[] = [];
+  /** Descriptor → FD_CLOEXEC. */
+  cloexec: boolean[] = [];
+  /** How many of the descriptors 0..2 are still reserved for stdio. */
+  reserved = [true, true, true];
+
+  constructor(
+    readonly id: number,
+    /** Working directory inode (holds a reference). */
+    public cwd: number,
+    public cred: Credentials,
+    public umask: number,
+    /** RLIMIT_NOFILE: descriptors are below this number. */
+    public maxFds: number,
+  ) {}
+
+  file(fd: number): OpenFile | undefined {
+    return this.files[fd];
+  }
+
+  /** The lowest descriptor >= min that is neither open nor reserved, or -1 if none below maxFds. */
+  lowestFree(min: number): number {
+    const files = this.files;
+    for (let fd = min; fd < this.maxFds; fd++) {
+      if (files[fd] === undefined && !(fd < STDIO_RESERVED && this.reserved[fd])) return fd;
+    }
+    return -1;
+  }
+
+  /** Number of open descriptors. */
+  openCount(): number {
+    let n = 0;
+    for (const f of this.files) if (f !== undefined) n++;
+    return n;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * A regular file's bytes: fixed-size chunks in an array indexed by offset / chunkSize,
+ * so any offset is found in O(1), holes cost nothing, and growth never copies the file.
+ * A chunk may be shorter than chunkSize (small files start small and double up to it);
+ * bytes past a chunk's end read as zeros. Invariant: every allocated byte at or past the
+ * file's size is zero, so extending a file always exposes zeros.
+ * The file size lives in the inode table; it is passed in where needed.
+ */
+import type { Space } from './space.js';
+
+const MIN_CHUNK = 512;
+
+function roundUpChunk(bytes: number, chunkSize: number): number {
+  let c = MIN_CHUNK;
+  while (c < bytes) c *= 2;
+  return c < chunkSize ? c : chunkSize;
+}
+
+export class FileData {
+  chunks: (Uint8Array | undefined)[] = [];
+  /** Bytes held by this file's chunks (their capacities). */
+  allocated = 0;
+
+  constructor(readonly chunkSize: number) {}
+
+  /** Copies up to `len` bytes at `pos` into dst[dstOff..]; returns the count (0 at or past EOF). */
+  read(dst: Uint8Array, dstOff: number, len: number, pos: number, size: number): number {
+    if (pos >= size) return 0;
+    const n = Math.min(len, size - pos);
+    const cs = this.chunkSize;
+    let done = 0;
+    while (done < n) {
+      const p = pos + done;
+      const k = Math.floor(p / cs);
+      const inChunk = p - k * cs;
+      const step = Math.min(cs - inChunk, n - done);
+      const chunk = this.chunks[k];
+      const avail = chunk === undefined ? 0 : Math.max(0, Math.min(step, chunk.length - inChunk));
+      if (avail > 0) {
+        if (avail === 1) dst[dstOff + done] = chunk![inChunk];
+        else dst.set(chunk!.subarray(inChunk, inChunk + avail), dstOff + done);
+      }
+      if (avail < step) dst.fill(0, dstOff + done + avail, dstOff + done + step);
+      done += step;
+    }
+    return n;
+  }
+
+  /**
+   * Copies src[srcOff..srcOff+len] to `pos`, allocating chunks as needed.
+   * Returns the bytes written: fewer than len when space ran out part way, -1 when none fit.
+   */
+  write(src: Uint8Array, srcOff: number, len: number, pos: number, space: Space): number {
+    const cs = this.chunkSize;
+    let done = 0;
+    while (done < len) {
+      const p = pos + done;
+      const k = Math.floor(p / cs);
+      const inChunk = p - k * cs;
+      const step = Math.min(cs - inChunk, len - done);
+      const chunk = this.reserve(k, inChunk + step, space);
+      if (chunk === undefined) return done > 0 ? done : -1;
+      chunk.set(src.subarray(srcOff + done, srcOff + done + step), inChunk);
+      done += step;
+    }
+    return done;
+  }
+
+  /** Ensures chunk k exists with at least `bytes` capacity; undefined when space ran out. */
+  private reserve(k: number, bytes: number, space: Space): Uint8Array | undefined {
+    const old = this.chunks[k];
+    if (old !== undefined && old.length >= bytes) return old;
+    const cap = roundUpChunk(bytes, this.chunkSize);
+    const grow = cap - (old === undefined ? 0 : old.length);
+    if (!space.take(grow)) return undefined;
+    const chunk = new Uint8Array(cap);
+    if (old !== undefined) chunk.set(old);
+    this.chunks[k] = chunk;
+    this.allocated += grow;
+    return chunk;
+  }
+
+  /** Shrinks the stored bytes to `newSize` (growing needs nothing: the new range is a hole). */
+  truncate(newSize: number, oldSize: number, space: Space): void {
+    if (newSize >= oldSize) return;
+    this.zeroRange(newSize, oldSize, space);
+  }
+
+  /** Makes [start, end) read as zeros, freeing every chunk the range covers whole. */
+  zeroRange(start: number, end: number, space: Space): void {
+    const cs = this.chunkSize;
+    const chunks = this.chunks;
+    const lastK = Math.ceil(end / cs);
+    for (let k = Math.floor(start / cs); k < lastK && k < chunks.length; k++) {
+      const chunk = chunks[k];
+      if (chunk === undefined) continue;
+      const base = k * cs;
+      const from = Math.max(start - base, 0);
+      const to = Math.min(end - base, cs);
+      if (from === 0 && to >= chunk.length) {
+        this.allocated -= chunk.length;
+        space.give(chunk.length);
+        chunks[k] = undefined;
+      } else if (from < chunk.length) {
+        chunk.fill(0, from, Math.min(to, chunk.length));
+      }
+    }
+    // Drop trailing empty slots so the array does not keep a long tail of holes.
+    let n = chunks.length;
+    while (n > 0 && chunks[n - 1] === undefined) n--;
+    if (n !== chunks.length) chunks.length = n;
+  }
+
+  /** Allocates every chunk that [start, end) touches, whole; all or nothing. */
+  allocate(start: number, end: number, space: Space): boolean {
+    const cs = this.chunkSize;
+    const firstK = Math.floor(start / cs), lastK = Math.ceil(end / cs);
+    let need = 0;
+    for (let k = firstK; k < lastK; k++) need += cs - (this.chunks[k]?.length ?? 0);
+    if (!space.take(need)) return false;
+    space.give(need);
+    for (let k = firstK; k < lastK; k++) this.reserve(k, cs, space);
+    return true;
+  }
+
+  /** SEEK_DATA: the first offset >= pos inside allocated data, or -1 (ENXIO) if none before EOF. */
+  seekData(pos: number, size: number): number {
+    const cs = this.chunkSize;
+    for (let k = Math.floor(pos / cs); k < this.chunks.length; k++) {
+      const chunk = this.chunks[k];
+      if (chunk === undefined) continue;
+      const at = Math.max(pos, k * cs);
+      if (at < k * cs + chunk.length && at < size) return at;
+    }
+    return -1;
+  }
+
+  /** SEEK_HOLE: the first offset >= pos not inside allocated data (EOF counts as a hole). */
+  seekHole(pos: number, size: number): number {
+    const cs = this.chunkSize;
+    let at = pos;
+    while (at < size) {
+      const k = Math.floor(at / cs);
+      const chunk = this.chunks[k];
+      if (chunk === undefined || at >= k * cs + chunk.length) return at;
+      at = k * cs + chunk.length;
+    }
+    return size;
+  }
+
+  /** Frees everything (the inode is going away). */
+  release(space: Space): void {
+    space.give(this.allocated);
+    this.allocated = 0;
+    this.chunks = [];
+  }
+}

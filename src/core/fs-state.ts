@@ -1,0 +1,259 @@
+/**
+ * The state of one IMFS and the node subroutines every call is built from (in the
+ * manner of FreeBSD's tmpfs): allocate an inode, attach and detach directory entries,
+ * stamp times, take and drop references, open and close descriptions. The syscall
+ * entry points (ops-*.ts) check their arguments and call these.
+ */
+import {
+  F_UNLCK, O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY, S_IFDIR, S_IFMT, S_IFREG, S_ISGID,
+  S_IXGRP, S_ISUID, S_IFIFO,
+} from './constants.js';
+import { ENOSPC } from './errno.js';
+import { InodeTable, ATIME, MTIME, CTIME } from './inode-table.js';
+import { Space } from './space.js';
+import { resolveLimits, type Limits } from './limits.js';
+import { realClock, type Clock, type Timespec } from './clock.js';
+import { Directory } from './directory.js';
+import { FileData } from './file-data.js';
+import { Pipe } from './pipe.js';
+import { Locks } from './locks.js';
+import { Cage } from './cage.js';
+import { OpenFile } from './open-file.js';
+import { inGroup, rootCredentials, type Credentials } from './access.js';
+import type { Device } from './device.js';
+
+export interface ImfsOptions {
+  limits?: Partial<Limits>;
+  clock?: Clock;
+  /** Mode bits of the root directory (default 0755). */
+  rootMode?: number;
+  /**
+   * Linux's fs.protected_hardlinks: an unprivileged user may only hard-link files they
+   * own or can read and write. On by default, as on most distributions.
+   */
+  protectedHardlinks?: boolean;
+}
+
+/** Which timestamps to set to now. */
+export const A = 1, M = 2, C = 4;
+
+const DAY = 24 * 60 * 60;
+
+export class FsState {
+  readonly inodes = new InodeTable();
+  readonly limits: Limits;
+  readonly space: Space;
+  readonly clock: Clock;
+  readonly locks = new Locks();
+  readonly cages = new Map<number, Cage>();
+  /** Character and block device behaviours, by "c:major:minor" / "b:major:minor". */
+  readonly devices = new Map<string, Device>();
+  /** O_TMPFILE inodes opened without O_EXCL, which linkat(AT_EMPTY_PATH) may give a name. */
+  readonly linkable = new Set<number>();
+  /** Inodes with no name by nature (pipes, host streams, sockets): fstat reports them with one link, as pipefs/sockfs do. */
+  readonly anonymous = new Set<number>();
+  readonly protectedHardlinks: boolean;
+  readonly root: number;
+  /** Scratch time, refreshed by now(). */
+  readonly t: Timespec = { sec: 0, nsec: 0 };
+
+  constructor(options: ImfsOptions = {}) {
+    this.limits = resolveLimits(options.limits);
+    this.space = new Space(this.limits.maxBytes);
+    this.clock = options.clock ?? realClock;
+    this.protectedHardlinks = options.protectedHardlinks ?? true;
+    this.now();
+    const root = this.inodes.alloc(S_IFDIR | ((options.rootMode ?? 0o755) & 0o7777), 0, 0, this.t.sec, this.t.nsec);
+    this.inodes.payload[root] = new Directory(root);
+    this.inodes.nlink[root] = 2;
+    this.root = root;
+  }
+
+  now(): Timespec {
+    this.clock(this.t);
+    return this.t;
+  }
+
+  /** Sets the timestamps in `which` (A | M | C) of `ino` to now. */
+  stamp(ino: number, which: number): void {
+    const t = this.now();
+    const times = this.inodes.times, base = ino * 8;
+    if (which & A) { times[base + ATIME] = t.sec; times[base + ATIME + 1] = t.nsec; }
+    if (which & M) { times[base + MTIME] = t.sec; times[base + MTIME + 1] = t.nsec; }
+    if (which & C) { times[base + CTIME] = t.sec; times[base + CTIME + 1] = t.nsec; }
+  }
+
+  /** Access-time update as Linux's default relatime does it (only when atime is not newer than mtime/ctime, or a day old). */
+  touchAtime(ino: number): void {
+    const times = this.inodes.times, base = ino * 8;
+    const a = times[base + ATIME], an = times[base + ATIME + 1];
+    const older = (s: number, ns: number) => a < s || (a === s && an <= ns);
+    const t = this.now();
+    if (older(times[base + MTIME], times[base + MTIME + 1]) || older(times[base + CTIME], times[base + CTIME + 1]) ||
+        t.sec - a >= DAY) {
+      times[base + ATIME] = t.sec;
+      times[base + ATIME + 1] = t.nsec;
+    }
+  }
+
+  /**
+   * Allocates an inode for `cred` to be created in directory `dir` (0 for none) with
+   * mode `mode` (type + permission bits, umask already applied). Ownership and the
+   * set-group-ID bit follow Linux's inode_init_owner. Returns the inode or -ENOSPC.
+   */
+  newInode(cred: Credentials, dir: number, mode: number): number {
+    const table = this.inodes;
+    if (table.live >= this.limits.maxInodes) return -ENOSPC;
+    let gid = cred.egid;
+    if (dir !== 0 && (table.mode[dir] & S_ISGID) !== 0) {
+      gid = table.gid[dir];
+      if ((mode & S_IFMT) === S_IFDIR) mode |= S_ISGID;
+      else if ((mode & S_ISGID) !== 0 && !inGroup(cred, gid) && cred.euid !== 0) mode &= ~S_ISGID;
+    }
+    const t = this.now();
+    const ino = table.alloc(mode, cred.euid, gid, t.sec, t.nsec);
+    switch (mode & S_IFMT) {
+      case S_IFDIR: table.payload[ino] = new Directory(dir); break;
+      case S_IFREG: table.payload[ino] = new FileData(this.limits.chunkSize); break;
+    }
+    return ino;
+  }
+
+  /** Adds entry `name` → `ino` to directory `dir` (a new directory also gets its "." and its parent's ".." counted). */
+  attach(dir: number, name: string, ino: number): void {
+    const table = this.inodes;
+    table.directory(dir).add(name, ino);
+    if (table.isDir(ino)) {
+      table.nlink[ino] += 2;
+      table.nlink[dir]++;
+      const d = table.directory(ino);
+      d.parent = dir;
+      d.name = name;
+    } else {
+      table.nlink[ino]++;
+    }
+    this.stamp(dir, M | C);
+  }
+
+  /** Removes entry `name` (naming `ino`) from `dir`; the inode goes when nothing else holds it. */
+  detach(dir: number, name: string, ino: number): void {
+    const table = this.inodes;
+    table.directory(dir).remove(name);
+    if (table.isDir(ino)) {
+      table.nlink[ino] = 0;
+      table.nlink[dir]--;
+      this.markDead(ino);
+    } else {
+      table.nlink[ino]--;
+    }
+    this.stamp(dir, M | C);
+    if (table.nlink[ino] > 0 || table.refs[ino] > 0) this.stamp(ino, C);
+    else this.release(ino);
+  }
+
+  /**
+   * A removed directory that is still open or somebody's cwd keeps its ".." working,
+   * as a Linux dentry keeps its parent: it holds a reference on the parent until it is freed.
+   */
+  markDead(dir: number): void {
+    const table = this.inodes;
+    const d = table.directory(dir);
+    if (table.refs[dir] > 0) table.refs[d.parent]++;
+    else d.parent = 0;
+  }
+
+  /** Frees `ino` if it has neither links nor references. */
+  release(ino: number): void {
+    const table = this.inodes;
+    if (table.nlink[ino] !== 0 || table.refs[ino] !== 0) return;
+    const payload = table.payload[ino];
+    if (payload instanceof FileData) payload.release(this.space);
+    this.linkable.delete(ino);
+    this.anonymous.delete(ino);
+    let parent = 0;
+    if (payload instanceof Directory) parent = payload.parent;
+    table.free(ino);
+    if (parent !== 0) this.unref(parent);
+  }
+
+  ref(ino: number): void {
+    this.inodes.refs[ino]++;
+  }
+
+  unref(ino: number): void {
+    this.inodes.refs[ino]--;
+    this.release(ino);
+  }
+
+  /** A new open file description of `ino` (counts as a reference; FIFO ends are counted by the caller). */
+  openFile(ino: number, flags: number): OpenFile {
+    this.inodes.refs[ino]++;
+    return new OpenFile(ino, flags);
+  }
+
+  /** Points descriptor `fd` of `cage` at `file` (closing whatever was there). */
+  install(cage: Cage, fd: number, file: OpenFile, cloexec: boolean): void {
+    if (cage.files[fd] !== undefined) this.closeFd(cage, fd);
+    if (fd < cage.reserved.length) cage.reserved[fd] = false;
+    file.refs++;
+    cage.files[fd] = file;
+    cage.cloexec[fd] = cloexec;
+  }
+
+  /** Closes descriptor `fd` (already checked to be open). */
+  closeFd(cage: Cage, fd: number): void {
+    const file = cage.files[fd]!;
+    cage.files[fd] = undefined;
+    cage.cloexec[fd] = false;
+    // Closing any descriptor of an inode drops the cage's record locks on it (POSIX).
+    this.locks.releaseRanges(file.ino, cage);
+    if (--file.refs === 0) this.releaseFile(file);
+  }
+
+  /** The last descriptor of a description is gone: release its locks, pipe end and inode reference. */
+  releaseFile(file: OpenFile): void {
+    if (file.holdsLocks) {
+      this.locks.releaseRanges(file.ino, file);
+      this.locks.flock(file.ino, file, F_UNLCK);
+    }
+    const pipe = file.pipe;
+    if (pipe !== null) {
+      const acc = file.flags & O_ACCMODE;
+      if (acc === O_RDONLY || acc === O_RDWR) pipe.readers--;
+      if (acc === O_WRONLY || acc === O_RDWR) pipe.writers--;
+      // A FIFO's buffer lives only while someone has it open.
+      if (pipe.readers === 0 && pipe.writers === 0 && (this.inodes.mode[file.ino] & S_IFMT) === S_IFIFO &&
+          this.inodes.payload[file.ino] === pipe) this.inodes.payload[file.ino] = null;
+    }
+    this.unref(file.ino);
+  }
+
+  /** Pipe behind a FIFO inode, created on first open. */
+  fifoPipe(ino: number): Pipe {
+    let pipe = this.inodes.payload[ino] as Pipe | null;
+    if (pipe === null) {
+      pipe = new Pipe();
+      this.inodes.payload[ino] = pipe;
+    }
+    return pipe;
+  }
+
+  /**
+   * Linux's should_remove_suid after a write or truncate by someone without CAP_FSETID:
+   * clear set-user-ID, and set-group-ID when group execute is set.
+   */
+  killSuid(ino: number, cred: Credentials): void {
+    if (cred.euid === 0) return;
+    const table = this.inodes;
+    const mode = table.mode[ino];
+    let kill = 0;
+    if (mode & S_ISUID) kill |= S_ISUID;
+    if ((mode & (S_ISGID | S_IXGRP)) === (S_ISGID | S_IXGRP)) kill |= S_ISGID;
+    if (kill !== 0) table.mode[ino] = mode & ~kill;
+  }
+
+  /** The default credentials a cage gets when none are given. */
+  static defaultCredentials(): Credentials {
+    return rootCredentials();
+  }
+}

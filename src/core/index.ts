@@ -1,0 +1,15 @@
+/** The IMFS core: the filesystem, its constants, and the host staging helpers. */
+export { Imfs, type CageOptions, type Dirent } from './imfs.js';
+export type { ImfsOptions } from './fs-state.js';
+export type { Limits } from './limits.js';
+export { DEFAULT_LIMITS } from './limits.js';
+export { realClock, manualClock, type Clock, type Timespec } from './clock.js';
+export { newStat, newStatfs, type Stat, type Statfs } from './stat.js';
+export type { Statx } from './ops-attr.js';
+export type { Flock } from './ops-fd.js';
+export type { OffsetRef } from './ops-io.js';
+export type { Device } from './device.js';
+export type { Credentials } from './access.js';
+export { toBinary, binaryToBytes, binaryToText, bytesToBinary, type PathArg } from './names.js';
+export * from './constants.js';
+export * from './errno.js';

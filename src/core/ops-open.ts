@@ -1,0 +1,216 @@
+/** open(2) and friends: openat, O_TMPFILE, close, pipe2, and host streams on descriptors. */
+import {
+  O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECT, O_DIRECTORY, O_EXCL, O_NOATIME, O_NOFOLLOW,
+  O_NONBLOCK, O_PATH, O_RDONLY, O_RDWR, O_TMPFILE, O_TRUNC, O_WRONLY, PATH_MAX, STATUS_FLAGS,
+  S_IALLUGO, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, __O_TMPFILE,
+} from './constants.js';
+import {
+  EACCES, EBADF, EEXIST, EINVAL, EISDIR, ELOOP, EMFILE, ENAMETOOLONG, ENOENT, ENOTDIR, ENXIO,
+  EPERM, WOULD_BLOCK,
+} from './errno.js';
+import { MAY_EXEC, MAY_READ, MAY_WRITE, ownerOrRoot, permits } from './access.js';
+import { CREATE, FOLLOW, LAST_NORM, Lookup, walk } from './path-walk.js';
+import { M, C, type FsState } from './fs-state.js';
+import type { Cage } from './cage.js';
+import type { OpenFile } from './open-file.js';
+import type { FileData } from './file-data.js';
+import { Pipe } from './pipe.js';
+import type { Device } from './device.js';
+
+const lk = new Lookup();
+
+/** MAY_* bits an access mode asks for (Linux ACC_MODE: O_ACCMODE 3 asks for both). */
+export function accessMask(flags: number): number {
+  switch (flags & O_ACCMODE) {
+    case O_RDONLY: return MAY_READ;
+    case O_WRONLY: return MAY_WRITE;
+    default: return MAY_READ | MAY_WRITE;
+  }
+}
+
+export function deviceKey(type: number, major: number, minor: number): string {
+  return `${type === S_IFBLK ? 'b' : 'c'}:${major}:${minor}`;
+}
+
+export function openat(fs: FsState, cage: Cage, dirfd: number, path: string, flags: number, mode: number): number {
+  if (flags & O_PATH) {
+    flags &= O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
+  } else if (flags & __O_TMPFILE) {
+    if ((flags & O_TMPFILE) !== O_TMPFILE) return -EINVAL;
+    const acc = flags & O_ACCMODE;
+    if (acc !== O_WRONLY && acc !== O_RDWR) return -EINVAL;
+    if (flags & O_CREAT) return -EINVAL;
+  } else if ((flags & (O_DIRECTORY | O_CREAT)) === (O_DIRECTORY | O_CREAT)) {
+    return -EINVAL;
+  }
+  if (path.length >= PATH_MAX) return -ENAMETOOLONG;
+  if (path.length === 0) return -ENOENT;
+  // Linux takes the descriptor before walking the path: EMFILE wins over ENOENT.
+  const fd = cage.lowestFree(0);
+  if (fd < 0) return -EMFILE;
+  if (flags & __O_TMPFILE && !(flags & O_PATH)) return openTmpfile(fs, cage, fd, dirfd, path, flags, mode);
+
+  const table = fs.inodes;
+  const creat = (flags & (O_CREAT | O_PATH)) === O_CREAT;
+  let walkFlags = creat ? CREATE : 0;
+  if (!(flags & O_NOFOLLOW) && !(creat && flags & O_EXCL)) walkFlags |= FOLLOW;
+  const err = walk(fs, cage, dirfd, path, walkFlags, lk);
+  if (err < 0) return err;
+  let ino = lk.ino;
+  let created = false;
+  if (creat) {
+    if (lk.type !== LAST_NORM) return flags & O_EXCL ? -EEXIST : -EISDIR;
+    if (lk.slash) return -EISDIR;
+    if (ino === 0) {
+      const dir = lk.parent;
+      if (table.nlink[dir] === 0) return -ENOENT;
+      if (!permits(table, cage.cred, dir, MAY_WRITE | MAY_EXEC)) return -EACCES;
+      ino = fs.newInode(cage.cred, dir, S_IFREG | (mode & S_IALLUGO & ~cage.umask));
+      if (ino < 0) return ino;
+      fs.attach(dir, lk.name, ino);
+      created = true;
+    } else if (flags & O_EXCL) {
+      return -EEXIST;
+    }
+  }
+  if (ino === 0) return -ENOENT;
+  const type = table.mode[ino] & S_IFMT;
+  if ((lk.slash || flags & O_DIRECTORY) && type !== S_IFDIR) return -ENOTDIR;
+  if (flags & O_PATH) return installNew(fs, cage, fd, fs.openFile(ino, flags & ~O_CLOEXEC), flags);
+  if (!created) {
+    const e = mayOpen(fs, cage, ino, type, flags);
+    if (e < 0) return e;
+  }
+  let file: OpenFile;
+  const status = flags & (O_ACCMODE | STATUS_FLAGS);
+  switch (type) {
+    case S_IFIFO: {
+      const r = openFifo(fs, ino, status);
+      if (typeof r === 'number') return r;
+      file = r;
+      break;
+    }
+    case S_IFCHR:
+    case S_IFBLK: {
+      const device = fs.devices.get(deviceKey(type, table.rdevMajor[ino], table.rdevMinor[ino]));
+      if (device === undefined) return -ENXIO;
+      file = fs.openFile(ino, status);
+      file.device = device;
+      break;
+    }
+    default:
+      file = fs.openFile(ino, status);
+      if (type === S_IFREG && flags & O_TRUNC && !created) truncateOnOpen(fs, cage, ino);
+  }
+  return installNew(fs, cage, fd, file, flags);
+}
+
+/** Linux's may_open: the checks on an existing inode before it is opened. */
+function mayOpen(fs: FsState, cage: Cage, ino: number, type: number, flags: number): number {
+  let mask = accessMask(flags);
+  if (flags & O_TRUNC) mask |= MAY_WRITE;
+  switch (type) {
+    case S_IFLNK: return -ELOOP;
+    case S_IFDIR: if (mask & MAY_WRITE) return -EISDIR; break;
+  }
+  if (!permits(fs.inodes, cage.cred, ino, mask)) return -EACCES;
+  if (flags & O_NOATIME && !ownerOrRoot(fs.inodes, cage.cred, ino)) return -EPERM;
+  if (type === S_IFSOCK) return -ENXIO;
+  return 0;
+}
+
+function truncateOnOpen(fs: FsState, cage: Cage, ino: number): void {
+  const table = fs.inodes;
+  (table.payload[ino] as FileData).truncate(0, table.size[ino], fs.space);
+  table.size[ino] = 0;
+  fs.killSuid(ino, cage.cred);
+  fs.stamp(ino, M | C);
+}
+
+/** FIFO open rules (fifo(7)): a blocking open waits for the other end; O_NONBLOCK writers need a reader. */
+function openFifo(fs: FsState, ino: number, status: number): OpenFile | number {
+  const acc = status & O_ACCMODE;
+  if (acc !== O_RDONLY && acc !== O_WRONLY && acc !== O_RDWR) return -EINVAL;
+  const pipe = fs.fifoPipe(ino);
+  const nonblock = (status & O_NONBLOCK) !== 0;
+  let fail = 0;
+  if (acc === O_RDONLY && !nonblock && pipe.writers === 0) fail = WOULD_BLOCK;
+  else if (acc === O_WRONLY && pipe.readers === 0) fail = nonblock ? -ENXIO : WOULD_BLOCK;
+  if (fail !== 0) {
+    if (pipe.readers === 0 && pipe.writers === 0) fs.inodes.payload[ino] = null;
+    return fail;
+  }
+  if (acc !== O_WRONLY) pipe.readers++;
+  if (acc !== O_RDONLY) pipe.writers++;
+  const file = fs.openFile(ino, status);
+  file.pipe = pipe;
+  return file;
+}
+
+function openTmpfile(fs: FsState, cage: Cage, fd: number, dirfd: number, path: string, flags: number, mode: number): number {
+  const table = fs.inodes;
+  const err = walk(fs, cage, dirfd, path, FOLLOW, lk);
+  if (err < 0) return err;
+  const dir = lk.ino;
+  if (dir === 0) return -ENOENT;
+  if (!table.isDir(dir)) return -ENOTDIR;
+  if (!permits(table, cage.cred, dir, MAY_WRITE | MAY_EXEC)) return -EACCES;
+  if (table.nlink[dir] === 0) return -ENOENT;
+  const ino = fs.newInode(cage.cred, dir, S_IFREG | (mode & S_IALLUGO & ~cage.umask));
+  if (ino < 0) return ino;
+  if (!(flags & O_EXCL)) fs.linkable.add(ino);
+  const file = fs.openFile(ino, flags & (O_ACCMODE | STATUS_FLAGS));
+  return installNew(fs, cage, fd, file, flags);
+}
+
+function installNew(fs: FsState, cage: Cage, fd: number, file: OpenFile, flags: number): number {
+  fs.install(cage, fd, file, (flags & O_CLOEXEC) !== 0);
+  return fd;
+}
+
+export function close(fs: FsState, cage: Cage, fd: number): number {
+  if (cage.files[fd] === undefined) return -EBADF;
+  fs.closeFd(cage, fd);
+  return 0;
+}
+
+/** pipe2(2): fds[0] the read end, fds[1] the write end. */
+export function pipe2(fs: FsState, cage: Cage, fds: Int32Array | number[], flags: number): number {
+  if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) return -EINVAL;
+  const r = cage.lowestFree(0);
+  if (r < 0) return -EMFILE;
+  const w = cage.lowestFree(r + 1);
+  if (w < 0) return -EMFILE;
+  const ino = fs.newInode(cage.cred, 0, S_IFIFO | 0o600);
+  if (ino < 0) return ino;
+  fs.anonymous.add(ino);
+  const pipe = new Pipe();
+  fs.inodes.payload[ino] = pipe;
+  pipe.readers = pipe.writers = 1;
+  const status = flags & O_NONBLOCK;
+  const rf = fs.openFile(ino, O_RDONLY | status);
+  const wf = fs.openFile(ino, O_WRONLY | status);
+  rf.pipe = wf.pipe = pipe;
+  const cloexec = (flags & O_CLOEXEC) !== 0;
+  fs.install(cage, r, rf, cloexec);
+  fs.install(cage, w, wf, cloexec);
+  fds[0] = r;
+  fds[1] = w;
+  return 0;
+}
+
+/**
+ * Puts a host stream (the grate's stdin/stdout/stderr, or anything else the grate
+ * serves) on descriptor `fd` of a cage. `type` is what fstat reports: S_IFCHR for a
+ * terminal, S_IFIFO for a pipe, S_IFREG for a file.
+ */
+export function installStream(fs: FsState, cage: Cage, fd: number, device: Device, flags: number, type: number): number {
+  if (fd < 0 || fd >= cage.maxFds) return -EBADF;
+  const ino = fs.newInode(cage.cred, 0, (type & S_IFMT) | 0o620);
+  if (ino < 0) return ino;
+  fs.anonymous.add(ino);
+  const file = fs.openFile(ino, flags & (O_ACCMODE | STATUS_FLAGS));
+  file.device = device;
+  fs.install(cage, fd, file, false);
+  return fd;
+}
