@@ -13,3 +13,4 @@ export type { Credentials } from './access.js';
 export { toBinary, binaryToBytes, binaryToText, bytesToBinary, type PathArg } from './names.js';
 export * from './constants.js';
 export * from './errno.js';
+export { loadFile, dumpFile, preloads, dumps, parseStagingList, StagingError, type StagingOptions, type StagingEntry, type DumpFailure } from './staging.js';

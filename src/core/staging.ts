@@ -1,0 +1,316 @@
+/**
+ * Staging between the host and the IMFS, the only way files cross: loadFile/preloads
+ * copy host files in before a cage runs (PRELOADS), dumpFile/dumps copy IMFS files out
+ * after it exits (DUMPS). These run on the host side, as cage 0 (root), and report
+ * problems as exceptions naming the entry and the path (host-boundary errors), except
+ * dumps(), which writes every entry it can and returns the failures.
+ */
+import * as nodefs from 'node:fs';
+import * as nodepath from 'node:path';
+import {
+  AT_FDCWD, O_CREAT, O_DIRECTORY, O_RDONLY, O_TRUNC, O_WRONLY, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG,
+} from './constants.js';
+import { EEXIST, errnoName } from './errno.js';
+import { newStat } from './stat.js';
+import { binaryToBytes, bytesToBinary, binaryToText, toBinary } from './names.js';
+import type { Imfs } from './imfs.js';
+
+/** The cage staging runs as: the grate itself. */
+const GRATE = 0;
+const COPY_CHUNK = 1 << 20;
+
+export class StagingError extends Error {}
+
+export interface StagingOptions {
+  /** Where relative host paths start (default: process.cwd()). */
+  hostCwd?: string;
+  /** Called with each warning (skipped empty entries); default: console.error. */
+  warn?: (message: string) => void;
+}
+
+function fail(what: string, err: number): never {
+  throw new StagingError(`${what}: ${errnoName(err)}`);
+}
+
+/** The IMFS path for a staging entry: relative paths are relative to "/". */
+function imfsAbsolute(p: string): string {
+  return p.startsWith('/') ? p : '/' + p;
+}
+
+/** mkdir -p of the IMFS directories above `path` (mode 0755). */
+function makeParents(fs: Imfs, path: string): void {
+  const parts = path.split('/').filter((s) => s.length > 0);
+  let at = '';
+  for (let i = 0; i < parts.length - 1; i++) {
+    at += '/' + parts[i];
+    const r = fs.mkdir(GRATE, binaryToBytes(at), 0o755);
+    if (r < 0 && r !== -EEXIST) fail(`cannot create IMFS directory '${binaryToText(at)}'`, r);
+  }
+}
+
+/**
+ * Copies host file or directory `hostPath` to `imfsPath` (default: the same path, the
+ * host side relative to the current directory, the IMFS side relative to "/").
+ * Parents are created; mode bits and modification times are kept; a directory is
+ * copied recursively, its symlinks recreated as symlinks and never followed.
+ * Staging a path again replaces its contents.
+ */
+export function loadFile(fs: Imfs, imfsPath: string, hostPath: string = imfsPath, options: StagingOptions = {}): void {
+  const host = nodepath.resolve(options.hostCwd ?? process.cwd(), hostPath);
+  let st: nodefs.Stats;
+  try {
+    st = nodefs.statSync(host);
+  } catch (e) {
+    throw new StagingError(`cannot stage '${imfsPath}': host file '${hostPath}' ${describe(e)}`);
+  }
+  const target = toBinary(imfsAbsolute(imfsPath));
+  if (target === null) throw new StagingError(`cannot stage '${imfsPath}': a path cannot contain a NUL byte`);
+  makeParents(fs, target);
+  copyIn(fs, host, target, st);
+}
+
+function describe(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'does not exist';
+  if (code === 'EACCES') return 'is not readable (EACCES)';
+  return `cannot be read (${code ?? String(e)})`;
+}
+
+/** Host paths below a staged directory are Buffers, so odd names cross byte for byte. */
+type HostPath = string | Buffer;
+
+function joinHost(dir: HostPath, name: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(dir), Buffer.from('/'), name]);
+}
+
+function show(p: HostPath): string {
+  return p.toString();
+}
+
+function copyIn(fs: Imfs, host: HostPath, target: string, st: nodefs.Stats): void {
+  const mode = st.mode & 0o7777;
+  switch (st.mode & S_IFMT) {
+    case S_IFREG: copyFileIn(fs, host, target, mode); break;
+    case S_IFDIR: {
+      const r = fs.mkdir(GRATE, binaryToBytes(target), mode);
+      if (r < 0 && r !== -EEXIST) fail(`cannot create IMFS directory '${binaryToText(target)}'`, r);
+      let names: Buffer[];
+      try {
+        names = nodefs.readdirSync(host, { encoding: 'buffer' });
+      } catch (e) {
+        throw new StagingError(`cannot stage '${target}': host directory '${show(host)}' ${describe(e)}`);
+      }
+      for (const name of names) {
+        const child = joinHost(host, name);
+        const cst = nodefs.lstatSync(child);
+        const ctarget = target.replace(/\/$/, '') + '/' + bytesToBinary(name);
+        if (cst.isSymbolicLink()) copySymlinkIn(fs, child, ctarget);
+        else copyIn(fs, child, ctarget, cst);
+      }
+      const c = fs.chmod(GRATE, binaryToBytes(target), mode);
+      if (c < 0) fail(`cannot set the mode of IMFS directory '${binaryToText(target)}'`, c);
+      break;
+    }
+    default:
+      throw new StagingError(`cannot stage '${binaryToText(target)}': host file '${show(host)}' is not a regular file, directory or symlink`);
+  }
+  setTimes(fs, target, st);
+}
+
+function copySymlinkIn(fs: Imfs, host: HostPath, target: string): void {
+  const linkTarget = nodefs.readlinkSync(host, { encoding: 'buffer' });
+  fs.unlink(GRATE, binaryToBytes(target));
+  const r = fs.symlink(GRATE, linkTarget, binaryToBytes(target));
+  if (r < 0) fail(`cannot create IMFS symlink '${binaryToText(target)}'`, r);
+}
+
+function copyFileIn(fs: Imfs, host: HostPath, target: string, mode: number): void {
+  let data: Buffer;
+  try {
+    data = nodefs.readFileSync(host);
+  } catch (e) {
+    throw new StagingError(`cannot stage '${binaryToText(target)}': host file '${show(host)}' ${describe(e)}`);
+  }
+  const fd = fs.open(GRATE, binaryToBytes(target), O_WRONLY | O_CREAT | O_TRUNC, mode);
+  if (fd < 0) fail(`cannot create IMFS file '${target}'`, fd);
+  try {
+    for (let at = 0; at < data.length;) {
+      const n = fs.write(GRATE, fd, data, Math.min(COPY_CHUNK, data.length - at), at);
+      if (n < 0) fail(`cannot write IMFS file '${target}'`, n);
+      at += n;
+    }
+  } finally {
+    fs.close(GRATE, fd);
+  }
+  const c = fs.chmod(GRATE, binaryToBytes(target), mode);
+  if (c < 0) fail(`cannot set the mode of IMFS file '${binaryToText(target)}'`, c);
+}
+
+function setTimes(fs: Imfs, target: string, st: nodefs.Stats): void {
+  // Nanosecond times from the host (bigint stat would be exact; milliseconds are what Stats carries).
+  const at = { sec: Math.floor(Number(st.atimeMs) / 1000), nsec: Math.floor((Number(st.atimeMs) % 1000) * 1e6) };
+  const mt = { sec: Math.floor(Number(st.mtimeMs) / 1000), nsec: Math.floor((Number(st.mtimeMs) % 1000) * 1e6) };
+  fs.utimensat(GRATE, AT_FDCWD, binaryToBytes(target), [at, mt], 0x100);
+}
+
+/**
+ * Copies IMFS file or directory `imfsPath` to `hostPath` (default: the same path),
+ * creating host parents. Each file is written to a temporary file beside its target,
+ * flushed and renamed over it, so a failure never leaves a truncated file.
+ */
+export function dumpFile(fs: Imfs, imfsPath: string, hostPath: string = imfsPath, options: StagingOptions = {}): void {
+  const host = nodepath.resolve(options.hostCwd ?? process.cwd(), hostPath);
+  const source = toBinary(imfsAbsolute(imfsPath));
+  if (source === null) throw new StagingError(`cannot dump '${imfsPath}': a path cannot contain a NUL byte`);
+  const st = newStat();
+  const r = fs.lstat(GRATE, binaryToBytes(source), st);
+  if (r < 0) fail(`cannot dump '${imfsPath}'`, r);
+  nodefs.mkdirSync(nodepath.dirname(host), { recursive: true });
+  copyOut(fs, source, host, st.mode);
+}
+
+function copyOut(fs: Imfs, source: string, host: HostPath, mode: number): void {
+  switch (mode & S_IFMT) {
+    case S_IFREG: copyFileOut(fs, source, host, mode & 0o7777); break;
+    case S_IFLNK: {
+      const buf = new Uint8Array(4096);
+      const n = fs.readlink(GRATE, binaryToBytes(source), buf);
+      if (n < 0) fail(`cannot read IMFS symlink '${binaryToText(source)}'`, n);
+      const tmp = tempBeside(host);
+      nodefs.symlinkSync(Buffer.from(buf.subarray(0, n)), tmp);
+      nodefs.renameSync(tmp, host);
+      break;
+    }
+    case S_IFDIR: {
+      nodefs.mkdirSync(host, { recursive: true });
+      const fd = fs.open(GRATE, binaryToBytes(source), O_RDONLY | O_DIRECTORY);
+      if (fd < 0) fail(`cannot open IMFS directory '${binaryToText(source)}'`, fd);
+      const st = newStat();
+      try {
+        for (;;) {
+          const e = fs.readdir(GRATE, fd);
+          if (e === null) break;
+          if (typeof e === 'number') fail(`cannot read IMFS directory '${source}'`, e);
+          const name = bytesToBinary(e.bytes);
+          if (name === '.' || name === '..') continue;
+          const child = source.replace(/\/$/, '') + '/' + name;
+          const r = fs.lstat(GRATE, binaryToBytes(child), st);
+          if (r < 0) fail(`cannot dump '${binaryToText(child)}'`, r);
+          copyOut(fs, child, joinHost(host, binaryToBytes(name)), st.mode);
+        }
+      } finally {
+        fs.close(GRATE, fd);
+      }
+      nodefs.chmodSync(host, mode & 0o7777);
+      break;
+    }
+    default:
+      throw new StagingError(`cannot dump '${binaryToText(source)}': not a regular file, directory or symlink`);
+  }
+}
+
+/** A temporary name in the same host directory as `host` (so the final rename is atomic). */
+function tempBeside(host: HostPath): Buffer {
+  const b = Buffer.from(host);
+  const slash = b.lastIndexOf(0x2f);
+  const dir = slash < 0 ? Buffer.from('.') : b.subarray(0, slash);
+  const base = b.subarray(slash + 1);
+  return Buffer.concat([dir, Buffer.from('/.'), base, Buffer.from(`.imfs-${process.pid}-${Math.random().toString(36).slice(2)}`)]);
+}
+
+function copyFileOut(fs: Imfs, source: string, host: HostPath, mode: number): void {
+  const fd = fs.open(GRATE, binaryToBytes(source), O_RDONLY);
+  if (fd < 0) fail(`cannot open IMFS file '${binaryToText(source)}'`, fd);
+  const tmp = tempBeside(host);
+  let out = -1;
+  try {
+    out = nodefs.openSync(tmp, 'w', mode);
+    const buf = new Uint8Array(COPY_CHUNK);
+    for (;;) {
+      const n = fs.read(GRATE, fd, buf);
+      if (n < 0) fail(`cannot read IMFS file '${binaryToText(source)}'`, n);
+      if (n === 0) break;
+      let at = 0;
+      while (at < n) at += nodefs.writeSync(out, buf, at, n - at);
+    }
+    nodefs.fchmodSync(out, mode);
+    nodefs.fsyncSync(out);
+    nodefs.closeSync(out);
+    out = -1;
+    nodefs.renameSync(tmp, host);
+  } catch (e) {
+    if (out >= 0) nodefs.closeSync(out);
+    nodefs.rmSync(tmp, { force: true });
+    throw e instanceof StagingError ? e : new StagingError(`cannot dump '${binaryToText(source)}' to '${show(host)}': ${(e as Error).message}`);
+  } finally {
+    fs.close(GRATE, fd);
+  }
+}
+
+/** One parsed PRELOADS/DUMPS entry. */
+export interface StagingEntry {
+  imfsPath: string;
+  hostPath: string;
+}
+
+/** Splits a staging list; empty entries and entries with an empty side are skipped with a warning, as Lind's grates do. */
+export function parseStagingList(spec: string, separator: string, what: string, warn: (m: string) => void): StagingEntry[] {
+  const entries: StagingEntry[] = [];
+  for (const item of spec.split(separator)) {
+    if (item.length === 0) {
+      if (spec.length > 0) warn(`${what}: skipping an empty entry`);
+      continue;
+    }
+    const eq = item.indexOf('=');
+    if (eq < 0) { entries.push({ imfsPath: item, hostPath: item }); continue; }
+    const imfsPath = item.slice(0, eq), hostPath = item.slice(eq + 1);
+    if (imfsPath.length === 0 || hostPath.length === 0) {
+      warn(`${what}: skipping '${item}': both sides of '=' must be non-empty`);
+      continue;
+    }
+    entries.push({ imfsPath, hostPath });
+  }
+  return entries;
+}
+
+const defaultWarn = (m: string) => console.error(`imfs: warning: ${m}`);
+
+/**
+ * Stages a PRELOADS list (`:`-separated, each `path` or `imfs_path=host_path`). Every
+ * host file is checked before anything is copied, so a missing one fails the whole
+ * list (naming it) and nothing is half-staged.
+ */
+export function preloads(fs: Imfs, spec: string, options: StagingOptions = {}): StagingEntry[] {
+  const warn = options.warn ?? defaultWarn;
+  const entries = parseStagingList(spec, ':', 'PRELOADS', warn);
+  const cwd = options.hostCwd ?? process.cwd();
+  for (const e of entries) {
+    try {
+      nodefs.statSync(nodepath.resolve(cwd, e.hostPath));
+    } catch (err) {
+      throw new StagingError(`PRELOADS entry '${e.imfsPath === e.hostPath ? e.hostPath : `${e.imfsPath}=${e.hostPath}`}': host file '${e.hostPath}' ${describe(err)}`);
+    }
+  }
+  for (const e of entries) loadFile(fs, e.imfsPath, e.hostPath, options);
+  return entries;
+}
+
+/** A DUMPS entry that could not be written. */
+export interface DumpFailure {
+  entry: StagingEntry;
+  message: string;
+}
+
+/** Writes a DUMPS list (`;`-separated, each `imfs_path=host_path` or `path`); returns the entries that failed. */
+export function dumps(fs: Imfs, spec: string, options: StagingOptions = {}): DumpFailure[] {
+  const warn = options.warn ?? defaultWarn;
+  const failures: DumpFailure[] = [];
+  for (const entry of parseStagingList(spec, ';', 'DUMPS', warn)) {
+    try {
+      dumpFile(fs, entry.imfsPath, entry.hostPath, options);
+    } catch (e) {
+      failures.push({ entry, message: `DUMPS entry '${entry.imfsPath}': ${(e as Error).message}` });
+    }
+  }
+  return failures;
+}
