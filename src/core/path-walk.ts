@@ -114,6 +114,8 @@ export function walk(fs: FsState, cage: Cage, dirfd: number, path: string, flags
         if (target.charCodeAt(0) === SLASH) cur = fs.root;
         continue;
       }
+      // A trailing slash asks for a directory (Linux's LOOKUP_DIRECTORY); parent lookups and O_CREAT judge it themselves.
+      if (slash && next !== 0 && (flags & (PARENT | CREATE)) === 0 && !table.isDir(next)) return -ENOTDIR;
       out.parent = cur;
       out.name = name;
       out.ino = next;
