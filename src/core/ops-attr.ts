@@ -237,39 +237,44 @@ function nsecValid(ns: number): boolean {
 }
 
 /**
- * utimensat(2). `path` null means the file dirfd refers to (futimens). `times` null means
- * both "now". Permission: explicit times need the owner (or root); "now" for both needs
- * the owner or write permission; one "now" and one "omit" needs neither, as on Linux.
+ * utimensat(2), with Linux's order of checks (fs/utimes.c): both "omit" succeeds before
+ * anything is looked at; then the flags, the file, the nanoseconds, the permission.
+ * `path` null means the file dirfd refers to (futimens); `times` null means both "now".
  */
 export function utimensat(fs: FsState, cage: Cage, dirfd: number, path: string | null,
   times: readonly [Timespec, Timespec] | null, flags: number): number {
-  if (times !== null) {
-    if (!nsecValid(times[0].nsec) || !nsecValid(times[1].nsec)) return -EINVAL;
-    if (times[0].nsec === UTIME_NOW && times[1].nsec === UTIME_NOW) times = null;
-  }
-  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
+  // "Nothing to do, we must not even check the path."
+  if (times !== null && times[0].nsec === UTIME_OMIT && times[1].nsec === UTIME_OMIT) return 0;
   let ino: number;
-  if (path === null) {
-    if (dirfd === AT_FDCWD) return -EFAULT;
+  if (path === null && dirfd !== AT_FDCWD) {
     if (flags !== 0) return -EINVAL;
     const file = cage.files[dirfd];
     if (file === undefined || file.isPath) return -EBADF;
     ino = file.ino;
   } else {
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
+    if (path === null) return -EFAULT;
     ino = resolveAt(fs, cage, dirfd, path, flags);
     if (ino < 0) return ino;
+  }
+  if (times !== null) {
+    if (!nsecValid(times[0].nsec) || !nsecValid(times[1].nsec)) return -EINVAL;
+    if (times[0].nsec === UTIME_NOW && times[1].nsec === UTIME_NOW) times = null;
   }
   return setTimes(fs, cage.cred, ino, times);
 }
 
+/**
+ * Permission as setattr_prepare/notify_change decide it: both "now" (times null) needs the
+ * owner, root or write permission (EACCES); any other change, even one "now" with one
+ * "omit", is an explicit time update (ATTR_TIMES_SET) that needs the owner or root (EPERM).
+ */
 function setTimes(fs: FsState, cred: Credentials, ino: number, times: readonly [Timespec, Timespec] | null): number {
   const table = fs.inodes;
-  if (times !== null && times[0].nsec === UTIME_OMIT && times[1].nsec === UTIME_OMIT) return 0;
   if (times === null) {
     if (!ownerOrRoot(table, cred, ino) && !permits(table, cred, ino, MAY_WRITE)) return -EACCES;
-  } else {
-    const explicit = (ts: Timespec) => ts.nsec !== UTIME_NOW && ts.nsec !== UTIME_OMIT;
-    if ((explicit(times[0]) || explicit(times[1])) && !ownerOrRoot(table, cred, ino)) return -EPERM;
+  } else if (!ownerOrRoot(table, cred, ino)) {
+    return -EPERM;
   }
   const now = fs.now();
   const apply = (which: number, ts: Timespec | null) => {
