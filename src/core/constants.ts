@@ -61,7 +61,8 @@ export const RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2, RENAME_WHITEOUT = 4;
 // fallocate(2)
 export const FALLOC_FL_KEEP_SIZE = 0x01, FALLOC_FL_PUNCH_HOLE = 0x02,
   FALLOC_FL_NO_HIDE_STALE = 0x04, FALLOC_FL_COLLAPSE_RANGE = 0x08,
-  FALLOC_FL_ZERO_RANGE = 0x10, FALLOC_FL_INSERT_RANGE = 0x20, FALLOC_FL_UNSHARE_RANGE = 0x40;
+  FALLOC_FL_ZERO_RANGE = 0x10, FALLOC_FL_INSERT_RANGE = 0x20, FALLOC_FL_UNSHARE_RANGE = 0x40,
+  FALLOC_FL_WRITE_ZEROES = 0x80;
 
 // utimensat(2)
 export const UTIME_NOW = 0x3fffffff, UTIME_OMIT = 0x3ffffffe;
@@ -89,6 +90,9 @@ export const PATH_MAX = 4096, NAME_MAX = 255, PIPE_BUF = 4096, SYMLOOP_MAX = 40;
 /** Linux's default pipe capacity (16 pages). */
 export const PIPE_CAPACITY = 65536;
 export const TMPFS_MAGIC = 0x01021994;
+// statfs(2) f_flags
+export const ST_RDONLY = 0x1, ST_NOSUID = 0x2, ST_NODEV = 0x4, ST_NOEXEC = 0x8, ST_SYNCHRONOUS = 0x10,
+  ST_VALID = 0x20, ST_MANDLOCK = 0x40, ST_NOATIME = 0x400, ST_NODIRATIME = 0x800, ST_RELATIME = 0x1000;
 
 /** glibc's makedev() for a Linux dev_t, as a BigInt (major and minor are u32). */
 export function makedev(major: number, minor: number): bigint {

@@ -239,8 +239,9 @@ export class FsState {
   }
 
   /**
-   * Linux's should_remove_suid after a write or truncate by someone without CAP_FSETID:
-   * clear set-user-ID, and set-group-ID when group execute is set.
+   * Linux's setattr_should_drop_suidgid after a write or truncate by someone without
+   * CAP_FSETID: clear set-user-ID, and set-group-ID when group execute is set or the
+   * writer is not in the file's group (Linux 6.x).
    */
   killSuid(ino: number, cred: Credentials): void {
     if (cred.euid === 0) return;
@@ -248,7 +249,7 @@ export class FsState {
     const mode = table.mode[ino];
     let kill = 0;
     if (mode & S_ISUID) kill |= S_ISUID;
-    if ((mode & (S_ISGID | S_IXGRP)) === (S_ISGID | S_IXGRP)) kill |= S_ISGID;
+    if (mode & S_ISGID && (mode & S_IXGRP || !inGroup(cred, table.gid[ino]))) kill |= S_ISGID;
     if (kill !== 0) table.mode[ino] = mode & ~kill;
   }
 

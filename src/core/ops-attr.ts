@@ -10,7 +10,7 @@ import {
   _PC_LINK_MAX, _PC_MAX_CANON, _PC_MAX_INPUT, _PC_NAME_MAX, _PC_NO_TRUNC, _PC_PATH_MAX,
   _PC_PIPE_BUF, _PC_PRIO_IO, _PC_REC_INCR_XFER_SIZE, _PC_REC_MAX_XFER_SIZE,
   _PC_REC_MIN_XFER_SIZE, _PC_REC_XFER_ALIGN, _PC_SYMLINK_MAX, _PC_SYNC_IO, _PC_VDISABLE,
-  NAME_MAX, PATH_MAX, PIPE_BUF, TMPFS_MAGIC, STATX_BASIC_STATS, STATX_BTIME,
+  NAME_MAX, PATH_MAX, PIPE_BUF, TMPFS_MAGIC, STATX_BASIC_STATS, STATX_BTIME, ST_VALID, ST_RELATIME,
 } from './constants.js';
 import { EACCES, EBADF, EFAULT, EINVAL, ENOENT, EOPNOTSUPP, EPERM } from './errno.js';
 import { MAY_WRITE, inGroup, ownerOrRoot, permits, realCredentials, type Credentials } from './access.js';
@@ -81,7 +81,8 @@ export function resolveAt(fs: FsState, cage: Cage, dirfd: number, path: string, 
 }
 
 export function fstatat(fs: FsState, cage: Cage, dirfd: number, path: string, out: Stat, flags: number): number {
-  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH)) return -EINVAL;
+  // vfs_fstatat shares statx's flag check: the AT_STATX_* sync bits are accepted (and mean nothing here).
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE)) return -EINVAL;
   const ino = resolveAt(fs, cage, dirfd, path, flags);
   if (ino < 0) return ino;
   fillStat(fs, ino, out);
@@ -126,7 +127,8 @@ export function fillStatfs(fs: FsState, out: Statfs): void {
   out.fsid = 0;
   out.namelen = NAME_MAX;
   out.frsize = BLOCK_SIZE;
-  out.flags = 0;
+  // ST_VALID says f_flags is filled in; the IMFS updates access times as relatime does.
+  out.flags = ST_VALID | ST_RELATIME;
 }
 
 export function statfs(fs: FsState, cage: Cage, path: string, out: Statfs): number {

@@ -1,7 +1,7 @@
 /** Moving bytes: read/write and their positional and vector forms, lseek, truncation, fallocate, sync, copy_file_range. */
 import {
   FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, FALLOC_FL_ZERO_RANGE, FALLOC_FL_COLLAPSE_RANGE,
-  FALLOC_FL_INSERT_RANGE, FALLOC_FL_NO_HIDE_STALE, FALLOC_FL_UNSHARE_RANGE, O_APPEND, O_NOATIME,
+  FALLOC_FL_INSERT_RANGE, FALLOC_FL_UNSHARE_RANGE, FALLOC_FL_WRITE_ZEROES, O_APPEND, O_NOATIME,
   O_NONBLOCK, S_IFBLK, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK, SEEK_CUR, SEEK_DATA,
   SEEK_END, SEEK_HOLE, SEEK_SET,
 } from './constants.js';
@@ -58,21 +58,22 @@ function readAt(fs: FsState, file: OpenFile, buf: Uint8Array, off: number, len: 
     case S_IFSOCK: return -ENOTCONN;
     default: return -EINVAL;
   }
-  if (len === 0) return 0;
-  const n = (table.payload[ino] as FileData).read(buf, off, len, pos, table.size[ino]);
+  // Even a zero-length read counts as an access (file_accessed), as on tmpfs.
+  const n = len === 0 ? 0 : (table.payload[ino] as FileData).read(buf, off, len, pos, table.size[ino]);
   if ((file.flags & O_NOATIME) === 0) fs.touchAtime(ino);
   return n;
 }
 
 /** pread(2): at `pos`, leaving the file offset alone. */
 export function pread(fs: FsState, cage: Cage, fd: number, buf: Uint8Array, off: number, len: number, pos: number): number {
-  const file = ioFile(cage, fd);
-  if (file === undefined || !file.readable) return -EBADF;
-  if (file.pipe !== null || fileType(fs, file) === S_IFSOCK) return -ESPIPE;
+  // Linux's order: the offset, the descriptor, seekability (FMODE_PREAD), then the access mode.
   if (pos < 0) return -EINVAL;
+  const file = ioFile(cage, fd);
+  if (file === undefined) return -EBADF;
+  if (file.pipe !== null || fileType(fs, file) === S_IFSOCK || (file.device !== null && !file.device.seekable)) return -ESPIPE;
+  if (!file.readable) return -EBADF;
   if (len > MAX_RW_COUNT) len = MAX_RW_COUNT;
   if (file.device !== null) {
-    if (!file.device.seekable) return -ESPIPE;
     return file.device.read === undefined ? -EINVAL : file.device.read(buf, off, len, pos);
   }
   return readAt(fs, file, buf, off, len, pos);
@@ -110,22 +111,23 @@ function writeAt(fs: FsState, cage: Cage, file: OpenFile, buf: Uint8Array, off: 
   if (pos >= max) return -EFBIG;
   if (len > max - pos) len = max - pos;
   fs.killSuid(ino, cage.cred);
+  // Times are updated before the data goes in (file_update_time): a write that finds no space still stamps them.
+  fs.stamp(ino, M | C);
   const n = (table.payload[ino] as FileData).write(buf, off, len, pos, fs.space);
   if (n < 0) return -ENOSPC;
   if (pos + n > table.size[ino]) table.size[ino] = pos + n;
-  fs.stamp(ino, M | C);
   return n;
 }
 
 /** pwrite(2). As on Linux, a description opened with O_APPEND appends whatever `pos` says. */
 export function pwrite(fs: FsState, cage: Cage, fd: number, buf: Uint8Array, off: number, len: number, pos: number): number {
-  const file = ioFile(cage, fd);
-  if (file === undefined || !file.writable) return -EBADF;
-  if (file.pipe !== null || fileType(fs, file) === S_IFSOCK) return -ESPIPE;
   if (pos < 0) return -EINVAL;
+  const file = ioFile(cage, fd);
+  if (file === undefined) return -EBADF;
+  if (file.pipe !== null || fileType(fs, file) === S_IFSOCK || (file.device !== null && !file.device.seekable)) return -ESPIPE;
+  if (!file.writable) return -EBADF;
   if (len > MAX_RW_COUNT) len = MAX_RW_COUNT;
   if (file.device !== null) {
-    if (!file.device.seekable) return -ESPIPE;
     return file.device.write === undefined ? -EINVAL : file.device.write(buf, off, len, pos);
   }
   if (file.flags & O_APPEND) pos = fs.inodes.size[file.ino];
@@ -263,18 +265,30 @@ export function ftruncate(fs: FsState, cage: Cage, fd: number, length: number): 
   return setSize(fs, cage, file.ino, length, true);
 }
 
-const FALLOC_SUPPORTED = FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_NO_HIDE_STALE |
-  FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE;
+/** The mode bits of which fallocate takes exactly one (none means "allocate"); KEEP_SIZE is a flag beside them. */
+const FALLOC_MODE_MASK = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_ZERO_RANGE |
+  FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_WRITE_ZEROES;
+
+/** vfs_fallocate's mode check (Linux 6.11+): one mode, and KEEP_SIZE only where it means something. */
+function fallocModeValid(mode: number): boolean {
+  if (mode & ~(FALLOC_MODE_MASK | FALLOC_FL_KEEP_SIZE)) return false;
+  switch (mode & FALLOC_MODE_MASK) {
+    case 0: case FALLOC_FL_UNSHARE_RANGE: case FALLOC_FL_ZERO_RANGE: return true;
+    case FALLOC_FL_PUNCH_HOLE: return (mode & FALLOC_FL_KEEP_SIZE) !== 0;
+    case FALLOC_FL_COLLAPSE_RANGE: case FALLOC_FL_INSERT_RANGE: case FALLOC_FL_WRITE_ZEROES:
+      return (mode & FALLOC_FL_KEEP_SIZE) === 0;
+    default: return false;
+  }
+}
 
 /** fallocate(2), with the modes tmpfs has: allocate (optionally KEEP_SIZE) and PUNCH_HOLE. */
 export function fallocate(fs: FsState, cage: Cage, fd: number, mode: number, offset: number, len: number): number {
-  if (offset < 0 || len <= 0) return -EINVAL;
-  if (mode & ~FALLOC_SUPPORTED) return -EOPNOTSUPP;
-  if ((mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) === (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) return -EOPNOTSUPP;
-  if (mode & FALLOC_FL_PUNCH_HOLE && !(mode & FALLOC_FL_KEEP_SIZE)) return -EOPNOTSUPP;
-  if (mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE) && mode & ~(FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE)) return -EINVAL;
+  // Linux's order: the descriptor, the range, the mode, the access mode, the file type, the size limit.
   const file = ioFile(cage, fd);
-  if (file === undefined || !file.writable) return -EBADF;
+  if (file === undefined) return -EBADF;
+  if (offset < 0 || len <= 0) return -EINVAL;
+  if (!fallocModeValid(mode)) return -EOPNOTSUPP;
+  if (!file.writable) return -EBADF;
   const type = fileType(fs, file);
   if (type === S_IFIFO || file.pipe !== null) return -ESPIPE;
   if (type === S_IFDIR) return -EISDIR;

@@ -75,6 +75,8 @@ export function openat(fs: FsState, cage: Cage, dirfd: number, path: string, fla
   }
   if (ino === 0) return -ENOENT;
   const type = table.mode[ino] & S_IFMT;
+  // do_open: O_CREAT never opens an existing directory.
+  if (creat && type === S_IFDIR) return -EISDIR;
   if ((lk.slash || flags & O_DIRECTORY) && type !== S_IFDIR) return -ENOTDIR;
   if (flags & O_PATH) return installNew(fs, cage, fd, fs.openFile(ino, flags & ~O_CLOEXEC), flags);
   if (!created) {
