@@ -98,10 +98,10 @@ export class FsState {
 
   /**
    * Allocates an inode for `cred` to be created in directory `dir` (0 for none) with
-   * mode `mode` (type + permission bits, umask already applied). Ownership and the
-   * set-group-ID bit follow Linux's inode_init_owner. Returns the inode or -ENOSPC.
+   * mode `mode` (type + permission bits) less `umask`. Ownership and the set-group-ID bit
+   * follow Linux's vfs_prepare_mode and inode_init_owner. Returns the inode or -ENOSPC.
    */
-  newInode(cred: Credentials, dir: number, mode: number): number {
+  newInode(cred: Credentials, dir: number, mode: number, umask = 0): number {
     const table = this.inodes;
     if (table.live >= this.limits.maxInodes) return -ENOSPC;
     let gid = cred.egid;
@@ -110,6 +110,8 @@ export class FsState {
       if ((mode & S_IFMT) === S_IFDIR) mode |= S_ISGID;
       else if ((mode & S_ISGID) !== 0 && !inGroup(cred, gid) && cred.euid !== 0) mode &= ~S_ISGID;
     }
+    // The umask comes after that strip, which judges the mode asked for (vfs_prepare_mode).
+    mode &= ~umask;
     const t = this.now();
     const ino = table.alloc(mode, cred.euid, gid, t.sec, t.nsec);
     switch (mode & S_IFMT) {

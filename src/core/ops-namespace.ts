@@ -82,7 +82,7 @@ export function mknodat(fs: FsState, cage: Cage, dirfd: number, path: string, mo
   if (err < 0) return err;
   const device = type === S_IFCHR || type === S_IFBLK;
   if (device && cage.cred.euid !== 0) return -EPERM;
-  const ino = fs.newInode(cage.cred, lk.parent, type | (mode & S_IALLUGO & ~cage.umask));
+  const ino = fs.newInode(cage.cred, lk.parent, type | (mode & S_IALLUGO), cage.umask);
   if (ino < 0) return ino;
   if (device) {
     fs.inodes.rdevMajor[ino] = major >>> 0;

@@ -65,7 +65,7 @@ export function openat(fs: FsState, cage: Cage, dirfd: number, path: string, fla
       const dir = lk.parent;
       if (table.nlink[dir] === 0) return -ENOENT;
       if (!permits(table, cage.cred, dir, MAY_WRITE | MAY_EXEC)) return -EACCES;
-      ino = fs.newInode(cage.cred, dir, S_IFREG | (mode & S_IALLUGO & ~cage.umask));
+      ino = fs.newInode(cage.cred, dir, S_IFREG | (mode & S_IALLUGO), cage.umask);
       if (ino < 0) return ino;
       fs.attach(dir, lk.name, ino);
       created = true;
@@ -158,7 +158,7 @@ function openTmpfile(fs: FsState, cage: Cage, fd: number, dirfd: number, path: s
   if (!table.isDir(dir)) return -ENOTDIR;
   if (!permits(table, cage.cred, dir, MAY_WRITE | MAY_EXEC)) return -EACCES;
   if (table.nlink[dir] === 0) return -ENOENT;
-  const ino = fs.newInode(cage.cred, dir, S_IFREG | (mode & S_IALLUGO & ~cage.umask));
+  const ino = fs.newInode(cage.cred, dir, S_IFREG | (mode & S_IALLUGO), cage.umask);
   if (ino < 0) return ino;
   if (!(flags & O_EXCL)) fs.linkable.add(ino);
   const file = fs.openFile(ino, flags & (O_ACCMODE | STATUS_FLAGS));
