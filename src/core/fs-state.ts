@@ -108,7 +108,8 @@ export class FsState {
     if (dir !== 0 && (table.mode[dir] & S_ISGID) !== 0) {
       gid = table.gid[dir];
       if ((mode & S_IFMT) === S_IFDIR) mode |= S_ISGID;
-      else if ((mode & S_ISGID) !== 0 && !inGroup(cred, gid) && cred.euid !== 0) mode &= ~S_ISGID;
+      // mode_strip_sgid: only a group-executable set-group-ID file is one to strip.
+      else if ((mode & (S_ISGID | S_IXGRP)) === (S_ISGID | S_IXGRP) && !inGroup(cred, gid) && cred.euid !== 0) mode &= ~S_ISGID;
     }
     // The umask comes after that strip, which judges the mode asked for (vfs_prepare_mode).
     mode &= ~umask;

@@ -6,6 +6,7 @@
 import { O_ACCMODE, O_PATH, O_RDONLY, O_RDWR, O_WRONLY } from './constants.js';
 import type { Pipe } from './pipe.js';
 import type { Device } from './device.js';
+import type { Credentials } from './access.js';
 
 export class OpenFile {
   /** Number of descriptors (in any cage) that point here. */
@@ -17,6 +18,8 @@ export class OpenFile {
   device: Device | null = null;
   /** Set when this description holds flock(2) or OFD locks, so the last close releases them. */
   holdsLocks = false;
+  /** The credentials object of the cage that opened it (Linux's f_cred), for linkat(AT_EMPTY_PATH). */
+  opener: Credentials | null = null;
 
   constructor(
     readonly ino: number,

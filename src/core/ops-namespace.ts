@@ -13,7 +13,7 @@ import {
   ENOENT, ENOTDIR, ENOTEMPTY, EPERM,
 } from './errno.js';
 import { MAY_EXEC, MAY_READ, MAY_WRITE, permits, type Credentials } from './access.js';
-import { FOLLOW, LAST_DOT, LAST_DOTDOT, LAST_NORM, LAST_ROOT, Lookup, PARENT, walk } from './path-walk.js';
+import { FOLLOW, LAST_DOT, LAST_DOTDOT, LAST_NORM, LAST_ROOT, LONG_LAST, Lookup, PARENT, walk } from './path-walk.js';
 import { M, C, type FsState } from './fs-state.js';
 import type { Cage } from './cage.js';
 import { O_RDWR } from './constants.js';
@@ -49,13 +49,19 @@ function mayCreate(fs: FsState, cred: Credentials, dir: number): number {
   return 0;
 }
 
-/** filename_create: resolves a path whose last component is to be created, into `out`. */
-function filenameCreate(fs: FsState, cage: Cage, dirfd: number, path: string, wantDir: boolean, out: Lookup): number {
+/** filename_create without may_create: resolves a path whose last component is to be created, into `out`. */
+function filenameLookup(fs: FsState, cage: Cage, dirfd: number, path: string, wantDir: boolean, out: Lookup): number {
   const err = walk(fs, cage, dirfd, path, PARENT, out);
   if (err < 0) return err;
   if (out.type !== LAST_NORM || out.ino !== 0) return -EEXIST;
   if (out.slash && !wantDir) return -ENOENT;
-  return mayCreate(fs, cage.cred, out.parent);
+  return 0;
+}
+
+/** filename_create then may_create. */
+function filenameCreate(fs: FsState, cage: Cage, dirfd: number, path: string, wantDir: boolean, out: Lookup): number {
+  const err = filenameLookup(fs, cage, dirfd, path, wantDir, out);
+  return err < 0 ? err : mayCreate(fs, cage.cred, out.parent);
 }
 
 export function mkdirat(fs: FsState, cage: Cage, dirfd: number, path: string, mode: number): number {
@@ -81,7 +87,8 @@ export function mknodat(fs: FsState, cage: Cage, dirfd: number, path: string, mo
   const err = filenameCreate(fs, cage, dirfd, path, false, lk);
   if (err < 0) return err;
   const device = type === S_IFCHR || type === S_IFBLK;
-  if (device && cage.cred.euid !== 0) return -EPERM;
+  // A character device 0:0 is a whiteout, which anyone may create (Linux 5.8+).
+  if (device && cage.cred.euid !== 0 && !(type === S_IFCHR && major === 0 && minor === 0)) return -EPERM;
   const ino = fs.newInode(cage.cred, lk.parent, type | (mode & S_IALLUGO), cage.umask);
   if (ino < 0) return ino;
   if (device) {
@@ -182,12 +189,13 @@ export function linkat(fs: FsState, cage: Cage, olddirfd: number, oldpath: strin
   const cred = cage.cred;
   let ino: number;
   if (flags & AT_EMPTY_PATH && oldpath.length === 0) {
-    // Naming an open file (e.g. an O_TMPFILE) needs CAP_DAC_READ_SEARCH.
-    if (cred.euid !== 0) return -ENOENT;
     if (olddirfd === -100) ino = cage.cwd;
     else {
       const file = cage.files[olddirfd];
       if (file === undefined) return -EBADF;
+      // Naming an open file (e.g. an O_TMPFILE) needs CAP_DAC_READ_SEARCH, or (Linux 6.10+)
+      // the very credentials it was opened with: not a fork child's, nor any after a setuid.
+      if (cred.euid !== 0 && file.opener !== cred) return -ENOENT;
       ino = file.ino;
     }
   } else {
@@ -197,9 +205,12 @@ export function linkat(fs: FsState, cage: Cage, olddirfd: number, oldpath: strin
     if (ino === 0) return -ENOENT;
     if (lk2.slash && !table.isDir(ino)) return -ENOTDIR;
   }
-  const err = filenameCreate(fs, cage, newdirfd, newpath, false, lk);
+  // Linux's order: filename_create, may_linkat (protected_hardlinks), may_create, then the directory check.
+  let err = filenameLookup(fs, cage, newdirfd, newpath, false, lk);
   if (err < 0) return err;
   if (fs.protectedHardlinks && cred.euid !== 0 && cred.euid !== table.uid[ino] && !safeHardlinkSource(fs, cred, ino)) return -EPERM;
+  err = mayCreate(fs, cred, lk.parent);
+  if (err < 0) return err;
   if (table.isDir(ino)) return -EPERM;
   if (table.nlink[ino] === 0 && !fs.linkable.has(ino)) return -ENOENT;
   if (table.nlink[ino] >= fs.limits.maxLinks) return -EMLINK;
@@ -223,17 +234,19 @@ export function renameat2(fs: FsState, cage: Cage, olddirfd: number, oldpath: st
   if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) return -EINVAL;
   if (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT) && flags & RENAME_EXCHANGE) return -EINVAL;
   const cred = cage.cred;
-  if (flags & RENAME_WHITEOUT && cred.euid !== 0) return -EPERM;
   const table = fs.inodes;
   const from = lk, to = lk2;
-  let err = walk(fs, cage, olddirfd, oldpath, PARENT, from);
+  // Both parents are walked before either name is looked up (so a name too long is found late).
+  let err = walk(fs, cage, olddirfd, oldpath, PARENT | LONG_LAST, from);
   if (err < 0) return err;
-  err = walk(fs, cage, newdirfd, newpath, PARENT, to);
+  err = walk(fs, cage, newdirfd, newpath, PARENT | LONG_LAST, to);
   if (err < 0) return err;
   if (from.type !== LAST_NORM) return -EBUSY;
   if (to.type !== LAST_NORM) return flags & RENAME_NOREPLACE ? -EEXIST : -EBUSY;
+  if (from.tooLong) return -ENAMETOOLONG;
   const src = from.ino, dst = to.ino;
   if (src === 0) return -ENOENT;
+  if (to.tooLong) return -ENAMETOOLONG;
   const exchange = (flags & RENAME_EXCHANGE) !== 0;
   if (exchange) {
     if (dst === 0) return -ENOENT;

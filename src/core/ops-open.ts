@@ -166,6 +166,7 @@ function openTmpfile(fs: FsState, cage: Cage, fd: number, dirfd: number, path: s
 }
 
 function installNew(fs: FsState, cage: Cage, fd: number, file: OpenFile, flags: number): number {
+  file.opener = cage.cred;
   fs.install(cage, fd, file, (flags & O_CLOEXEC) !== 0);
   return fd;
 }

@@ -20,6 +20,11 @@ export const FOLLOW = 1;
 export const PARENT = 2;
 /** For open(O_CREAT): a trailing slash does not make the last component followed (open then fails with EISDIR). */
 export const CREATE = 4;
+/**
+ * With PARENT: a last component longer than NAME_MAX is no error of the walk but sets
+ * out.tooLong (rename walks both parents before it looks either name up, as Linux does).
+ */
+export const LONG_LAST = 8;
 
 export class Lookup {
   /** Directory that holds (or would hold) the last component. */
@@ -32,6 +37,8 @@ export class Lookup {
   type = LAST_NORM;
   /** The path ends with one or more slashes after its last component. */
   slash = false;
+  /** The last component is longer than NAME_MAX (only with LONG_LAST; ino is then 0). */
+  tooLong = false;
 }
 
 const SLASH = 47;
@@ -73,6 +80,7 @@ export function walk(fs: FsState, cage: Cage, dirfd: number, path: string, flags
       out.ino = cur;
       out.type = LAST_ROOT;
       out.slash = false;
+      out.tooLong = false;
       return 0;
     }
     let j = path.indexOf('/', i);
@@ -96,7 +104,7 @@ export function walk(fs: FsState, cage: Cage, dirfd: number, path: string, flags
       next = cur === fs.root ? cur : table.directory(cur).parent;
       if (next === 0) return -ENOENT;
     } else {
-      if (compLen > NAME_MAX) return -ENAMETOOLONG;
+      if (compLen > NAME_MAX && !(last && flags & LONG_LAST)) return -ENAMETOOLONG;
       name = i === 0 && j === len ? path : path.substring(i, j);
       next = table.directory(cur).lookup(name);
     }
@@ -106,6 +114,7 @@ export function walk(fs: FsState, cage: Cage, dirfd: number, path: string, flags
           (slash ? (flags & CREATE) === 0 : (flags & FOLLOW) !== 0)) {
         // Follow the final symlink: continue with its target (keeping the trailing slash).
         if (++links > SYMLOOP_MAX) return -ELOOP;
+        fs.touchAtime(next); // following a link reads it (Linux's pick_link)
         const target = table.payload[next] as string;
         if (target.length === 0) return -ENOENT;
         path = target + path.substring(j);
@@ -121,11 +130,13 @@ export function walk(fs: FsState, cage: Cage, dirfd: number, path: string, flags
       out.ino = next;
       out.type = type;
       out.slash = slash;
+      out.tooLong = compLen > NAME_MAX;
       return 0;
     }
     if (next === 0) return -ENOENT;
     if (type === LAST_NORM && table.isLink(next)) {
       if (++links > SYMLOOP_MAX) return -ELOOP;
+      fs.touchAtime(next);
       const target = table.payload[next] as string;
       if (target.length === 0) return -ENOENT;
       path = target + path.substring(j);
