@@ -6,7 +6,7 @@
  * buffers. Paths are JS strings (UTF-8) or byte arrays.
  */
 import { AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_RDONLY, O_TRUNC, O_WRONLY, S_IFIFO, S_IFMT, SEEK_SET } from './constants.js';
-import { EEXIST, EINVAL, ENOENT, ESRCH, WOULD_BLOCK } from './errno.js';
+import { EBADF, EEXIST, EINVAL, ENOENT, ESRCH, WOULD_BLOCK } from './errno.js';
 import { Cage } from './cage.js';
 import { FsState, type ImfsOptions } from './fs-state.js';
 import { rootCredentials, type Credentials } from './access.js';
@@ -21,6 +21,7 @@ import * as ns from './ops-namespace.js';
 import * as attr from './ops-attr.js';
 import * as fdops from './ops-fd.js';
 import * as dir from './ops-dir.js';
+import * as poll_ from './ops-poll.js';
 import type { Flock } from './ops-fd.js';
 import type { OffsetRef } from './ops-io.js';
 import type { Statx } from './ops-attr.js';
@@ -568,6 +569,21 @@ export class Imfs extends FsState {
     return entry;
   }
 
+  /**
+   * Visits the entries of the directory open on fd from readdir position `pos` (0 = start,
+   * each entry passes the position of the next), as the WASI layer's fd_readdir needs.
+   * Names are binary strings (one char per byte). Returns 0 or -errno.
+   */
+  scandir(cage: number, fd: number, pos: number, visit: dir.DirVisitor): number {
+    const c = this.cages.get(cage);
+    if (c === undefined) return -ESRCH;
+    const d = dir.dirOf(this, c, fd);
+    if (d < 0) return d;
+    dir.scanDir(this, d, pos, visit);
+    this.touchAtime(d);
+    return 0;
+  }
+
   telldir(cage: number, fd: number): number {
     return this.lseek(cage, fd, 0, 1);
   }
@@ -614,6 +630,29 @@ export class Imfs extends FsState {
   umask(cage: number, mask: number): number {
     const c = this.cages.get(cage);
     return c === undefined ? -ESRCH : fdops.umask(c, mask);
+  }
+
+  // ---- readiness --------------------------------------------------------------------
+
+  /** poll(2) for one descriptor: the revents now (nothing waits). */
+  poll(cage: number, fd: number, events: number): number {
+    const c = this.cages.get(cage);
+    return c === undefined ? -ESRCH : poll_.pollEvents(this, c, fd, events);
+  }
+
+  /** Whether fd is a terminal (a host stream the grate says is a TTY): 1, 0, or -EBADF. */
+  isatty(cage: number, fd: number): number {
+    const c = this.cages.get(cage);
+    if (c === undefined) return -ESRCH;
+    const file = c.files[fd];
+    if (file === undefined) return -EBADF;
+    return file.device?.isatty === true ? 1 : 0;
+  }
+
+  /** ioctl(FIONREAD): bytes a read would return now. */
+  fionread(cage: number, fd: number): number {
+    const c = this.cages.get(cage);
+    return c === undefined ? -ESRCH : poll_.readableBytes(this, c, fd);
   }
 
   // ---- conveniences for hosts (staging, tests) --------------------------------------

@@ -14,3 +14,5 @@ export { toBinary, binaryToBytes, binaryToText, bytesToBinary, type PathArg } fr
 export * from './constants.js';
 export * from './errno.js';
 export { loadFile, dumpFile, preloads, dumps, parseStagingList, StagingError, type StagingOptions, type StagingEntry, type DumpFailure } from './staging.js';
+export { POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLRDNORM, POLLRDBAND, POLLWRNORM, POLLWRBAND } from './ops-poll.js';
+export { scanDir, type DirVisitor } from './ops-dir.js';

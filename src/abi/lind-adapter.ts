@@ -1,0 +1,84 @@
+/**
+ * The make-syscall adapter: a tiny wasm module whose exported function has Lind's
+ * signature (i32, i64 x 15) -> i32. It spills the fifteen i64 arguments into its own
+ * small memory and calls JavaScript with just the call number, so no BigInt is ever
+ * made on the common path (V8 boxes every i64 crossing into JS as a BigInt).
+ * JS then reads each argument as two i32 halves.
+ *
+ * Slot layout (8 bytes each, little-endian): 0 callname, 1 self cage, 2 target cage,
+ * 3 + 2k argument k (k = 0..5), 4 + 2k the cage id of argument k.
+ */
+
+const SLOTS = 15;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) { out.push(b); return out; }
+    out.push(b | 0x80);
+  }
+}
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+function str(s: string): number[] {
+  return [...uleb(s.length), ...Buffer.from(s)];
+}
+
+function adapterBytes(): Uint8Array {
+  const I32 = 0x7f, I64 = 0x7e;
+  const types = [
+    2,
+    0x60, 1, I32, 1, I32, // type 0: dispatch(i32) -> i32
+    0x60, 1 + SLOTS, I32, ...Array(SLOTS).fill(I64), 1, I32, // type 1: make-syscall
+  ];
+  const imports = [1, ...str('js'), ...str('dispatch'), 0x00, 0];
+  const funcs = [1, 1];
+  const memory = [1, 0x00, 1]; // one page, no maximum
+  const exports = [2, ...str('make-syscall'), 0x00, 1, ...str('slots'), 0x02, 0];
+  const body: number[] = [0]; // no locals
+  for (let k = 0; k < SLOTS; k++) {
+    body.push(0x41, ...sleb(k * 8)); // i32.const address
+    body.push(0x20, ...uleb(k + 1)); // local.get argument
+    body.push(0x37, 3, 0); // i64.store align=8 offset=0
+  }
+  body.push(0x20, 0, 0x10, 0, 0x0b); // local.get 0; call dispatch; end
+  const code = [1, ...uleb(body.length), ...body];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, types), ...section(2, imports), ...section(3, funcs), ...section(5, memory),
+    ...section(7, exports), ...section(10, code),
+  ]);
+}
+
+let compiled: WebAssembly.Module | null = null;
+
+export interface LindAdapter {
+  /** The function to give the cage as `lind`.`make-syscall`. */
+  makeSyscall: (...args: unknown[]) => number;
+  /** The spilled arguments as 32-bit halves: slot k is [2k] (low) and [2k + 1] (high). */
+  slots: Int32Array;
+}
+
+/** Instantiates an adapter that calls `dispatch(callnumber)` with the arguments spilled to `slots`. */
+export function createLindAdapter(dispatch: (nr: number) => number): LindAdapter {
+  compiled ??= new WebAssembly.Module(adapterBytes());
+  const instance = new WebAssembly.Instance(compiled, { js: { dispatch } });
+  const mem = instance.exports.slots as WebAssembly.Memory;
+  return {
+    makeSyscall: instance.exports['make-syscall'] as (...args: unknown[]) => number,
+    slots: new Int32Array(mem.buffer, 0, SLOTS * 2),
+  };
+}

@@ -1,0 +1,571 @@
+/**
+ * WASI preview1 (`wasi_snapshot_preview1`) on the IMFS (abi.md §5): every function,
+ * with preview1's errno numbering, its struct layouts and readdir cookies. Descriptors
+ * are the cage's core descriptors, so a cage that imports both lind and WASI sees one
+ * table. Rights are granted in full and kept per descriptor only so that fd_fdstat_get
+ * reports what path_open was asked for (wasi-libc derives O_ACCMODE and isatty from them).
+ */
+import {
+  AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, F_GETFL, F_SETFL, O_APPEND,
+  O_CREAT, O_DIRECTORY, O_DSYNC, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_RDWR, O_SYNC, O_TRUNC,
+  O_WRONLY, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, S_IFMT,
+  UTIME_NOW, UTIME_OMIT, WOULD_BLOCK, newStat, type Imfs, type Timespec,
+} from '../core/index.js';
+import { CageMemory } from './cage-memory.js';
+import { stringListImports } from './args.js';
+import { CageExit } from './exit.js';
+import { clockMs, clockNs, randomFill, sleepMs } from './host-services.js';
+import * as W from './wasi-constants.js';
+import { toWasiErrno, filetypeOfMode, filetypeOfDtype } from './wasi-constants.js';
+import type { TraceSink } from './trace.js';
+
+export interface Preopen {
+  /** The name the cage sees (fd_prestat_dir_name), e.g. "/" or "/data". */
+  guest: string;
+  /** The IMFS directory behind it. */
+  dir: string;
+}
+
+export interface WasiOptions {
+  fs: Imfs;
+  cageId: number;
+  args: Uint8Array[];
+  env: Uint8Array[];
+  /** Default: [{ guest: '/', dir: '/' }]. */
+  preopens?: Preopen[];
+  trace?: TraceSink;
+  warn?: (message: string) => void;
+}
+
+interface FdRights {
+  /** The open file description the rights were recorded for (a reused fd number starts afresh). */
+  file: unknown;
+  base: bigint;
+  inheriting: bigint;
+}
+
+const IOVEC = 8;
+const FILESTAT_SIZE = 64, FDSTAT_SIZE = 24, SUBSCRIPTION_SIZE = 48, EVENT_SIZE = 32, DIRENT_HEADER = 24;
+
+function nsToTimespec(ns: bigint): Timespec {
+  return { sec: Number(ns / 1_000_000_000n), nsec: Number(ns % 1_000_000_000n) };
+}
+
+export class WasiAbi {
+  readonly fs: Imfs;
+  readonly cage: number;
+  private mem: CageMemory | null = null;
+  private readonly rights = new Map<number, FdRights>();
+  private readonly preopenNames = new Map<number, Uint8Array>();
+  private readonly stat = newStat();
+  private readonly options: WasiOptions;
+
+  constructor(options: WasiOptions) {
+    this.options = options;
+    this.fs = options.fs;
+    this.cage = options.cageId;
+  }
+
+  /** Opens the preopened directories at fds 3, 4, … (call once the cage exists in the IMFS). Returns 0 or -errno, naming nothing. */
+  openPreopens(): { fd: number; preopen: Preopen }[] {
+    const opened: { fd: number; preopen: Preopen }[] = [];
+    for (const p of this.options.preopens ?? [{ guest: '/', dir: '/' }]) {
+      const fd = this.fs.open(this.cage, p.dir, O_RDONLY | O_DIRECTORY);
+      if (fd < 0) throw new Error(`WASI preopen '${p.guest}': IMFS directory '${p.dir}' cannot be opened (errno ${-fd})`);
+      this.preopenNames.set(fd, Buffer.from(p.guest));
+      this.rights.set(fd, { file: this.fileOf(fd), base: W.RIGHTS_ALL, inheriting: W.RIGHTS_ALL });
+      opened.push({ fd, preopen: p });
+    }
+    return opened;
+  }
+
+  /** The cage's memory: a WASI cage exports it, so it is set after instantiation. */
+  setMemory(memory: WebAssembly.Memory): void {
+    this.mem = new CageMemory(memory);
+  }
+
+  private m(): CageMemory {
+    const mem = this.mem;
+    if (mem === null) throw new Error('WASI call before the cage memory was set');
+    mem.refresh();
+    return mem;
+  }
+
+  private fileOf(fd: number): unknown {
+    return this.fs.cage(this.cage)?.files[fd];
+  }
+
+  private rightsOf(fd: number): FdRights | undefined {
+    const r = this.rights.get(fd);
+    if (r !== undefined && r.file === this.fileOf(fd)) return r;
+    return undefined;
+  }
+
+  /** A (ptr, len) path argument as a view of its bytes, or a WASI errno. */
+  private path(ptr: number, len: number): Uint8Array | number {
+    const m = this.m();
+    ptr >>>= 0;
+    len >>>= 0;
+    if (!m.ok(ptr, len)) return W.WASI_EFAULT;
+    const bytes = m.view(ptr, len);
+    return bytes.indexOf(0) >= 0 ? W.WASI_EINVAL : bytes;
+  }
+
+  /** The iovec array at ptr (8-byte {u32 buf, u32 len} entries) as views, or a WASI errno. */
+  private iovecs(ptr: number, count: number): Uint8Array[] | number {
+    const m = this.m();
+    ptr >>>= 0;
+    count >>>= 0;
+    if (count > 1024) return W.WASI_EINVAL;
+    if (!m.ok(ptr, count * IOVEC)) return W.WASI_EFAULT;
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) {
+      const buf = m.u32(ptr + i * IOVEC), len = m.u32(ptr + i * IOVEC + 4);
+      if (!m.ok(buf, len)) return W.WASI_EFAULT;
+      out.push(m.view(buf, len));
+    }
+    return out;
+  }
+
+  /** A u32 result written to an out-pointer, or FAULT. */
+  private outU32(ptr: number, value: number): number {
+    const m = this.m();
+    ptr >>>= 0;
+    if (!m.ok(ptr, 4)) return W.WASI_EFAULT;
+    m.setU32(ptr, value);
+    return 0;
+  }
+
+  private outU64(ptr: number, value: number | bigint): number {
+    const m = this.m();
+    ptr >>>= 0;
+    if (!m.ok(ptr, 8)) return W.WASI_EFAULT;
+    m.dv.setBigUint64(ptr, typeof value === 'bigint' ? value : BigInt(value), true);
+    return 0;
+  }
+
+  /** A core result as a WASI errno; "would block" cannot be waited for while this cage alone runs. */
+  private errno(r: number, what: string): number {
+    if (r === WOULD_BLOCK) {
+      (this.options.warn ?? ((s: string) => process.stderr.write(`imfs-grate: ${s}\n`)))(
+        `cage ${this.cage}: ${what} would block forever (no other cage can run while it waits); answering DEADLK`);
+      return W.WASI_EDEADLK;
+    }
+    return toWasiErrno(r);
+  }
+
+  private writeFilestat(ptr: number): number {
+    const m = this.m();
+    ptr >>>= 0;
+    if (!m.ok(ptr, FILESTAT_SIZE)) return W.WASI_EFAULT;
+    const st = this.stat;
+    const dv = m.dv;
+    dv.setBigUint64(ptr, BigInt(st.dev), true);
+    dv.setBigUint64(ptr + 8, BigInt(st.ino), true);
+    m.u8.fill(0, ptr + 16, ptr + 24);
+    m.u8[ptr + 16] = filetypeOfMode(st.mode);
+    dv.setBigUint64(ptr + 24, BigInt(st.nlink), true);
+    dv.setBigUint64(ptr + 32, BigInt(st.size), true);
+    const ns = (sec: number, nsec: number) => BigInt.asUintN(64, BigInt(sec) * 1_000_000_000n + BigInt(nsec));
+    dv.setBigUint64(ptr + 40, ns(st.atimeSec, st.atimeNsec), true);
+    dv.setBigUint64(ptr + 48, ns(st.mtimeSec, st.mtimeNsec), true);
+    dv.setBigUint64(ptr + 56, ns(st.ctimeSec, st.ctimeNsec), true);
+    return 0;
+  }
+
+  /** Times from (atim, mtim, fst_flags) as utimensat's pair, or a WASI errno. */
+  private times(atim: bigint, mtim: bigint, flags: number): [Timespec, Timespec] | number {
+    if ((flags & W.FSTFLAGS_ATIM && flags & W.FSTFLAGS_ATIM_NOW) || (flags & W.FSTFLAGS_MTIM && flags & W.FSTFLAGS_MTIM_NOW)) return W.WASI_EINVAL;
+    if (flags & ~0xf) return W.WASI_EINVAL;
+    const one = (value: bigint, set: number, now: number): Timespec =>
+      flags & now ? { sec: 0, nsec: UTIME_NOW } : flags & set ? nsToTimespec(BigInt.asUintN(64, value)) : { sec: 0, nsec: UTIME_OMIT };
+    return [one(atim, W.FSTFLAGS_ATIM, W.FSTFLAGS_ATIM_NOW), one(mtim, W.FSTFLAGS_MTIM, W.FSTFLAGS_MTIM_NOW)];
+  }
+
+  /** The import object's `wasi_snapshot_preview1` functions. */
+  functions(): Record<string, (...args: never[]) => number | void> {
+    const fs = this.fs, cage = this.cage;
+    const memory = () => this.m();
+    const args = stringListImports(memory, this.options.args, W.WASI_EFAULT);
+    const env = stringListImports(memory, this.options.env, W.WASI_EFAULT);
+
+    const readv = (fd: number, iovs: number, n: number, out: number, offset: bigint | null): number => {
+      const m = this.m();
+      let r: number;
+      if (n === 1 && m.ok(iovs >>> 0, IOVEC)) {
+        // The common case: one buffer, read straight into cage memory.
+        const buf = m.u32(iovs >>> 0), len = m.u32((iovs >>> 0) + 4);
+        if (!m.ok(buf, len)) return W.WASI_EFAULT;
+        r = offset === null ? fs.read(cage, fd, m.u8, len, buf) : fs.pread(cage, fd, m.u8, len, Number(offset), buf);
+      } else {
+        const v = this.iovecs(iovs, n);
+        if (typeof v === 'number') return v;
+        r = offset === null ? fs.readv(cage, fd, v) : fs.preadv(cage, fd, v, Number(offset));
+      }
+      return r < 0 ? this.errno(r, 'fd_read') : this.outU32(out, r);
+    };
+    const writev = (fd: number, iovs: number, n: number, out: number, offset: bigint | null): number => {
+      const m = this.m();
+      let r: number;
+      if (n === 1 && m.ok(iovs >>> 0, IOVEC)) {
+        const buf = m.u32(iovs >>> 0), len = m.u32((iovs >>> 0) + 4);
+        if (!m.ok(buf, len)) return W.WASI_EFAULT;
+        r = offset === null ? fs.write(cage, fd, m.u8, len, buf) : fs.pwrite(cage, fd, m.u8, len, Number(offset), buf);
+      } else {
+        const v = this.iovecs(iovs, n);
+        if (typeof v === 'number') return v;
+        r = offset === null ? fs.writev(cage, fd, v) : fs.pwritev(cage, fd, v, Number(offset));
+      }
+      return r < 0 ? this.errno(r, 'fd_write') : this.outU32(out, r);
+    };
+    const withPath = (ptr: number, len: number, f: (p: Uint8Array) => number): number => {
+      const p = this.path(ptr, len);
+      return typeof p === 'number' ? p : toWasiErrno(f(p));
+    };
+
+    return {
+      args_get: args.get,
+      args_sizes_get: args.sizes,
+      environ_get: env.get,
+      environ_sizes_get: env.sizes,
+
+      clock_res_get: (id: number, out: number) => {
+        if (clockMs(id) === null) return W.WASI_EINVAL;
+        return this.outU64(out, 1000n);
+      },
+      clock_time_get: (id: number, _precision: bigint, out: number) => {
+        const ns = clockNs(id);
+        return ns === null ? W.WASI_EINVAL : this.outU64(out, ns);
+      },
+
+      fd_advise: (fd: number, _offset: bigint, _len: bigint, advice: number) => {
+        if (advice > 5) return W.WASI_EINVAL;
+        const r = fs.fstat(cage, fd, this.stat);
+        if (r < 0) return toWasiErrno(r);
+        return (this.stat.mode & S_IFMT) === 0o010000 ? W.WASI_ESPIPE : 0;
+      },
+      fd_allocate: (fd: number, offset: bigint, len: bigint) =>
+        toWasiErrno(fs.posix_fallocate(cage, fd, Number(BigInt.asIntN(64, offset)), Number(BigInt.asIntN(64, len)))),
+      fd_close: (fd: number) => {
+        const r = fs.close(cage, fd);
+        if (r === 0) { this.rights.delete(fd); this.preopenNames.delete(fd); }
+        return toWasiErrno(r);
+      },
+      fd_datasync: (fd: number) => toWasiErrno(fs.fdatasync(cage, fd)),
+      fd_fdstat_get: (fd: number, out: number) => {
+        const r = fs.fstat(cage, fd, this.stat);
+        if (r < 0) return toWasiErrno(r);
+        const m = this.m();
+        out >>>= 0;
+        if (!m.ok(out, FDSTAT_SIZE)) return W.WASI_EFAULT;
+        const fl = fs.fcntl(cage, fd, F_GETFL);
+        const tty = fs.isatty(cage, fd) === 1;
+        let flags = 0;
+        if (fl & O_APPEND) flags |= W.FDFLAGS_APPEND;
+        if (fl & O_DSYNC) flags |= W.FDFLAGS_DSYNC;
+        if (fl & O_NONBLOCK) flags |= W.FDFLAGS_NONBLOCK;
+        if ((fl & O_SYNC) === O_SYNC) flags |= W.FDFLAGS_SYNC | W.FDFLAGS_RSYNC;
+        const rights = this.rightsOf(fd);
+        m.u8.fill(0, out, out + FDSTAT_SIZE);
+        m.u8[out] = tty ? W.FILETYPE_CHARACTER_DEVICE : filetypeOfMode(this.stat.mode);
+        m.setU16(out + 2, flags);
+        m.dv.setBigUint64(out + 8, rights?.base ?? (tty ? W.RIGHTS_TTY : W.RIGHTS_ALL), true);
+        m.dv.setBigUint64(out + 16, rights?.inheriting ?? W.RIGHTS_ALL, true);
+        return 0;
+      },
+      fd_fdstat_set_flags: (fd: number, fdflags: number) => {
+        const fl = fs.fcntl(cage, fd, F_GETFL);
+        if (fl < 0) return toWasiErrno(fl);
+        if (fdflags & ~0x1f) return W.WASI_EINVAL;
+        // As with F_SETFL, only APPEND and NONBLOCK can change after open.
+        let next = fl & ~(O_APPEND | O_NONBLOCK);
+        if (fdflags & W.FDFLAGS_APPEND) next |= O_APPEND;
+        if (fdflags & W.FDFLAGS_NONBLOCK) next |= O_NONBLOCK;
+        return toWasiErrno(fs.fcntl(cage, fd, F_SETFL, next));
+      },
+      fd_fdstat_set_rights: (fd: number, base: bigint, inheriting: bigint) => {
+        if (this.fileOf(fd) === undefined) return W.WASI_EBADF;
+        const cur = this.rightsOf(fd) ?? { file: this.fileOf(fd), base: W.RIGHTS_ALL, inheriting: W.RIGHTS_ALL };
+        base = BigInt.asUintN(64, base);
+        inheriting = BigInt.asUintN(64, inheriting);
+        if ((base & ~cur.base) !== 0n || (inheriting & ~cur.inheriting) !== 0n) return W.WASI_ENOTCAPABLE;
+        this.rights.set(fd, { file: cur.file, base, inheriting });
+        return 0;
+      },
+      fd_filestat_get: (fd: number, out: number) => {
+        const r = fs.fstat(cage, fd, this.stat);
+        return r < 0 ? toWasiErrno(r) : this.writeFilestat(out);
+      },
+      fd_filestat_set_size: (fd: number, size: bigint) => toWasiErrno(fs.ftruncate(cage, fd, Number(BigInt.asIntN(64, size)))),
+      fd_filestat_set_times: (fd: number, atim: bigint, mtim: bigint, flags: number) => {
+        const t = this.times(atim, mtim, flags);
+        return typeof t === 'number' ? t : toWasiErrno(fs.futimens(cage, fd, t));
+      },
+      fd_pread: (fd: number, iovs: number, n: number, offset: bigint, out: number) =>
+        offset < 0n ? W.WASI_EINVAL : readv(fd, iovs, n, out, offset),
+      fd_prestat_get: (fd: number, out: number) => {
+        const name = this.preopenNames.get(fd);
+        if (name === undefined || this.fileOf(fd) === undefined) return W.WASI_EBADF;
+        const m = this.m();
+        out >>>= 0;
+        if (!m.ok(out, 8)) return W.WASI_EFAULT;
+        m.u8.fill(0, out, out + 4);
+        m.setU32(out + 4, name.length);
+        return 0;
+      },
+      fd_prestat_dir_name: (fd: number, ptr: number, len: number) => {
+        const name = this.preopenNames.get(fd);
+        if (name === undefined || this.fileOf(fd) === undefined) return W.WASI_EBADF;
+        const m = this.m();
+        ptr >>>= 0;
+        len >>>= 0;
+        if (len < name.length) return W.WASI_ENAMETOOLONG;
+        if (!m.ok(ptr, name.length)) return W.WASI_EFAULT;
+        m.u8.set(name, ptr);
+        return 0;
+      },
+      fd_pwrite: (fd: number, iovs: number, n: number, offset: bigint, out: number) =>
+        offset < 0n ? W.WASI_EINVAL : writev(fd, iovs, n, out, offset),
+      fd_read: (fd: number, iovs: number, n: number, out: number) => readv(fd, iovs, n, out, null),
+      fd_readdir: (fd: number, buf: number, bufLen: number, cookie: bigint, out: number) => {
+        const m = this.m();
+        buf >>>= 0;
+        bufLen >>>= 0;
+        if (!m.ok(buf, bufLen)) return W.WASI_EFAULT;
+        let at = 0;
+        const end = bufLen;
+        const header = new Uint8Array(DIRENT_HEADER);
+        const hv = new DataView(header.buffer);
+        const r = fs.scandir(cage, fd, Number(cookie), (name, ino, type, next) => {
+          hv.setBigUint64(0, BigInt(next), true);
+          hv.setBigUint64(8, BigInt(ino), true);
+          hv.setUint32(16, name.length, true);
+          hv.setUint32(20, filetypeOfDtype(type), true);
+          // Fill to the brim: the last entry may be cut short (bufused < buf_len means the end).
+          const hn = Math.min(DIRENT_HEADER, end - at);
+          m.u8.set(header.subarray(0, hn), buf + at);
+          at += hn;
+          const nn = Math.min(name.length, end - at);
+          for (let i = 0; i < nn; i++) m.u8[buf + at + i] = name.charCodeAt(i);
+          at += nn;
+          return at < end;
+        });
+        if (r < 0) return toWasiErrno(r);
+        return this.outU32(out, at);
+      },
+      fd_renumber: (fd: number, to: number) => {
+        if (this.fileOf(fd) === undefined || this.fileOf(to) === undefined) return W.WASI_EBADF;
+        if (fd === to) return 0;
+        const r = fs.dup2(cage, fd, to);
+        if (r < 0) return toWasiErrno(r);
+        fs.close(cage, fd);
+        const rights = this.rights.get(fd), name = this.preopenNames.get(fd);
+        this.rights.delete(fd);
+        this.preopenNames.delete(fd);
+        this.preopenNames.delete(to);
+        if (rights !== undefined) this.rights.set(to, { ...rights, file: this.fileOf(to) });
+        else this.rights.delete(to);
+        if (name !== undefined) this.preopenNames.set(to, name);
+        return 0;
+      },
+      fd_seek: (fd: number, offset: bigint, whence: number, out: number) => {
+        if (whence !== W.WHENCE_SET && whence !== W.WHENCE_CUR && whence !== W.WHENCE_END) return W.WASI_EINVAL;
+        const r = fs.lseek(cage, fd, Number(offset), whence);
+        return r < 0 ? toWasiErrno(r) : this.outU64(out, r);
+      },
+      fd_sync: (fd: number) => toWasiErrno(fs.fsync(cage, fd)),
+      fd_tell: (fd: number, out: number) => {
+        const r = fs.lseek(cage, fd, 0, W.WHENCE_CUR);
+        return r < 0 ? toWasiErrno(r) : this.outU64(out, r);
+      },
+      fd_write: (fd: number, iovs: number, n: number, out: number) => writev(fd, iovs, n, out, null),
+
+      path_create_directory: (fd: number, ptr: number, len: number) =>
+        withPath(ptr, len, (p) => fs.mkdirat(cage, fd, p, 0o777)),
+      path_filestat_get: (fd: number, flags: number, ptr: number, len: number, out: number) => {
+        const p = this.path(ptr, len);
+        if (typeof p === 'number') return p;
+        const r = fs.fstatat(cage, fd, p, this.stat, flags & W.LOOKUP_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW);
+        return r < 0 ? toWasiErrno(r) : this.writeFilestat(out);
+      },
+      path_filestat_set_times: (fd: number, flags: number, ptr: number, len: number, atim: bigint, mtim: bigint, fst: number) => {
+        const t = this.times(atim, mtim, fst);
+        if (typeof t === 'number') return t;
+        return withPath(ptr, len, (p) => fs.utimensat(cage, fd, p, t, flags & W.LOOKUP_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW));
+      },
+      path_link: (oldFd: number, oldFlags: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number) => {
+        const o = this.path(oldPtr, oldLen);
+        if (typeof o === 'number') return o;
+        return withPath(newPtr, newLen, (n) => fs.linkat(cage, oldFd, o, newFd, n, oldFlags & W.LOOKUP_SYMLINK_FOLLOW ? AT_SYMLINK_FOLLOW : 0));
+      },
+      path_open: (fd: number, dirflags: number, ptr: number, len: number, oflags: number, base: bigint, inheriting: bigint, fdflags: number, out: number) => {
+        const p = this.path(ptr, len);
+        if (typeof p === 'number') return p;
+        const m = this.m();
+        if (!m.ok(out >>> 0, 4)) return W.WASI_EFAULT;
+        base = BigInt.asUintN(64, base);
+        inheriting = BigInt.asUintN(64, inheriting);
+        const read = (base & (W.RIGHTS_FD_READ | W.RIGHTS_FD_READDIR)) !== 0n;
+        const write = (base & W.RIGHTS_FD_WRITE) !== 0n;
+        let flags = read && write ? O_RDWR : write ? O_WRONLY : O_RDONLY;
+        if (oflags & W.OFLAGS_CREAT) flags |= O_CREAT;
+        if (oflags & W.OFLAGS_DIRECTORY) flags |= O_DIRECTORY;
+        if (oflags & W.OFLAGS_EXCL) flags |= O_EXCL;
+        if (oflags & W.OFLAGS_TRUNC) flags |= O_TRUNC;
+        if (fdflags & W.FDFLAGS_APPEND) flags |= O_APPEND;
+        if (fdflags & W.FDFLAGS_DSYNC) flags |= O_DSYNC;
+        if (fdflags & W.FDFLAGS_NONBLOCK) flags |= O_NONBLOCK;
+        if (fdflags & (W.FDFLAGS_SYNC | W.FDFLAGS_RSYNC)) flags |= O_SYNC;
+        if (!(dirflags & W.LOOKUP_SYMLINK_FOLLOW)) flags |= O_NOFOLLOW;
+        // Preview1 carries no mode: new files get 0666 and new directories 0777, less the umask.
+        const r = fs.openat(cage, fd, p, flags, 0o666);
+        if (r < 0) return this.errno(r, 'path_open');
+        this.rights.set(r, { file: this.fileOf(r), base, inheriting });
+        m.setU32(out >>> 0, r);
+        return 0;
+      },
+      path_readlink: (fd: number, ptr: number, len: number, buf: number, bufLen: number, out: number) => {
+        const p = this.path(ptr, len);
+        if (typeof p === 'number') return p;
+        const m = this.m();
+        buf >>>= 0;
+        bufLen >>>= 0;
+        if (!m.ok(buf, bufLen)) return W.WASI_EFAULT;
+        const r = fs.readlinkat(cage, fd, p, m.u8, bufLen, buf);
+        return r < 0 ? toWasiErrno(r) : this.outU32(out, r);
+      },
+      path_remove_directory: (fd: number, ptr: number, len: number) =>
+        withPath(ptr, len, (p) => fs.unlinkat(cage, fd, p, AT_REMOVEDIR)),
+      path_rename: (fd: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number) => {
+        const o = this.path(oldPtr, oldLen);
+        if (typeof o === 'number') return o;
+        return withPath(newPtr, newLen, (n) => fs.renameat(cage, fd, o, newFd, n));
+      },
+      path_symlink: (oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number) => {
+        const t = this.path(oldPtr, oldLen);
+        if (typeof t === 'number') return t;
+        return withPath(newPtr, newLen, (n) => fs.symlinkat(cage, t, fd, n));
+      },
+      path_unlink_file: (fd: number, ptr: number, len: number) => withPath(ptr, len, (p) => fs.unlinkat(cage, fd, p, 0)),
+
+      poll_oneoff: (inPtr: number, outPtr: number, n: number, nevents: number) => this.pollOneoff(inPtr >>> 0, outPtr >>> 0, n >>> 0, nevents >>> 0),
+      proc_exit: (code: number) => {
+        throw new CageExit(code >>> 0);
+      },
+      proc_raise: (sig: number) => {
+        // No signal handlers exist in a preview1 cage: the default action applies.
+        if (sig === 0 || IGNORED_SIGNALS.has(sig)) return 0;
+        if (sig < 0 || sig > 30) return W.WASI_EINVAL;
+        throw new CageExit(128 + (WASI_TO_LINUX_SIGNAL[sig] ?? sig));
+      },
+      random_get: (buf: number, len: number) => {
+        const m = this.m();
+        buf >>>= 0;
+        len >>>= 0;
+        if (!m.ok(buf, len)) return W.WASI_EFAULT;
+        randomFill(m.u8, buf, len);
+        return 0;
+      },
+      sched_yield: () => 0,
+      // Sockets are not part of this grate: preview1 gives no way to create one anyway.
+      sock_accept: () => W.WASI_ENOTSUP,
+      sock_recv: () => W.WASI_ENOTSUP,
+      sock_send: () => W.WASI_ENOTSUP,
+      sock_shutdown: () => W.WASI_ENOTSUP,
+    };
+  }
+
+  /** poll_oneoff: fd subscriptions answered from readiness now; clocks slept through (the earliest one). */
+  private pollOneoff(inPtr: number, outPtr: number, n: number, neventsPtr: number): number {
+    const m = this.m();
+    if (n === 0) return W.WASI_EINVAL;
+    if (!m.ok(inPtr, n * SUBSCRIPTION_SIZE) || !m.ok(outPtr, n * EVENT_SIZE) || !m.ok(neventsPtr, 4)) return W.WASI_EFAULT;
+    const events: { userdata: bigint; error: number; type: number; nbytes: number; flags: number }[] = [];
+    let earliest = Infinity;
+    const clocks: { userdata: bigint; deadline: number }[] = [];
+    for (let i = 0; i < n; i++) {
+      const s = inPtr + i * SUBSCRIPTION_SIZE;
+      const userdata = m.dv.getBigUint64(s, true);
+      const tag = m.u8[s + 8];
+      if (tag === W.EVENTTYPE_CLOCK) {
+        const id = m.u32(s + 16);
+        const timeout = Number(m.dv.getBigUint64(s + 24, true)) / 1e6;
+        const flags = m.dv.getUint16(s + 40, true);
+        const now = clockMs(id);
+        if (now === null) { events.push({ userdata, error: W.WASI_EINVAL, type: tag, nbytes: 0, flags: 0 }); continue; }
+        const wait = flags & W.SUBCLOCKFLAGS_ABSTIME ? timeout - now : timeout;
+        clocks.push({ userdata, deadline: wait });
+        earliest = Math.min(earliest, wait);
+      } else if (tag === W.EVENTTYPE_FD_READ || tag === W.EVENTTYPE_FD_WRITE) {
+        const fd = m.u32(s + 16);
+        const want = tag === W.EVENTTYPE_FD_READ ? POLLIN : POLLOUT;
+        const revents = this.fs.poll(this.cage, fd, want);
+        if (revents & POLLNVAL) events.push({ userdata, error: W.WASI_EBADF, type: tag, nbytes: 0, flags: 0 });
+        else if (revents !== 0) {
+          const nbytes = tag === W.EVENTTYPE_FD_READ ? Math.max(0, this.fs.fionread(this.cage, fd)) : 0;
+          events.push({ userdata, error: revents & POLLERR && !(revents & want) ? W.WASI_EIO : 0, type: tag, nbytes,
+            flags: revents & POLLHUP ? W.EVENTRWFLAGS_HANGUP : 0 });
+        }
+      } else {
+        events.push({ userdata, error: W.WASI_EINVAL, type: tag, nbytes: 0, flags: 0 });
+      }
+    }
+    if (events.length === 0) {
+      if (clocks.length === 0) return this.errno(WOULD_BLOCK, 'poll_oneoff');
+      sleepMs(earliest);
+      for (const c of clocks) if (c.deadline <= earliest) events.push({ userdata: c.userdata, error: 0, type: W.EVENTTYPE_CLOCK, nbytes: 0, flags: 0 });
+    }
+    events.forEach((e, i) => {
+      const o = outPtr + i * EVENT_SIZE;
+      m.u8.fill(0, o, o + EVENT_SIZE);
+      m.dv.setBigUint64(o, e.userdata, true);
+      m.setU16(o + 8, e.error);
+      m.u8[o + 10] = e.type;
+      m.dv.setBigUint64(o + 16, BigInt(e.nbytes), true);
+      m.setU16(o + 24, e.flags);
+    });
+    m.setU32(neventsPtr, events.length);
+    return 0;
+  }
+
+  /** The import module, traced when a sink is given (one line per call, at this one place). */
+  imports(): WebAssembly.Imports {
+    const fns = this.functions();
+    const trace = this.options.trace;
+    if (trace !== undefined) {
+      for (const [name, fn] of Object.entries(fns)) {
+        fns[name] = (...args: never[]) => {
+          let result: number | void;
+          try {
+            result = fn(...args);
+          } catch (e) {
+            trace(`[cage ${this.cage}] ${name}(${args.map(String).join(', ')}) = ${e instanceof CageExit ? `exit ${e.status}` : 'trap'}`);
+            throw e;
+          }
+          trace(`[cage ${this.cage}] ${name}(${args.map(String).join(', ')}) = ${typeof result === 'number' ? wasiResult(result) : 'void'}`);
+          return result;
+        };
+      }
+    }
+    return { wasi_snapshot_preview1: fns as unknown as WebAssembly.ModuleImports };
+  }
+}
+
+/** A WASI errno as the log shows it. */
+function wasiResult(errno: number): string {
+  return errno === 0 ? '0' : `${errno} ${WASI_ERRNO_NAMES[errno] ?? ''}`.trim();
+}
+
+const WASI_ERRNO_NAMES: Record<number, string> = {
+  2: 'ACCES', 8: 'BADF', 16: 'DEADLK', 20: 'EXIST', 21: 'FAULT', 28: 'INVAL', 29: 'IO', 31: 'ISDIR',
+  32: 'LOOP', 37: 'NAMETOOLONG', 44: 'NOENT', 51: 'NOSPC', 52: 'NOSYS', 54: 'NOTDIR', 55: 'NOTEMPTY',
+  58: 'NOTSUP', 63: 'PERM', 70: 'SPIPE', 76: 'NOTCAPABLE',
+};
+
+/** preview1 signals whose default action is to be ignored (CHLD, CONT, URG, WINCH). */
+const IGNORED_SIGNALS = new Set([16, 17, 22, 27]);
+/** preview1 signal numbers that differ from Linux's. */
+const WASI_TO_LINUX_SIGNAL: Record<number, number> = {
+  16: 17, 17: 18, 18: 19, 19: 20, 20: 21, 21: 22, 22: 23, 23: 24, 24: 25, 25: 26, 26: 27, 27: 28, 28: 29, 29: 30, 30: 31,
+};
+
