@@ -464,6 +464,33 @@ describe('options: credentials and umask of a request', () => {
   });
 });
 
+describe('diagnostics', () => {
+  test('every refused request is explained to onDiagnostic, and nothing else is', () => {
+    const said: string[] = [];
+    const server = new FsopServer({ clock: manualClock(T0), onDiagnostic: (m) => said.push(m) });
+    const q = (...words: string[]) => server.handle(JSON.stringify(words));
+    expect(server.handle('nope')).toBe('');
+    expect(server.handle('[]')).toBe('');
+    expect(q('reset', 'x')).toBe('');
+    expect(q('-x', 'stat', '/', 'type')).toBe('');
+    expect(q('stat', '/')).toBe('');
+    expect(q('mkdir', 'd', '08')).toBe('');
+    expect(q('mkdir', 'd', '0755', ':', 'frob')).toBe('0');
+    expect(q('open', '/', 'O_RDONLY', '0')).toBe('');
+    expect(q('stat', '/nope', 'type')).toBe('ENOENT');
+    expect(said).toEqual([
+      'not JSON: nope',
+      'not a non-empty JSON array of strings: []',
+      'usage: reset takes no argument',
+      'usage: bad options in ["-x","stat","/","type"]',
+      'usage: stat takes str fields, got 1 argument(s)',
+      "usage: mkdir: argument 2 '08' is not a valid num",
+      "usage: unknown call 'frob'",
+      'usage: open: a mode goes with O_CREAT, and only with it',
+    ]);
+  });
+});
+
 describe('execution of a request', () => {
   test('calls run in order; the response is the last line printed', () => {
     const { q } = setup();
@@ -980,7 +1007,9 @@ describe('the imfs-fsop program', () => {
     s.child.stdin.end();
     expect(await s.exited).toEqual({ code: 0, signal: null });
     expect(s.out()).toBe(EXAMPLES.map(([, r]) => r + '\n').join(''));
-    expect(s.err()).toBe('');
+    // diagnostics go to stderr: one for each refused request
+    expect(s.err()).toBe("imfs-fsop: usage: open: a mode goes with O_CREAT, and only with it\n" +
+      "imfs-fsop: usage: unknown call 'nosuchcall'\n");
   });
 
   test('malformed lines get the empty line and the server goes on', async () => {

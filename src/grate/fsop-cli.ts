@@ -8,7 +8,7 @@ import { writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { FsopServer } from './fsop.js';
 
-const server = new FsopServer();
+const server = new FsopServer({ onDiagnostic: (m) => process.stderr.write(`imfs-fsop: ${m}\n`) });
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /** Writes all of `data` to stdout, waiting out a non-blocking pipe that is full. */

@@ -421,6 +421,8 @@ function parseOptions(words: string[], out: Options): number | Usage {
 export interface FsopOptions {
   /** Where timestamps come from (default: the real clock). */
   clock?: Clock;
+  /** Told why a request was refused (malformed line, usage error); the CLI writes it to stderr. */
+  onDiagnostic?: (message: string) => void;
 }
 
 /** One fsop server: one IMFS and the working directory of its requests. */
@@ -442,23 +444,31 @@ export class FsopServer {
     try {
       words = JSON.parse(line);
     } catch {
-      return '';
+      return this.refuse(`not JSON: ${line}`);
     }
-    if (!Array.isArray(words) || words.length === 0 || !words.every((w) => typeof w === 'string')) return '';
+    if (!Array.isArray(words) || words.length === 0 || !words.every((w) => typeof w === 'string')) {
+      return this.refuse(`not a non-empty JSON array of strings: ${line}`);
+    }
     // Each element becomes a C string of argv: it ends at its first NUL.
     const argv = (words as string[]).map((w) => { const z = w.indexOf('\0'); return z < 0 ? w : w.slice(0, z); });
     if (argv[0] === 'reset') {
-      if (argv.length !== 1) return '';
+      if (argv.length !== 1) return this.refuse('usage: reset takes no argument');
       this.reset();
       return '0';
     }
     if (argv[0] === 'cd') {
-      if (argv.length !== 2) return '';
+      if (argv.length !== 2) return this.refuse('usage: cd takes one argument');
       this.setCredentials({ uid: 0, groups: null, umask: 0 });
       const r = this.fs.chdir(CAGE, argv[1]!);
       return r < 0 ? errnoText(r) : '0';
     }
     return this.request(argv);
+  }
+
+  /** A refused request: the empty response, and a diagnostic. */
+  private refuse(message: string): string {
+    this.options.onDiagnostic?.(message);
+    return '';
   }
 
   private reset(): void {
@@ -477,17 +487,21 @@ export class FsopServer {
   private request(argv: string[]): string {
     const o: Options = { uid: 0, groups: null, umask: 0 };
     let i = parseOptions(argv, o);
-    if (i === USAGE) return '';
+    if (i === USAGE) return this.refuse(`usage: bad options in ${JSON.stringify(argv)}`);
     this.setCredentials(o);
     const r: Request = { fs: this.fs, opened: [] };
     let printed = '';
     try {
       for (;;) {
-        const def = i < argv.length ? CALLS.get(argv[i]!) : undefined;
-        if (def === undefined) break; // unknown call name, or nothing after ':'
+        const name = argv[i];
+        const def = name === undefined ? undefined : CALLS.get(name);
+        if (def === undefined) { // unknown call name, or nothing after ':'
+          this.refuse(name === undefined ? 'usage: no call' : `usage: unknown call '${name}'`);
+          break;
+        }
         let end = argv.indexOf(':', i + 1);
         if (end < 0) end = argv.length;
-        const out = execute(r, def, argv.slice(i + 1, end));
+        const out = execute(r, name!, def, argv.slice(i + 1, end), (m) => this.refuse(m));
         if (out === USAGE) break;
         if (typeof out === 'number' && out < 0) { printed = errnoText(out); break; }
         printed = typeof out === 'string' ? out : '0';
@@ -511,17 +525,25 @@ export class FsopServer {
   }
 }
 
-/** Parses the arguments of one call (usage errors first) and runs it. */
-function execute(r: Request, def: CallDef, words: string[]): Outcome {
-  if (words.length < def.required || words.length > def.args.length) return USAGE;
+/** Parses the arguments of one call (usage errors first, told to `usage`) and runs it. */
+function execute(r: Request, name: string, def: CallDef, words: string[], usage: (message: string) => void): Outcome {
+  if (words.length < def.required || words.length > def.args.length) {
+    usage(`usage: ${name} takes ${def.args.join(' ')}, got ${words.length} argument(s)`);
+    return USAGE;
+  }
   const values: unknown[] = [];
   for (let k = 0; k < words.length; k++) {
     const kind = def.args[k]!.replace('?', '') as Kind;
     const v = PARSERS[kind](words[k]!, r.opened);
-    if (v === USAGE) return USAGE;
+    if (v === USAGE) {
+      usage(`usage: ${name}: argument ${k + 1} '${words[k]}' is not a valid ${kind}`);
+      return USAGE;
+    }
     values.push(v);
   }
   // A path the kernel cannot read: getname() fails first (the few calls where it does not take `ptr`).
   for (const k of def.strs) if (k < values.length && values[k] instanceof BadPointer) return -EFAULT;
-  return def.run(r, values);
+  const out = def.run(r, values);
+  if (out === USAGE) usage(`usage: ${name}: a mode goes with O_CREAT, and only with it`);
+  return out;
 }
