@@ -104,7 +104,8 @@ export function walk(fs: FsState, cage: Cage, dirfd: number, path: string, flags
       next = cur === fs.root ? cur : table.directory(cur).parent;
       if (next === 0) return -ENOENT;
     } else {
-      if (compLen > NAME_MAX && !(last && flags & LONG_LAST)) return -ENAMETOOLONG;
+      // A removed directory answers every lookup with ENOENT, even one of a name too long.
+      if (compLen > NAME_MAX && table.nlink[cur] !== 0 && !(last && flags & LONG_LAST)) return -ENAMETOOLONG;
       name = i === 0 && j === len ? path : path.substring(i, j);
       next = table.directory(cur).lookup(name);
     }
@@ -130,7 +131,7 @@ export function walk(fs: FsState, cage: Cage, dirfd: number, path: string, flags
       out.ino = next;
       out.type = type;
       out.slash = slash;
-      out.tooLong = compLen > NAME_MAX;
+      out.tooLong = compLen > NAME_MAX && table.nlink[cur] !== 0;
       return 0;
     }
     if (next === 0) return -ENOENT;
