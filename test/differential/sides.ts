@@ -1,0 +1,530 @@
+/**
+ * The two sides of the differential test, with the same methods: the IMFS (cage 0, root,
+ * cwd "/") and a real tmpfs directory on the Linux host driven through node:fs's
+ * synchronous calls. Every method returns a plain value (a number >= 0 or -errno, a
+ * string, a stat summary, read bytes) so that the harness can compare them as they are.
+ *
+ * Descriptors are the harness's "handles" (small ids); each side maps them to its own
+ * descriptor. A handle that is not open maps to a descriptor number that is never open,
+ * so using it gives the real EBADF on both sides.
+ */
+import * as nfs from 'node:fs';
+import {
+  Imfs, newStat, type Stat, AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_APPEND, O_DIRECTORY, O_RDONLY,
+  S_IFMT, S_IFREG, S_IFDIR, S_IFLNK, S_IFIFO, S_IFCHR, S_IFBLK, S_IFSOCK, EBADF, EINVAL,
+} from '../../src/core/index.js';
+
+/** The part of a stat that both sides must agree on (not ino, dev, blocks, blksize; times only as "still the sentinel"). */
+export interface StatR {
+  type: string;
+  mode: string;
+  nlink: number;
+  size: number;
+  uid: number;
+  gid: number;
+  /** atime / mtime still equal the sentinel set by stampTimes (see TIME_SENTINEL). */
+  atime0: boolean;
+  mtime0: boolean;
+}
+
+export interface ReadR {
+  n: number;
+  data: Buffer;
+}
+
+export type Res = number | string | string[] | StatR | ReadR;
+
+/** One node of a tree snapshot, by path from the root ("." is the root). */
+export interface Entry extends StatR {
+  path: string;
+  /** Only for matching hard links between the sides, never compared directly. */
+  ino: number;
+  target?: string;
+  data?: Buffer;
+}
+
+/** atime and mtime are set to this (seconds) before a timestamp-checked step. */
+export const TIME_SENTINEL = 1000;
+const BAD_IMFS_FD = 1000;
+/** Far above any RLIMIT_NOFILE: never an open descriptor of this process. */
+const BAD_HOST_FD = 1 << 30;
+
+const TYPES = new Map<number, string>([
+  [S_IFREG, 'reg'], [S_IFDIR, 'dir'], [S_IFLNK, 'lnk'], [S_IFIFO, 'fifo'], [S_IFCHR, 'chr'],
+  [S_IFBLK, 'blk'], [S_IFSOCK, 'sock'],
+]);
+
+function summary(mode: number, nlink: number, size: number, uid: number, gid: number, atime0: boolean, mtime0: boolean): StatR {
+  return {
+    type: TYPES.get(mode & S_IFMT) ?? `?${(mode & S_IFMT).toString(8)}`,
+    mode: (mode & 0o7777).toString(8).padStart(4, '0'),
+    nlink, size, uid, gid, atime0, mtime0,
+  };
+}
+
+export function joinPath(dir: string, name: string): string {
+  return dir === '.' ? name : `${dir}/${name}`;
+}
+
+// ---- the IMFS ----------------------------------------------------------------------
+
+export class ImfsSide {
+  readonly fs = new Imfs();
+  private readonly fds = new Map<number, number>();
+  private readonly st: Stat = newStat();
+  private readonly linkBuf = new Uint8Array(4096);
+
+  constructor(umask: number) {
+    this.fs.umask(0, umask);
+  }
+
+  private fd(h: number): number {
+    return this.fds.get(h) ?? BAD_IMFS_FD;
+  }
+
+  private stat(): StatR {
+    const s = this.st;
+    return summary(s.mode, s.nlink, s.size, s.uid, s.gid,
+      s.atimeSec === TIME_SENTINEL && s.atimeNsec === 0, s.mtimeSec === TIME_SENTINEL && s.mtimeNsec === 0);
+  }
+
+  open(h: number, path: string, flags: number, mode: number): number {
+    const r = this.fs.open(0, path, flags, mode);
+    if (r < 0) return r;
+    this.fds.set(h, r);
+    return 0;
+  }
+
+  close(h: number): number {
+    const r = this.fs.close(0, this.fd(h));
+    this.fds.delete(h);
+    return r;
+  }
+
+  read(h: number, count: number): Res {
+    const buf = Buffer.alloc(count);
+    const r = this.fs.read(0, this.fd(h), buf);
+    return r < 0 ? r : { n: r, data: buf.subarray(0, r) };
+  }
+
+  pread(h: number, count: number, off: number): Res {
+    const buf = Buffer.alloc(count);
+    const r = this.fs.pread(0, this.fd(h), buf, count, off);
+    return r < 0 ? r : { n: r, data: buf.subarray(0, r) };
+  }
+
+  write(h: number, data: Buffer): number {
+    return this.fs.write(0, this.fd(h), data);
+  }
+
+  pwrite(h: number, data: Buffer, off: number): number {
+    return this.fs.pwrite(0, this.fd(h), data, data.length, off);
+  }
+
+  lseek(h: number, off: number, whence: number): number {
+    return this.fs.lseek(0, this.fd(h), off, whence);
+  }
+
+  ftruncate(h: number, len: number): number {
+    return this.fs.ftruncate(0, this.fd(h), len);
+  }
+
+  truncate(path: string, len: number): number {
+    return this.fs.truncate(0, path, len);
+  }
+
+  fsync(h: number): number {
+    return this.fs.fsync(0, this.fd(h));
+  }
+
+  fdatasync(h: number): number {
+    return this.fs.fdatasync(0, this.fd(h));
+  }
+
+  dup(h: number, nh: number): number {
+    const r = this.fs.dup(0, this.fd(h));
+    if (r < 0) return r;
+    this.fds.set(nh, r);
+    return 0;
+  }
+
+  fstat(h: number): Res {
+    const r = this.fs.fstat(0, this.fd(h), this.st);
+    return r < 0 ? r : this.stat();
+  }
+
+  statPath(path: string): Res {
+    const r = this.fs.stat(0, path, this.st);
+    return r < 0 ? r : this.stat();
+  }
+
+  /** lstat, then a readlink of a symlink: the host side needs one (see HostSide.lstatPath), and it moves atime. */
+  lstatPath(path: string): Res {
+    const r = this.fs.lstat(0, path, this.st);
+    if (r < 0) return r;
+    const res = this.stat();
+    if (res.type === 'lnk') this.readlink(path);
+    return res;
+  }
+
+  mkdir(path: string, mode: number): number { return this.fs.mkdir(0, path, mode); }
+  rmdir(path: string): number { return this.fs.rmdir(0, path); }
+  unlink(path: string): number { return this.fs.unlink(0, path); }
+  link(from: string, to: string): number { return this.fs.link(0, from, to); }
+  symlink(target: string, path: string): number { return this.fs.symlink(0, target, path); }
+  rename(from: string, to: string): number { return this.fs.rename(0, from, to); }
+  chmod(path: string, mode: number): number { return this.fs.chmod(0, path, mode); }
+  access(path: string, mode: number): number { return this.fs.access(0, path, mode); }
+
+  readlink(path: string): Res {
+    const r = this.fs.readlink(0, path, this.linkBuf);
+    return r < 0 ? r : Buffer.from(this.linkBuf.subarray(0, r)).toString('utf8');
+  }
+
+  readdir(path: string): Res {
+    const fd = this.fs.open(0, path, O_RDONLY | O_DIRECTORY);
+    if (fd < 0) return fd;
+    const names: string[] = [];
+    for (;;) {
+      const e = this.fs.readdir(0, fd);
+      if (e === null) break;
+      if (typeof e === 'number') { this.fs.close(0, fd); return e; }
+      if (e.name !== '.' && e.name !== '..') names.push(e.name);
+    }
+    this.fs.close(0, fd);
+    return names.sort();
+  }
+
+  /** Sets atime and mtime of every path (not following symlinks) and open handle to the sentinel. */
+  stampTimes(paths: readonly string[], handles: readonly number[]): void {
+    const t = { sec: TIME_SENTINEL, nsec: 0 };
+    for (const p of paths) {
+      const r = this.fs.utimensat(0, AT_FDCWD, p, [t, t], AT_SYMLINK_NOFOLLOW);
+      if (r < 0) throw new Error(`imfs: utimensat ${p}: ${r}`);
+    }
+    for (const h of handles) {
+      const r = this.fs.futimens(0, this.fd(h), [t, t]);
+      if (r < 0) throw new Error(`imfs: futimens handle ${h}: ${r}`);
+    }
+  }
+
+  /** The whole tree: each entry's stat is taken before its contents are read (reading moves atime). */
+  snapshot(): Entry[] {
+    const out: Entry[] = [];
+    const visit = (path: string) => {
+      const r = this.fs.lstat(0, path, this.st);
+      if (r < 0) throw new Error(`imfs: lstat ${path} during snapshot: ${r}`);
+      const e: Entry = { path, ino: this.st.ino, ...this.stat() };
+      out.push(e);
+      if (e.type === 'lnk') {
+        e.target = this.readlink(path) as string;
+      } else if (e.type === 'reg') {
+        const fd = this.fs.open(0, path, O_RDONLY);
+        if (fd < 0) throw new Error(`imfs: open ${path} during snapshot: ${fd}`);
+        // At least one read, even of an empty file, as readFileSync does on the host (it moves atime).
+        const data = Buffer.alloc(Math.max(e.size, 1));
+        let got = 0;
+        for (;;) {
+          const n = this.fs.read(0, fd, data, data.length - got, got);
+          if (n <= 0) break;
+          got += n;
+          if (got >= e.size) break;
+        }
+        this.fs.close(0, fd);
+        e.data = data.subarray(0, got);
+      } else if (e.type === 'dir') {
+        const names = this.readdir(path);
+        if (typeof names === 'number') throw new Error(`imfs: readdir ${path} during snapshot: ${names}`);
+        for (const name of names as string[]) visit(joinPath(path, name));
+      }
+    };
+    visit('.');
+    return out;
+  }
+}
+
+// ---- the Linux host ---------------------------------------------------------------
+
+/**
+ * One open file description on the host. node:fs has neither lseek nor dup, so:
+ * - the file offset is kept here and every read/write is issued as pread/pwrite at it
+ *   (read/write advance it by the count; a write with O_APPEND, which Linux's pwrite also
+ *   appends, leaves it at the new end of file, as write(2) does);
+ * - dup shares this object (refs counts the handles), and close closes the real
+ *   descriptor only when the last handle goes, which is what close does to a description.
+ */
+interface Desc {
+  fd: number;
+  pos: number;
+  append: boolean;
+  refs: number;
+}
+
+function errnoOf(e: unknown): number {
+  const errno = (e as NodeJS.ErrnoException).errno;
+  if (typeof errno === 'number' && errno < 0) return errno;
+  throw e; // not a syscall error: a bug in the harness
+}
+
+/** A call that returns nothing: 0 or -errno. */
+function run(f: () => unknown): number {
+  try {
+    f();
+    return 0;
+  } catch (e) {
+    return errnoOf(e);
+  }
+}
+
+/** close() of a descriptor that is not open (EBADF), without node's warning about closing what it did not open. */
+function closeBad(): number {
+  const emit = process.emitWarning;
+  process.emitWarning = () => {};
+  try {
+    return run(() => nfs.closeSync(BAD_HOST_FD));
+  } finally {
+    process.emitWarning = emit;
+  }
+}
+
+function call<T>(f: () => T): T | number {
+  try {
+    return f();
+  } catch (e) {
+    return errnoOf(e);
+  }
+}
+
+export class HostSide {
+  /** The real directory standing for the IMFS root. */
+  readonly root: string;
+  private readonly descs = new Map<number, Desc>();
+
+  constructor(rootMode: number) {
+    this.root = nfs.mkdtempSync('/dev/shm/imfs-diff-');
+    nfs.chmodSync(this.root, rootMode);
+  }
+
+  /** IMFS path → host path. Relative paths are relative to the IMFS root (the cage's cwd). */
+  hp(path: string): string {
+    if (path === '') return '';
+    return path.startsWith('/') ? this.root + path : `${this.root}/${path}`;
+  }
+
+  /** Absolute symlink targets are stored under the root on the host (and mapped back by readlink). */
+  private mapTarget(target: string): string {
+    return target.startsWith('/') ? this.root + target : target;
+  }
+
+  private unmapTarget(target: string): string {
+    if (!target.startsWith('/')) return target;
+    if (!target.startsWith(this.root)) throw new Error(`host: symlink target ${target} is outside the root`);
+    return target.slice(this.root.length);
+  }
+
+  private stat(s: nfs.Stats, adjust = 0): StatR {
+    const sentinelMs = TIME_SENTINEL * 1000;
+    return summary(s.mode, s.nlink, s.size - adjust, s.uid, s.gid, s.atimeMs === sentinelMs, s.mtimeMs === sentinelMs);
+  }
+
+  private fd(h: number): number {
+    return this.descs.get(h)?.fd ?? BAD_HOST_FD;
+  }
+
+  /** Whether the handle is open on a directory (lseek on directories is not compared). */
+  isDirHandle(h: number): boolean {
+    const d = this.descs.get(h);
+    return d !== undefined && nfs.fstatSync(d.fd).isDirectory();
+  }
+
+  open(h: number, path: string, flags: number, mode: number): number {
+    const r = call(() => nfs.openSync(this.hp(path), flags, mode));
+    if (r < 0) return r;
+    this.descs.set(h, { fd: r, pos: 0, append: (flags & O_APPEND) !== 0, refs: 1 });
+    return 0;
+  }
+
+  close(h: number): number {
+    const d = this.descs.get(h);
+    this.descs.delete(h);
+    if (d === undefined) return closeBad();
+    if (--d.refs > 0) return 0;
+    return run(() => nfs.closeSync(d.fd));
+  }
+
+  read(h: number, count: number): Res {
+    const d = this.descs.get(h);
+    const buf = Buffer.alloc(count);
+    const r = call(() => nfs.readSync(this.fd(h), buf, 0, count, d?.pos ?? 0));
+    if (r < 0) return r;
+    d!.pos += r;
+    return { n: r, data: buf.subarray(0, r) };
+  }
+
+  pread(h: number, count: number, off: number): Res {
+    const buf = Buffer.alloc(count);
+    const r = call(() => nfs.readSync(this.fd(h), buf, 0, count, off));
+    return r < 0 ? r : { n: r, data: buf.subarray(0, r) };
+  }
+
+  write(h: number, data: Buffer): number {
+    const d = this.descs.get(h);
+    const r = call(() => nfs.writeSync(this.fd(h), data, 0, data.length, d?.pos ?? 0));
+    if (r > 0) d!.pos = d!.append ? nfs.fstatSync(d!.fd).size : d!.pos + r;
+    return r;
+  }
+
+  pwrite(h: number, data: Buffer, off: number): number {
+    return call(() => nfs.writeSync(this.fd(h), data, 0, data.length, off));
+  }
+
+  /** SEEK_SET/CUR/END on a regular file, with the offset kept in Desc (the size is the real one). */
+  lseek(h: number, off: number, whence: number): number {
+    const s = call(() => nfs.fstatSync(this.fd(h)));
+    if (typeof s === 'number') return s;
+    const d = this.descs.get(h)!;
+    let pos: number;
+    switch (whence) {
+      case 0: pos = off; break;
+      case 1: pos = d.pos + off; break;
+      case 2: pos = s.size + off; break;
+      default: throw new Error(`host: lseek whence ${whence} cannot be done with node:fs`);
+    }
+    if (pos < 0) return -EINVAL;
+    d.pos = pos;
+    return pos;
+  }
+
+  /** After SEEK_DATA/SEEK_HOLE (decided by the IMFS, checked by the harness): the offset follows. */
+  setPos(h: number, pos: number): void {
+    const d = this.descs.get(h);
+    if (d !== undefined) d.pos = pos;
+  }
+
+  /**
+   * Reads bytes [off, off+count) of the handle's file (for checking SEEK_DATA/SEEK_HOLE),
+   * through a new description with O_NOATIME: the check must not move the file's atime,
+   * nor need the handle to be readable.
+   */
+  peek(h: number, off: number, count: number): Buffer {
+    const buf = Buffer.alloc(count);
+    if (count === 0) return buf;
+    const fd = nfs.openSync(`/proc/self/fd/${this.fd(h)}`, nfs.constants.O_RDONLY | nfs.constants.O_NOATIME);
+    try {
+      return buf.subarray(0, nfs.readSync(fd, buf, 0, count, off));
+    } finally {
+      nfs.closeSync(fd);
+    }
+  }
+
+  fileSize(h: number): number {
+    return nfs.fstatSync(this.fd(h)).size;
+  }
+
+  ftruncate(h: number, len: number): number {
+    return run(() => nfs.ftruncateSync(this.fd(h), len));
+  }
+
+  /** node's truncateSync is open(O_RDWR) + ftruncate + close: the same results as truncate(2) for root. */
+  truncate(path: string, len: number): number {
+    return run(() => nfs.truncateSync(this.hp(path), len));
+  }
+
+  fsync(h: number): number {
+    return run(() => nfs.fsyncSync(this.fd(h)));
+  }
+
+  fdatasync(h: number): number {
+    return run(() => nfs.fdatasyncSync(this.fd(h)));
+  }
+
+  /** dup (emulated, see Desc): a new handle on the same description; EBADF if the handle is not open. */
+  dup(h: number, nh: number): number {
+    const d = this.descs.get(h);
+    if (d === undefined) return -EBADF;
+    d.refs++;
+    this.descs.set(nh, d);
+    return 0;
+  }
+
+  fstat(h: number): Res {
+    const r = call(() => nfs.fstatSync(this.fd(h)));
+    return typeof r === 'number' ? r : this.stat(r);
+  }
+
+  statPath(path: string): Res {
+    const r = call(() => nfs.statSync(this.hp(path)));
+    return typeof r === 'number' ? r : this.stat(r);
+  }
+
+  lstatPath(path: string): Res {
+    const r = call(() => nfs.lstatSync(this.hp(path)));
+    if (typeof r === 'number') return r;
+    return this.stat(r, r.isSymbolicLink() ? this.targetAdjust(path) : 0);
+  }
+
+  /**
+   * How much longer a symlink's target is on the host than in the IMFS (the root prefix of
+   * absolute targets). The readlink moves the link's atime, so the IMFS side does one too.
+   */
+  private targetAdjust(path: string): number {
+    return nfs.readlinkSync(this.hp(path), 'utf8').startsWith('/') ? this.root.length : 0;
+  }
+
+  mkdir(path: string, mode: number): number { return run(() => nfs.mkdirSync(this.hp(path), mode)); }
+  rmdir(path: string): number { return run(() => nfs.rmdirSync(this.hp(path))); }
+  unlink(path: string): number { return run(() => nfs.unlinkSync(this.hp(path))); }
+  link(from: string, to: string): number { return run(() => nfs.linkSync(this.hp(from), this.hp(to))); }
+  symlink(target: string, path: string): number {
+    return run(() => nfs.symlinkSync(this.mapTarget(target), this.hp(path)));
+  }
+  rename(from: string, to: string): number { return run(() => nfs.renameSync(this.hp(from), this.hp(to))); }
+  chmod(path: string, mode: number): number { return run(() => nfs.chmodSync(this.hp(path), mode)); }
+  access(path: string, mode: number): number { return run(() => nfs.accessSync(this.hp(path), mode)); }
+
+  readlink(path: string): Res {
+    const r = call(() => nfs.readlinkSync(this.hp(path), 'utf8'));
+    return typeof r === 'number' ? r : this.unmapTarget(r);
+  }
+
+  readdir(path: string): Res {
+    const r = call(() => nfs.readdirSync(this.hp(path), 'utf8'));
+    return typeof r === 'number' ? r : r.sort();
+  }
+
+  /** lstat's type only, or -errno (for the escape check). */
+  lstatType(path: string): string | number {
+    const r = call(() => nfs.lstatSync(this.hp(path)));
+    return typeof r === 'number' ? r : r.isSymbolicLink() ? 'lnk' : r.isDirectory() ? 'dir' : 'other';
+  }
+
+  stampTimes(paths: readonly string[], handles: readonly number[]): void {
+    for (const p of paths) nfs.lutimesSync(this.hp(p), TIME_SENTINEL, TIME_SENTINEL);
+    for (const h of handles) nfs.futimesSync(this.fd(h), TIME_SENTINEL, TIME_SENTINEL);
+  }
+
+  snapshot(): Entry[] {
+    const out: Entry[] = [];
+    const visit = (path: string) => {
+      const s = nfs.lstatSync(this.hp(path));
+      const target = s.isSymbolicLink() ? this.readlink(path) as string : undefined;
+      const adjust = s.isSymbolicLink() && target!.startsWith('/') ? this.root.length : 0;
+      const e: Entry = { path, ino: s.ino, ...this.stat(s, adjust) };
+      out.push(e);
+      if (target !== undefined) e.target = target;
+      else if (s.isFile()) e.data = nfs.readFileSync(this.hp(path));
+      else if (s.isDirectory()) for (const name of nfs.readdirSync(this.hp(path), 'utf8').sort()) visit(joinPath(path, name));
+    };
+    visit('.');
+    return out;
+  }
+
+  /** Closes every real descriptor and removes the directory. */
+  dispose(): void {
+    for (const d of new Set(this.descs.values())) {
+      try { nfs.closeSync(d.fd); } catch { /* already gone */ }
+    }
+    this.descs.clear();
+    nfs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
