@@ -12,13 +12,13 @@ lib:
 	npx tsc -p tsconfig.json
 
 imfs:
-	$(ESBUILD) src/grate/cli.ts $(ESFLAGS) $(BANNER) --outfile=dist/imfs-grate.js --log-level=warning
+	$(ESBUILD) src/grate/imfs-grate.ts $(ESFLAGS) $(BANNER) --outfile=dist/imfs-grate.js --log-level=warning
 	$(ESBUILD) src/grate/fsop-cli.ts $(ESFLAGS) $(BANNER) --outfile=dist/imfs-fsop.js --log-level=warning
 	chmod +x dist/imfs-grate.js dist/imfs-fsop.js
 
 debug:
 	$(ESBUILD) src/index.ts $(ESFLAGS) --sourcemap --outfile=dist/index.js
-	$(ESBUILD) src/grate/cli.ts $(ESFLAGS) $(BANNER) --sourcemap --outfile=dist/imfs-grate.js
+	$(ESBUILD) src/grate/imfs-grate.ts $(ESFLAGS) $(BANNER) --sourcemap --outfile=dist/imfs-grate.js
 	$(ESBUILD) src/grate/fsop-cli.ts $(ESFLAGS) $(BANNER) --sourcemap --outfile=dist/imfs-fsop.js
 	chmod +x dist/imfs-grate.js dist/imfs-fsop.js
 

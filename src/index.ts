@@ -1,1 +1,7 @@
+/** imfs-grate: an in-memory POSIX filesystem served to WebAssembly cages. */
 export * from './core/index.js';
+export * from './grate/index.js';
+export { LindAbi, type LindOptions } from './abi/lind.js';
+export { WasiAbi, type WasiOptions, type Preopen } from './abi/wasi.js';
+export { CageExit, CagePanic } from './abi/exit.js';
+export { readModuleInfo, type ModuleInfo, type ModuleImport } from './abi/wasm-module.js';

@@ -1,0 +1,222 @@
+/**
+ * The grate: one IMFS and the cages that run on it, one after another. It instantiates
+ * a module with whatever it imports (the lind ABI, WASI preview1, or both), gives it
+ * stdio, argv and environ, runs `_start`, and turns exit, trap or panic into an exit status.
+ */
+import * as nodefs from 'node:fs';
+import * as nodepath from 'node:path';
+import { Imfs, O_RDONLY, O_WRONLY, type ImfsOptions } from '../core/index.js';
+import { readModuleInfo, isWasm, signature, type ModuleImport, type MemoryLimits } from '../abi/wasm-module.js';
+import { LindAbi } from '../abi/lind.js';
+import { WasiAbi, type Preopen } from '../abi/wasi.js';
+import { CageMemory } from '../abi/cage-memory.js';
+import { CageHeap } from '../abi/cage-heap.js';
+import { CageExit, CagePanic } from '../abi/exit.js';
+import { toBytesList } from '../abi/args.js';
+import type { TraceSink } from '../abi/trace.js';
+import { inputStream, outputStream, type InputSource, type OutputTarget } from './stdio.js';
+import { populateRoot, registerDevices } from './devices.js';
+
+/** The grate's own failures (bad cage file, unsatisfiable import…): reported before any cage code runs. */
+export class GrateError extends Error {}
+
+/** Exit status of a cage that trapped or panicked: 128 + SIGABRT, as a shell reports an abort. */
+export const TRAP_STATUS = 134;
+
+export interface GrateOptions extends ImfsOptions {
+  /** Start from an empty root instead of one with /tmp and /dev. */
+  bare?: boolean;
+  /** Run on an existing IMFS instead of a new one. */
+  fs?: Imfs;
+}
+
+export interface RunOptions {
+  /** Arguments after argv[0]. */
+  args?: readonly (string | Uint8Array)[];
+  /** argv[0] (default: the cage file's base name, or "cage"). */
+  argv0?: string;
+  /** Environment: an object or a list of "K=V" strings (default: empty). */
+  env?: Record<string, string> | readonly string[];
+  /** Cage id (default: the next unused one from 1). */
+  cageId?: number;
+  cwd?: string;
+  uid?: number;
+  gid?: number;
+  groups?: number[];
+  umask?: number;
+  stdin?: InputSource;
+  stdout?: OutputTarget;
+  stderr?: OutputTarget;
+  /** WASI preopens (default: the IMFS root as "/"). */
+  preopens?: Preopen[];
+  /** Log one line per syscall here. */
+  trace?: TraceSink;
+  /** Where the grate's own warnings go (default: stderr). */
+  warn?: (message: string) => void;
+  /** Called with a trap or panic message (default: written to stderr). */
+  onTrap?: (message: string) => void;
+}
+
+type Cage = WebAssembly.Module | Uint8Array | string;
+
+export class Grate {
+  readonly fs: Imfs;
+  private nextCage = 1;
+
+  constructor(options: GrateOptions = {}) {
+    this.fs = options.fs ?? new Imfs(options);
+    registerDevices(this.fs);
+    if (!options.fs && !options.bare) populateRoot(this.fs);
+  }
+
+  /** Compiles a cage from a module, bytes or a host path; GrateError for anything that is not a loadable module. */
+  static load(cage: Cage): { module: WebAssembly.Module; imports: ModuleImport[] | null; name: string } {
+    if (cage instanceof WebAssembly.Module) return { module: cage, imports: null, name: 'cage' };
+    let bytes: Uint8Array;
+    let name = 'cage';
+    if (typeof cage === 'string') {
+      name = nodepath.basename(cage);
+      try {
+        bytes = nodefs.readFileSync(cage);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new GrateError(`cannot read cage '${cage}': ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+      }
+    } else {
+      bytes = cage;
+    }
+    if (!isWasm(bytes)) throw new GrateError(`${typeof cage === 'string' ? `'${cage}'` : 'the cage'} is not a WebAssembly module`);
+    let module: WebAssembly.Module;
+    let imports: ModuleImport[];
+    try {
+      imports = readModuleInfo(bytes).imports;
+      module = new WebAssembly.Module(bytes);
+    } catch (e) {
+      throw new GrateError(`${typeof cage === 'string' ? `'${cage}'` : 'the cage'} is not a valid WebAssembly module: ${(e as Error).message}`);
+    }
+    return { module, imports, name };
+  }
+
+  /** Runs a cage to completion and resolves to its exit status. */
+  async run(cage: Cage, options: RunOptions = {}): Promise<number> {
+    return this.runSync(cage, options);
+  }
+
+  /** run(), synchronously: a cage runs start to finish without yielding. */
+  runSync(cage: Cage, options: RunOptions = {}): number {
+    const { module, imports: declared, name } = Grate.load(cage);
+    const imports = declared ?? WebAssembly.Module.imports(module).map((i) => ({ module: i.module, name: i.name, desc: describeKind(i.kind) }));
+    const fs = this.fs;
+    const cageId = options.cageId ?? this.takeCageId();
+    const created = fs.createCage(cageId, {
+      uid: options.uid, gid: options.gid, groups: options.groups, umask: options.umask, cwd: options.cwd,
+    });
+    if (created < 0) throw new GrateError(`cannot create cage ${cageId}${options.cwd ? ` with working directory '${options.cwd}'` : ''} (errno ${-created})`);
+    try {
+      this.installStdio(cageId, options);
+      const argv = toBytesList([options.argv0 ?? name, ...(options.args ?? [])]);
+      const envList = Array.isArray(options.env) ? options.env as string[] :
+        Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`);
+      const env = toBytesList(envList);
+      const wantsLind = imports.some((i) => i.module === 'lind');
+      const wantsWasi = imports.some((i) => i.module === 'wasi_snapshot_preview1');
+      const memImport = imports.find((i) => i.desc.kind === 'memory');
+      const memory = memImport !== undefined && memImport.desc.kind === 'memory' ? createMemory(memImport, name) : null;
+      const importObject: WebAssembly.Imports = {};
+      let wasi: WasiAbi | null = null;
+      if (wantsLind) {
+        if (memory === null) throw new GrateError(`cage '${name}' imports lind but no memory: a lind cage imports env.memory`);
+        const lind = new LindAbi({
+          fs, cageId, parentId: 0, memory, heap: new CageHeap(new CageMemory(memory)), args: argv, env,
+          trace: options.trace, warn: options.warn,
+        });
+        merge(importObject, lind.imports());
+      }
+      if (wantsWasi) {
+        wasi = new WasiAbi({ fs, cageId, args: argv, env, preopens: options.preopens, trace: options.trace, warn: options.warn });
+        wasi.openPreopens();
+        if (memory !== null) wasi.setMemory(memory);
+        merge(importObject, wasi.imports());
+      }
+      if (memory !== null && memImport !== undefined) (importObject[memImport.module] ??= {})[memImport.name] = memory;
+      checkImports(name, imports, importObject);
+      return this.execute(name, module, importObject, wasi, options);
+    } finally {
+      fs.exitCage(cageId);
+    }
+  }
+
+  private takeCageId(): number {
+    while (this.fs.hasCage(this.nextCage)) this.nextCage++;
+    return this.nextCage++;
+  }
+
+  private installStdio(cageId: number, options: RunOptions): void {
+    const streams = [
+      { fd: 0, s: inputStream(options.stdin ?? 0), flags: O_RDONLY },
+      { fd: 1, s: outputStream(options.stdout ?? 1), flags: O_WRONLY },
+      { fd: 2, s: outputStream(options.stderr ?? 2), flags: O_WRONLY },
+    ];
+    for (const { fd, s, flags } of streams) {
+      const r = this.fs.installStream(cageId, fd, s.device, flags, s.type);
+      if (r < 0) throw new GrateError(`cannot install stdio descriptor ${fd} (errno ${-r})`);
+    }
+  }
+
+  private execute(name: string, module: WebAssembly.Module, importObject: WebAssembly.Imports, wasi: WasiAbi | null, options: RunOptions): number {
+    const report = options.onTrap ?? ((m: string) => process.stderr.write(`imfs-grate: ${m}\n`));
+    try {
+      let instance: WebAssembly.Instance;
+      try {
+        instance = new WebAssembly.Instance(module, importObject);
+      } catch (e) {
+        if (e instanceof WebAssembly.LinkError) throw new GrateError(`cannot link cage '${name}': ${e.message}`);
+        throw e;
+      }
+      const exported = instance.exports.memory;
+      if (wasi !== null && exported instanceof WebAssembly.Memory) wasi.setMemory(exported);
+      const start = instance.exports._start;
+      if (typeof start !== 'function') throw new GrateError(`cage '${name}' exports no _start function`);
+      const result = (start as () => unknown)();
+      // A WASI command that returns from _start exits 0; a lind _start returns main's status.
+      return typeof result === 'number' ? result & 0xff : 0;
+    } catch (e) {
+      if (e instanceof CageExit) return e.status;
+      if (e instanceof GrateError) throw e;
+      if (e instanceof CagePanic) { report(e.message); return TRAP_STATUS; }
+      if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) {
+        report(`cage '${name}' trapped: ${(e as Error).message}`);
+        return TRAP_STATUS;
+      }
+      throw e;
+    }
+  }
+}
+
+function describeKind(kind: string): ModuleImport['desc'] {
+  return kind === 'function' ? { kind: 'function', type: null } : kind === 'memory' ? { kind: 'memory', limits: { initial: 1, shared: false, memory64: false } } : { kind: kind as 'table' };
+}
+
+/** The memory a module imports, with its declared limits (V8 holds a cage to its declared maximum). */
+function createMemory(imp: ModuleImport, name: string): WebAssembly.Memory {
+  const limits = (imp.desc as { limits: MemoryLimits }).limits;
+  if (limits.memory64) throw new GrateError(`cage '${name}' imports a 64-bit memory, which this grate does not support`);
+  if (limits.shared && limits.maximum === undefined) throw new GrateError(`cage '${name}' imports a shared memory without a maximum`);
+  try {
+    return new WebAssembly.Memory({ initial: limits.initial, maximum: limits.maximum, shared: limits.shared });
+  } catch (e) {
+    throw new GrateError(`cannot create the memory cage '${name}' imports (${limits.initial} pages): ${(e as Error).message}`);
+  }
+}
+
+function merge(into: WebAssembly.Imports, from: WebAssembly.Imports): void {
+  for (const [mod, fields] of Object.entries(from)) Object.assign((into[mod] ??= {}), fields);
+}
+
+/** Every import must be provided: the ones that are not are named (module, name and type) before the cage starts. */
+function checkImports(name: string, imports: ModuleImport[], provided: WebAssembly.Imports): void {
+  const missing = imports.filter((i) => provided[i.module]?.[i.name] === undefined);
+  if (missing.length === 0) return;
+  const list = missing.map((i) => `${i.module}.${i.name} (${i.desc.kind}${i.desc.kind === 'function' ? ' ' + signature(i.desc.type) : ''})`);
+  throw new GrateError(`cage '${name}' needs imports this grate does not provide: ${list.join(', ')}`);
+}

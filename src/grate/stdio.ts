@@ -1,0 +1,109 @@
+/**
+ * A cage's descriptors 0–2: host streams as IMFS devices. By default they are the
+ * host's own stdin/stdout/stderr; a run can instead give bytes as stdin and a callback
+ * or stream to collect output. Host I/O is synchronous: a cage runs without yielding.
+ */
+import * as nodefs from 'node:fs';
+import * as tty from 'node:tty';
+import { EIO, S_IFCHR, S_IFIFO, S_IFMT, S_IFSOCK, type Device } from '../core/index.js';
+import { sleepMs } from '../abi/host-services.js';
+
+/** Where a cage's output goes: a host file descriptor, a function, or anything with write(). */
+export type OutputTarget = number | ((data: Uint8Array) => void) | { write(chunk: Uint8Array): unknown };
+/** Where a cage's input comes from: a host file descriptor, or fixed bytes/text. */
+export type InputSource = number | string | Uint8Array;
+
+/** A stdio device plus the file type fstat reports for it. */
+export interface StdioStream {
+  device: Device;
+  type: number;
+}
+
+function hostType(fd: number): number {
+  if (tty.isatty(fd)) return S_IFCHR;
+  try {
+    const t = nodefs.fstatSync(fd).mode & S_IFMT;
+    return t === S_IFSOCK ? S_IFIFO : t;
+  } catch {
+    return S_IFIFO;
+  }
+}
+
+function errnoOf(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException).code;
+}
+
+/** Runs a host I/O call, retrying while a non-blocking host descriptor says EAGAIN. */
+function retrying(io: () => number): number {
+  for (;;) {
+    try {
+      return io();
+    } catch (e) {
+      if (errnoOf(e) === 'EAGAIN') { sleepMs(1); continue; }
+      if (errnoOf(e) === 'EOF') return 0;
+      return -EIO;
+    }
+  }
+}
+
+export function outputStream(target: OutputTarget): StdioStream {
+  if (typeof target === 'number') {
+    const fd = target;
+    const isatty = tty.isatty(fd);
+    return {
+      type: hostType(fd),
+      device: {
+        isatty,
+        write: (src, off, len) => {
+          let done = 0;
+          while (done < len) {
+            const n = retrying(() => nodefs.writeSync(fd, src, off + done, len - done));
+            if (n < 0) return done > 0 ? done : n;
+            done += n;
+          }
+          return len;
+        },
+      },
+    };
+  }
+  const sink = typeof target === 'function' ? target : (d: Uint8Array) => { target.write(d); };
+  return {
+    type: S_IFIFO,
+    device: { write: (src, off, len) => { sink(Buffer.from(src.subarray(off, off + len))); return len; } },
+  };
+}
+
+export function inputStream(source: InputSource): StdioStream {
+  if (typeof source === 'number') {
+    const fd = source;
+    const isatty = tty.isatty(fd);
+    return {
+      type: hostType(fd),
+      device: {
+        isatty,
+        read: (dst, off, len) => {
+          // Read into a private buffer: the cage's memory may be a SharedArrayBuffer.
+          const tmp = Buffer.allocUnsafe(Math.min(len, 65536));
+          const n = retrying(() => nodefs.readSync(fd, tmp, 0, tmp.length, null));
+          if (n > 0) dst.set(tmp.subarray(0, n), off);
+          return n;
+        },
+      },
+    };
+  }
+  const data = typeof source === 'string' ? Buffer.from(source) : source;
+  let at = 0;
+  return {
+    type: S_IFIFO,
+    device: {
+      read: (dst, off, len) => {
+        const n = Math.min(len, data.length - at);
+        dst.set(data.subarray(at, at + n), off);
+        at += n;
+        return n;
+      },
+      readable: () => data.length - at,
+    },
+  };
+}
+
