@@ -188,6 +188,8 @@ export function writev(fs: FsState, cage: Cage, fd: number, iovs: readonly Uint8
 export function lseek(fs: FsState, cage: Cage, fd: number, offset: number, whence: number): number {
   const file = ioFile(cage, fd);
   if (file === undefined) return -EBADF;
+  // ksys_lseek refuses an unknown whence before asking the file (a pipe included).
+  if (whence < SEEK_SET || whence > SEEK_HOLE) return -EINVAL;
   if (file.pipe !== null) return -ESPIPE;
   const table = fs.inodes;
   const ino = file.ino;
