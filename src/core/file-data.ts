@@ -83,7 +83,9 @@ export class FileData {
   /** Shrinks the stored bytes to `newSize` (growing needs nothing: the new range is a hole). */
   truncate(newSize: number, oldSize: number, space: Space): void {
     if (newSize >= oldSize) return;
-    this.zeroRange(newSize, oldSize, space);
+    // Everything past the new size goes, as shmem_truncate_range(newsize, -1) does: a chunk's
+    // capacity and fallocate(KEEP_SIZE) may reach beyond the old size.
+    this.zeroRange(newSize, Infinity, space);
   }
 
   /** Makes [start, end) read as zeros, freeing every chunk the range covers whole. */

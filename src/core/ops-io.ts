@@ -304,7 +304,8 @@ export function fallocate(fs: FsState, cage: Cage, fd: number, mode: number, off
   const data = table.payload[ino] as FileData;
   const size = table.size[ino];
   if (mode & FALLOC_FL_PUNCH_HOLE) {
-    if (offset < size) data.zeroRange(offset, Math.min(end, size), fs.space);
+    // Not clamped to the size (as tmpfs): space preallocated past EOF with KEEP_SIZE is freed too.
+    data.zeroRange(offset, end, fs.space);
   } else {
     if (!data.allocate(offset, end, fs.space)) return -ENOSPC;
     if (!(mode & FALLOC_FL_KEEP_SIZE) && end > size) table.size[ino] = end;
