@@ -1,6 +1,8 @@
 /**
- * A regular file's bytes: fixed-size chunks in an array indexed by offset / chunkSize,
- * so any offset is found in O(1), holes cost nothing, and growth never copies the file.
+ * A regular file's bytes: fixed-size chunks indexed by offset / chunkSize, so any offset
+ * is found in O(1), holes cost nothing, and growth never copies the file. Chunk indexes
+ * below DENSE_LIMIT live in a plain array (kept dense: V8 turns a far-sparse array into a
+ * slow dictionary); the rare chunks beyond it (files past several GiB) live in a Map.
  * A chunk may be shorter than chunkSize (small files start small and double up to it);
  * bytes past a chunk's end read as zeros. Invariant: every allocated byte at or past the
  * file's size is zero, so extending a file always exposes zeros.
@@ -9,6 +11,8 @@
 import type { Space } from './space.js';
 
 const MIN_CHUNK = 512;
+/** Chunk indexes below this go in the dense array (2^18 chunks: 4 GiB with 16 KiB chunks). */
+const DENSE_LIMIT = 1 << 18;
 
 function roundUpChunk(bytes: number, chunkSize: number): number {
   let c = MIN_CHUNK;
@@ -17,11 +21,40 @@ function roundUpChunk(bytes: number, chunkSize: number): number {
 }
 
 export class FileData {
-  chunks: (Uint8Array | undefined)[] = [];
+  private dense: (Uint8Array | undefined)[] = [];
+  private far: Map<number, Uint8Array> | null = null;
   /** Bytes held by this file's chunks (their capacities). */
   allocated = 0;
 
   constructor(readonly chunkSize: number) {}
+
+  chunk(k: number): Uint8Array | undefined {
+    return k < DENSE_LIMIT ? this.dense[k] : this.far?.get(k);
+  }
+
+  private setChunk(k: number, c: Uint8Array | undefined): void {
+    if (k < DENSE_LIMIT) {
+      const dense = this.dense;
+      while (dense.length < k) dense.push(undefined);
+      dense[k] = c;
+    } else if (c === undefined) {
+      this.far?.delete(k);
+    } else {
+      (this.far ??= new Map()).set(k, c);
+    }
+  }
+
+  /** Indexes of the allocated chunks in [first, last), in increasing order. */
+  private allocatedIn(first: number, last: number): number[] {
+    const out: number[] = [];
+    const dense = this.dense;
+    for (let k = first, end = Math.min(last, dense.length); k < end; k++) if (dense[k] !== undefined) out.push(k);
+    if (this.far !== null && last > DENSE_LIMIT) {
+      const farKeys = [...this.far.keys()].filter((k) => k >= first && k < last).sort((a, b) => a - b);
+      out.push(...farKeys);
+    }
+    return out;
+  }
 
   /** Copies up to `len` bytes at `pos` into dst[dstOff..]; returns the count (0 at or past EOF). */
   read(dst: Uint8Array, dstOff: number, len: number, pos: number, size: number): number {
@@ -34,7 +67,7 @@ export class FileData {
       const k = Math.floor(p / cs);
       const inChunk = p - k * cs;
       const step = Math.min(cs - inChunk, n - done);
-      const chunk = this.chunks[k];
+      const chunk = this.chunk(k);
       const avail = chunk === undefined ? 0 : Math.max(0, Math.min(step, chunk.length - inChunk));
       if (avail > 0) {
         if (avail === 1) dst[dstOff + done] = chunk![inChunk];
@@ -68,14 +101,14 @@ export class FileData {
 
   /** Ensures chunk k exists with at least `bytes` capacity; undefined when space ran out. */
   private reserve(k: number, bytes: number, space: Space): Uint8Array | undefined {
-    const old = this.chunks[k];
+    const old = this.chunk(k);
     if (old !== undefined && old.length >= bytes) return old;
     const cap = roundUpChunk(bytes, this.chunkSize);
     const grow = cap - (old === undefined ? 0 : old.length);
     if (!space.take(grow)) return undefined;
     const chunk = new Uint8Array(cap);
     if (old !== undefined) chunk.set(old);
-    this.chunks[k] = chunk;
+    this.setChunk(k, chunk);
     this.allocated += grow;
     return chunk;
   }
@@ -91,26 +124,24 @@ export class FileData {
   /** Makes [start, end) read as zeros, freeing every chunk the range covers whole. */
   zeroRange(start: number, end: number, space: Space): void {
     const cs = this.chunkSize;
-    const chunks = this.chunks;
-    const lastK = Math.ceil(end / cs);
-    for (let k = Math.floor(start / cs); k < lastK && k < chunks.length; k++) {
-      const chunk = chunks[k];
-      if (chunk === undefined) continue;
+    for (const k of this.allocatedIn(Math.floor(start / cs), Math.ceil(end / cs))) {
+      const chunk = this.chunk(k)!;
       const base = k * cs;
       const from = Math.max(start - base, 0);
       const to = Math.min(end - base, cs);
       if (from === 0 && to >= chunk.length) {
         this.allocated -= chunk.length;
         space.give(chunk.length);
-        chunks[k] = undefined;
+        this.setChunk(k, undefined);
       } else if (from < chunk.length) {
         chunk.fill(0, from, Math.min(to, chunk.length));
       }
     }
     // Drop trailing empty slots so the array does not keep a long tail of holes.
-    let n = chunks.length;
-    while (n > 0 && chunks[n - 1] === undefined) n--;
-    if (n !== chunks.length) chunks.length = n;
+    const dense = this.dense;
+    let n = dense.length;
+    while (n > 0 && dense[n - 1] === undefined) n--;
+    if (n !== dense.length) dense.length = n;
   }
 
   /** Allocates every chunk that [start, end) touches, whole; all or nothing. */
@@ -118,7 +149,7 @@ export class FileData {
     const cs = this.chunkSize;
     const firstK = Math.floor(start / cs), lastK = Math.ceil(end / cs);
     let need = 0;
-    for (let k = firstK; k < lastK; k++) need += cs - (this.chunks[k]?.length ?? 0);
+    for (let k = firstK; k < lastK; k++) need += cs - (this.chunk(k)?.length ?? 0);
     if (!space.take(need)) return false;
     space.give(need);
     for (let k = firstK; k < lastK; k++) this.reserve(k, cs, space);
@@ -128,11 +159,9 @@ export class FileData {
   /** SEEK_DATA: the first offset >= pos inside allocated data, or -1 (ENXIO) if none before EOF. */
   seekData(pos: number, size: number): number {
     const cs = this.chunkSize;
-    for (let k = Math.floor(pos / cs); k < this.chunks.length; k++) {
-      const chunk = this.chunks[k];
-      if (chunk === undefined) continue;
+    for (const k of this.allocatedIn(Math.floor(pos / cs), Math.ceil(size / cs))) {
       const at = Math.max(pos, k * cs);
-      if (at < k * cs + chunk.length && at < size) return at;
+      if (at < k * cs + this.chunk(k)!.length && at < size) return at;
     }
     return -1;
   }
@@ -143,7 +172,7 @@ export class FileData {
     let at = pos;
     while (at < size) {
       const k = Math.floor(at / cs);
-      const chunk = this.chunks[k];
+      const chunk = this.chunk(k);
       if (chunk === undefined || at >= k * cs + chunk.length) return at;
       at = k * cs + chunk.length;
     }
@@ -154,6 +183,7 @@ export class FileData {
   release(space: Space): void {
     space.give(this.allocated);
     this.allocated = 0;
-    this.chunks = [];
+    this.dense = [];
+    this.far = null;
   }
 }
