@@ -20,6 +20,8 @@ interface Op {
   text: string;
   /** Paths the step resolves (checked for escaping the root before it runs). */
   paths: string[];
+  /** Paths whose last component the step does not follow (unless a trailing slash asks for it). */
+  lpaths?: string[];
   /** The step treats the root itself differently from a directory (see rootItself). */
   rootSensitive?: boolean;
   run(side: Side): Res;
@@ -38,7 +40,8 @@ export interface RunOptions {
 
 export interface RunStats {
   steps: number;
-  skipped: number;
+  /** Steps not run, by reason (see "What is not compared"). */
+  skipped: Record<string, number>;
   trees: number;
   timeChecks: number;
   /** Entries in the trees compared, added up (divide by trees for the mean size). */
@@ -123,7 +126,7 @@ export function runDifferential(options: RunOptions): RunStats {
   const imfs = new ImfsSide(hostUmask());
   const rootMode = (imfs.lstatPath('.') as { mode: string }).mode;
   const host = new HostSide(parseInt(rootMode, 8));
-  const stats: RunStats = { steps: 0, skipped: 0, trees: 0, timeChecks: 0, entries: 0, byOp: {} };
+  const stats: RunStats = { steps: 0, skipped: {}, trees: 0, timeChecks: 0, entries: 0, byOp: {} };
   const history: string[] = [];
   let open: number[] = [];
   /** The open flags of each handle (for the generator's choices only). */
@@ -249,6 +252,11 @@ export function runDifferential(options: RunOptions): RunStats {
   const q = (p: string) => JSON.stringify(p);
   const oct = (m: number) => `0${m.toString(8)}`;
 
+  const genClose = (): Op => {
+    const h = handle();
+    return { text: `close(#${h})`, paths: [], run: (s) => s.close(h), after: () => { open = open.filter((x) => x !== h); } };
+  };
+
   const genOp = (): Op | null => {
     const kind = rng.weighted({
       open: 16, close: 6, read: 6, pread: 4, write: 7, pwrite: 5, lseek: 6, ftruncate: 3, truncate: 2,
@@ -257,18 +265,16 @@ export function runDifferential(options: RunOptions): RunStats {
     });
     switch (kind) {
       case 'open': {
-        if (open.length >= MAX_OPEN) return null;
+        if (open.length >= MAX_OPEN) return genClose();
         const path = genPath(), flags = genFlags(), mode = genMode(), h = nextHandle++;
         return {
-          text: `#${h} = open(${q(path)}, ${flagText(flags)}, ${oct(mode)})`, paths: [path], rootSensitive: (flags & O_CREAT) !== 0,
+          text: `#${h} = open(${q(path)}, ${flagText(flags)}, ${oct(mode)})`,
+          ...(flags & O_NOFOLLOW ? { paths: [], lpaths: [path] } : { paths: [path] }), rootSensitive: (flags & O_CREAT) !== 0,
           run: (s) => s.open(h, path, flags, mode),
           after: (r) => { if (r === 0) { open.push(h); openFlags.set(h, flags); } },
         };
       }
-      case 'close': {
-        const h = handle();
-        return { text: `close(#${h})`, paths: [], run: (s) => s.close(h), after: () => { open = open.filter((x) => x !== h); } };
-      }
+      case 'close': return genClose();
       case 'read': {
         const h = handle('r'), n = Math.max(1, genSize()); // node skips the syscall for 0 bytes
         return { text: `read(#${h}, ${n})`, paths: [], run: (s) => s.read(h, n) };
@@ -303,7 +309,7 @@ export function runDifferential(options: RunOptions): RunStats {
         return { text: `fdatasync(#${h})`, paths: [], run: (s) => s.fdatasync(h) };
       }
       case 'dup': {
-        if (open.length >= MAX_OPEN) return null;
+        if (open.length >= MAX_OPEN) return genClose();
         const h = handle(), nh = nextHandle++;
         return {
           text: `#${nh} = dup(#${h})`, paths: [], run: (s) => s.dup(h, nh),
@@ -320,7 +326,7 @@ export function runDifferential(options: RunOptions): RunStats {
       }
       case 'lstat': {
         const path = genPath(0.6);
-        return { text: `lstat(${q(path)})`, paths: [path], run: (s) => s.lstatPath(path) };
+        return { text: `lstat(${q(path)})`, paths: [], lpaths: [path], run: (s) => s.lstatPath(path) };
       }
       case 'mkdir': {
         const path = genNew(), mode = genMode();
@@ -328,27 +334,31 @@ export function runDifferential(options: RunOptions): RunStats {
       }
       case 'rmdir': {
         const path = genPath(0.6);
-        return { text: `rmdir(${q(path)})`, paths: [path], rootSensitive: true, run: (s) => s.rmdir(path) };
+        return { text: `rmdir(${q(path)})`, paths: [], lpaths: [path], rootSensitive: true, run: (s) => s.rmdir(path) };
       }
       case 'unlink': {
         const path = genPath(0.6);
-        return { text: `unlink(${q(path)})`, paths: [path], run: (s) => s.unlink(path) };
+        return { text: `unlink(${q(path)})`, paths: [], lpaths: [path], run: (s) => s.unlink(path) };
       }
       case 'link': {
         const a = genPath(0.7), b = genNew();
-        return { text: `link(${q(a)}, ${q(b)})`, paths: [a, b], run: (s) => s.link(a, b) };
+        return { text: `link(${q(a)}, ${q(b)})`, paths: [], lpaths: [a, b], run: (s) => s.link(a, b) };
       }
       case 'symlink': {
         const t = genTarget(), p = genNew();
-        return { text: `symlink(${q(t)}, ${q(p)})`, paths: [p], run: (s) => s.symlink(t, p) };
+        // Also checked: the target as seen from the link's directory, so that links which
+        // would lead above the root (and make later steps skip) are rarely made.
+        const dir = p.replace(/\/+$/, '').split('/').slice(0, -1).join('/');
+        const seen = t.startsWith('/') || dir === '' ? t : `${dir}/${t}`;
+        return { text: `symlink(${q(t)}, ${q(p)})`, paths: [seen], lpaths: [p], run: (s) => s.symlink(t, p) };
       }
       case 'readlink': {
         const path = genPath(0.6);
-        return { text: `readlink(${q(path)})`, paths: [path], run: (s) => s.readlink(path) };
+        return { text: `readlink(${q(path)})`, paths: [], lpaths: [path], run: (s) => s.readlink(path) };
       }
       case 'rename': {
         const a = genPath(0.7), b = rng.chance(0.15) ? `${a.replace(/\/+$/, '')}/${rng.pick(NAMES)}` : rng.chance(0.5) ? genNew() : genPath(0.5);
-        return { text: `rename(${q(a)}, ${q(b)})`, paths: [a, b], rootSensitive: true, run: (s) => s.rename(a, b) };
+        return { text: `rename(${q(a)}, ${q(b)})`, paths: [], lpaths: [a, b], rootSensitive: true, run: (s) => s.rename(a, b) };
       }
       case 'chmod': {
         const path = genPath(0.6), mode = genMode();
@@ -421,10 +431,14 @@ export function runDifferential(options: RunOptions): RunStats {
     return r === size || zeros(r, r + 1) ? null : 'the hole starts with a nonzero byte';
   };
 
-  const rootItself = (op: Op): boolean => op.rootSensitive === true && op.paths.some((p) => /^\/+$/.test(p));
+  const rootItself = (op: Op): boolean =>
+    op.rootSensitive === true && [...op.paths, ...(op.lpaths ?? [])].some((p) => /^\/+$/.test(p));
 
-  /** Whether resolving `path` on the host would walk above the root; readlinks are mirrored on the IMFS (they move atime). */
-  const escapes = (path: string): boolean => {
+  /**
+   * Whether resolving `path` on the host would walk above the root (a final symlink is
+   * followed only if `followLast`); readlinks are mirrored on the IMFS (they move atime).
+   */
+  const escapes = (path: string, followLast = true): boolean => {
     let stack: string[] = [];
     let pending = path.split('/');
     let links = 0;
@@ -438,7 +452,7 @@ export function runDifferential(options: RunOptions): RunStats {
       }
       const p = [...stack, c].join('/');
       const type = host.lstatType(p);
-      if (type === 'lnk') {
+      if (type === 'lnk' && (followLast || pending.length > 0)) {
         if (++links > 40) return false;
         const target = host.readlink(p) as string;
         imfs.readlink(p);
@@ -456,7 +470,9 @@ export function runDifferential(options: RunOptions): RunStats {
     compareAll('at the start');
     for (step = 0; step < count; step++) {
       const op = genOp();
-      if (op === null || rootItself(op) || op.paths.some(escapes)) { stats.skipped++; continue; }
+      const skip = op === null ? 'dir-lseek' : rootItself(op) ? 'root-itself'
+        : op.paths.some((p) => escapes(p)) || op.lpaths?.some((p) => escapes(p, false)) ? 'escapes' : null;
+      if (skip !== null || op === null) { stats.skipped[skip!] = (stats.skipped[skip!] ?? 0) + 1; continue; }
       const timed = rng.chance(timeCheck);
       if (timed) {
         compareAll(`before timestamp-checked step ${step}`);
