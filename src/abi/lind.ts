@@ -102,15 +102,26 @@ export class LindAbi {
       if (this.trace !== undefined) this.trace(`[cage ${this.cage}] syscall_${nr}(...) = ${formatResult(-ENOSYS)}`);
       return -ENOSYS;
     }
-    const args = this.trace !== undefined ? this.traceArgs(row) : '';
-    let result = row.call(this);
-    if (result === WOULD_BLOCK) {
-      this.warn(`cage ${this.cage}: ${row.name}() would block forever (no other cage can run while it waits); answering EDEADLK`);
-      result = -EDEADLK;
+    const trace = this.trace;
+    if (trace === undefined) return this.settle(row, row.call(this));
+    const args = this.traceArgs(row);
+    let result: number;
+    try {
+      result = this.settle(row, row.call(this));
+    } catch (e) {
+      trace(`[cage ${this.cage}] ${row.name}(${args}) = ? ${e instanceof CageExit ? `(exit ${e.status})` : '(aborted)'}`);
+      throw e;
     }
-    if (this.trace !== undefined) this.trace(`[cage ${this.cage}] ${row.name}(${args}) = ${formatResult(result)}`);
+    trace(`[cage ${this.cage}] ${row.name}(${args}) = ${formatResult(result)}`);
     return result;
   };
+
+  /** A call that would wait has nobody to wait for: the cage would hang forever, so say so. */
+  private settle(row: LindRow, result: number): number {
+    if (result !== WOULD_BLOCK) return result;
+    this.warn(`cage ${this.cage}: ${row.name}() would block forever (no other cage can run while it waits); answering EDEADLK`);
+    return -EDEADLK;
+  }
 
   private traceArgs(row: LindRow): string {
     return row.args.map((kind: ArgKind, k) => {
