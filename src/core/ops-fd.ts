@@ -80,7 +80,8 @@ export function fcntl(fs: FsState, cage: Cage, fd: number, cmd: number, arg: num
   if (file.isPath) return -EBADF;
   switch (cmd) {
     case F_SETFL:
-      if (int & O_NOATIME && !ownerOrRoot(fs.inodes, cage.cred, file.ino)) return -EPERM;
+      // Only turning O_NOATIME on is checked (a description that has it may keep it).
+      if (int & O_NOATIME && !(file.flags & O_NOATIME) && !ownerOrRoot(fs.inodes, cage.cred, file.ino)) return -EPERM;
       file.flags = (file.flags & ~SETFL_MASK) | (int & SETFL_MASK);
       return 0;
     case F_GETLK: case F_GETLK64: case F_OFD_GETLK:

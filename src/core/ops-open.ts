@@ -84,7 +84,8 @@ export function openat(fs: FsState, cage: Cage, dirfd: number, path: string, fla
     if (e < 0) return e;
   }
   let file: OpenFile;
-  const status = flags & (O_ACCMODE | STATUS_FLAGS);
+  // Linux's f_flags also keep O_DIRECTORY and O_NOFOLLOW, which F_GETFL shows.
+  const status = flags & (O_ACCMODE | STATUS_FLAGS | O_DIRECTORY | O_NOFOLLOW);
   switch (type) {
     case S_IFIFO: {
       const r = openFifo(fs, ino, status);
