@@ -482,12 +482,12 @@ describe('O_TRUNC', () => {
 });
 
 describe('status flags and descriptor flags', () => {
-  test('F_GETFL keeps the status flags given to open and drops the creation flags', () => {
+  test('F_GETFL keeps the flags given to open except O_CREAT, O_EXCL, O_NOCTTY, O_TRUNC and O_CLOEXEC', () => {
     const { fs } = setup();
     put(fs, '/f', 'x');
     const fd = fs.open(0, '/f', O_RDONLY | O_NONBLOCK | O_SYNC | O_DSYNC | O_NOATIME | O_LARGEFILE | O_CLOEXEC | O_EXCL | O_TRUNC | O_NOFOLLOW);
     expect(fd).toBe(3);
-    expect(fs.fcntl(0, fd, F_GETFL)).toBe(O_RDONLY | O_NONBLOCK | O_SYNC | O_NOATIME | O_LARGEFILE);
+    expect(fs.fcntl(0, fd, F_GETFL)).toBe(O_RDONLY | O_NONBLOCK | O_SYNC | O_NOATIME | O_LARGEFILE | O_NOFOLLOW);
     const a = fs.open(0, '/f', O_WRONLY | O_APPEND | O_DSYNC);
     expect(fs.fcntl(0, a, F_GETFL)).toBe(O_WRONLY | O_APPEND | O_DSYNC);
   });
