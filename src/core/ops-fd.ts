@@ -109,8 +109,11 @@ function lockRange(fs: FsState, file: OpenFile, l: Flock): [number, number] | nu
   }
   let start = base + l.start;
   let end: number;
-  if (l.len > 0) end = start + l.len - 1;
-  else if (l.len === 0) end = Infinity;
+  if (l.len > 0) {
+    // Checked before adding, as Linux does, so a rounded sum cannot hide the overflow.
+    if (l.len - 1 > Number.MAX_SAFE_INTEGER - start) return -EOVERFLOW;
+    end = start + l.len - 1;
+  } else if (l.len === 0) end = Infinity;
   else { end = start - 1; start += l.len; }
   if (start < 0) return -EINVAL;
   if (!Number.isSafeInteger(start) || (end !== Infinity && !Number.isSafeInteger(end))) return -EOVERFLOW;
@@ -148,8 +151,7 @@ function recordLock(fs: FsState, cage: Cage, file: OpenFile, cmd: number, l: Flo
 
 /** flock(2). */
 export function flock(fs: FsState, cage: Cage, fd: number, operation: number): number {
-  const file = cage.files[fd];
-  if (file === undefined || file.isPath) return -EBADF;
+  // Linux checks the operation before the descriptor.
   let type: number;
   switch (operation & ~LOCK_NB) {
     case LOCK_SH: type = F_RDLCK; break;
@@ -157,6 +159,8 @@ export function flock(fs: FsState, cage: Cage, fd: number, operation: number): n
     case LOCK_UN: type = F_UNLCK; break;
     default: return -EINVAL;
   }
+  const file = cage.files[fd];
+  if (file === undefined || file.isPath) return -EBADF;
   file.holdsLocks = true;
   if (fs.locks.flock(file.ino, file, type)) return 0;
   return operation & LOCK_NB ? -EAGAIN : WOULD_BLOCK;
