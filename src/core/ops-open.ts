@@ -37,8 +37,8 @@ export function openat(fs: FsState, cage: Cage, dirfd: number, path: string, fla
     flags &= O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
   } else if (flags & __O_TMPFILE) {
     if ((flags & O_TMPFILE) !== O_TMPFILE) return -EINVAL;
-    const acc = flags & O_ACCMODE;
-    if (acc !== O_WRONLY && acc !== O_RDWR) return -EINVAL;
+    // Write access is required; access mode 3 asks for read and write (Linux's ACC_MODE), so it passes.
+    if ((flags & O_ACCMODE) === O_RDONLY) return -EINVAL;
     if (flags & O_CREAT) return -EINVAL;
   } else if ((flags & (O_DIRECTORY | O_CREAT)) === (O_DIRECTORY | O_CREAT)) {
     return -EINVAL;

@@ -6,7 +6,7 @@
  * both sides' results, so that `SEED=<seed> COUNT=<step+1>` reproduces it.
  */
 import {
-  O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW,
+  O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_TMPFILE,
   SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE, ENXIO, errnoName,
 } from '../../src/core/index.js';
 import { readFileSync } from 'node:fs';
@@ -225,8 +225,12 @@ export function runDifferential(options: RunOptions): RunStats {
     if (rng.chance(0.2)) flags |= O_APPEND;
     if (rng.chance(0.08)) flags |= O_DIRECTORY;
     if (rng.chance(0.12)) flags |= O_NOFOLLOW;
+    if (rng.chance(0.04)) flags |= O_TMPFILE;
     return flags;
   };
+
+  /** An owner or group id for chown: -1 leaves it alone. */
+  const genId = (): number => rng.pick([-1, -1, 0, 1000, 1001]);
 
   const genMode = (): number => (rng.chance(0.2) ? rng.int(0o10000) : rng.pick(MODES));
 
@@ -245,8 +249,8 @@ export function runDifferential(options: RunOptions): RunStats {
 
   const flagText = (f: number): string => {
     const names = [['O_WRONLY', 'O_RDWR', 'O_ACCMODE'][(f & 3) - 1] ?? 'O_RDONLY'];
-    for (const [bit, n] of [[O_CREAT, 'O_CREAT'], [O_EXCL, 'O_EXCL'], [O_TRUNC, 'O_TRUNC'], [O_APPEND, 'O_APPEND'],
-      [O_DIRECTORY, 'O_DIRECTORY'], [O_NOFOLLOW, 'O_NOFOLLOW']] as const) if (f & bit) names.push(n);
+    for (const [bit, n] of [[O_TMPFILE, 'O_TMPFILE'], [O_CREAT, 'O_CREAT'], [O_EXCL, 'O_EXCL'], [O_TRUNC, 'O_TRUNC'], [O_APPEND, 'O_APPEND'],
+      [O_DIRECTORY, 'O_DIRECTORY'], [O_NOFOLLOW, 'O_NOFOLLOW']] as const) if ((f & bit) === bit && (bit !== O_DIRECTORY || (f & O_TMPFILE) !== O_TMPFILE)) names.push(n);
     return names.join('|');
   };
   const q = (p: string) => JSON.stringify(p);
@@ -261,7 +265,8 @@ export function runDifferential(options: RunOptions): RunStats {
     const kind = rng.weighted({
       open: 16, close: 6, read: 6, pread: 4, write: 7, pwrite: 5, lseek: 6, ftruncate: 3, truncate: 2,
       fsync: 1, fdatasync: 1, dup: 2, fstat: 3, stat: 4, lstat: 3, mkdir: 4, rmdir: 4, unlink: 5, link: 3,
-      symlink: 4, readlink: 2, rename: 7, chmod: 3, access: 1, readdir: 3,
+      symlink: 4, readlink: 2, rename: 7, chmod: 3, access: 1, readdir: 3, chown: 1, lchown: 1, fchown: 1,
+      fchmod: 1,
     });
     switch (kind) {
       case 'open': {
@@ -363,6 +368,22 @@ export function runDifferential(options: RunOptions): RunStats {
       case 'chmod': {
         const path = genPath(0.6), mode = genMode();
         return { text: `chmod(${q(path)}, ${oct(mode)})`, paths: [path], run: (s) => s.chmod(path, mode) };
+      }
+      case 'chown':
+      case 'lchown': {
+        const path = genPath(0.6), uid = genId(), gid = genId();
+        return {
+          text: `${kind}(${q(path)}, ${uid}, ${gid})`, ...(kind === 'chown' ? { paths: [path] } : { paths: [], lpaths: [path] }),
+          run: (s) => (kind === 'chown' ? s.chown(path, uid, gid) : s.lchown(path, uid, gid)),
+        };
+      }
+      case 'fchown': {
+        const h = handle(), uid = genId(), gid = genId();
+        return { text: `fchown(#${h}, ${uid}, ${gid})`, paths: [], run: (s) => s.fchown(h, uid, gid) };
+      }
+      case 'fchmod': {
+        const h = handle(), mode = genMode();
+        return { text: `fchmod(#${h}, ${oct(mode)})`, paths: [], run: (s) => s.fchmod(h, mode) };
       }
       case 'access': {
         const path = genPath(0.6), mode = rng.int(8);

@@ -175,6 +175,10 @@ export class ImfsSide {
   rename(from: string, to: string): number { return this.fs.rename(0, from, to); }
   chmod(path: string, mode: number): number { return this.fs.chmod(0, path, mode); }
   access(path: string, mode: number): number { return this.fs.access(0, path, mode); }
+  chown(path: string, uid: number, gid: number): number { return this.fs.chown(0, path, uid, gid); }
+  lchown(path: string, uid: number, gid: number): number { return this.fs.lchown(0, path, uid, gid); }
+  fchown(h: number, uid: number, gid: number): number { return this.fs.fchown(0, this.fd(h), uid, gid); }
+  fchmod(h: number, mode: number): number { return this.fs.fchmod(0, this.fd(h), mode); }
 
   readlink(path: string): Res {
     const r = this.fs.readlink(0, path, this.linkBuf);
@@ -481,6 +485,10 @@ export class HostSide {
   rename(from: string, to: string): number { return run(() => nfs.renameSync(this.hp(from), this.hp(to))); }
   chmod(path: string, mode: number): number { return run(() => nfs.chmodSync(this.hp(path), mode)); }
   access(path: string, mode: number): number { return run(() => nfs.accessSync(this.hp(path), mode)); }
+  chown(path: string, uid: number, gid: number): number { return run(() => nfs.chownSync(this.hp(path), uid, gid)); }
+  lchown(path: string, uid: number, gid: number): number { return run(() => nfs.lchownSync(this.hp(path), uid, gid)); }
+  fchown(h: number, uid: number, gid: number): number { return run(() => nfs.fchownSync(this.fd(h), uid, gid)); }
+  fchmod(h: number, mode: number): number { return run(() => nfs.fchmodSync(this.fd(h), mode)); }
 
   readlink(path: string): Res {
     const r = call(() => nfs.readlinkSync(this.hp(path), 'utf8'));
