@@ -1,7 +1,11 @@
 /**
- * A cage's linear memory as the ABI layers see it: cached views that are rebuilt only
- * when the buffer changes (memory.grow detaches a plain buffer and replaces a shared
- * one), and bounds checks that turn a bad pointer into EFAULT instead of a host exception.
+ * A cage's linear memory as the ABI layers see it: cached views, and bounds checks that
+ * turn a bad pointer into EFAULT instead of a host exception.
+ * The views are rebuilt only when a check fails: memory.grow detaches a plain buffer
+ * (its views shrink to length 0) and replaces a shared one (its views keep the old
+ * length), so after any growth the next out-of-range check refreshes and looks again.
+ * That keeps memory.buffer (≈100–200 ns for a shared memory) off the per-call path.
+ * Every access must therefore follow an ok() (or cstring()) check of its range.
  */
 export class CageMemory {
   private buffer: ArrayBufferLike;
@@ -14,7 +18,7 @@ export class CageMemory {
     this.dv = new DataView(this.buffer);
   }
 
-  /** Call at the start of every import call, and after growing the memory. */
+  /** Rebuilds the views if the memory has grown (ok() and cstring() call this when a check fails). */
   refresh(): void {
     const b = this.memory.buffer;
     if (b !== this.buffer) {
@@ -30,6 +34,8 @@ export class CageMemory {
 
   /** Whether [ptr, ptr + len) lies inside the memory. */
   ok(ptr: number, len: number): boolean {
+    if (ptr >= 0 && len >= 0 && ptr + len <= this.u8.length) return true;
+    this.refresh();
     return ptr >= 0 && len >= 0 && ptr + len <= this.u8.length;
   }
 
@@ -38,6 +44,7 @@ export class CageMemory {
    * off the memory or ptr is NULL, -36 (ENAMETOOLONG) if no NUL within `max` bytes.
    */
   cstring(ptr: number, max = 4096): Uint8Array | number {
+    if (ptr >= this.u8.length || this.u8.length === 0) this.refresh();
     const u8 = this.u8;
     if (ptr === 0 || ptr >= u8.length) return -14;
     const limit = Math.min(u8.length, ptr + max);
@@ -76,6 +83,22 @@ export class CageMemory {
     }
     dv.setUint32(ptr, v >>> 0, true);
     dv.setUint32(ptr + 4, Math.floor(v / 4294967296) >>> 0, true);
+  }
+  /**
+   * Writes sec * 1e9 + nsec as a u64 without BigInt (WASI timestamps): sec * 1e9 itself
+   * is past 2^53, so it is built from sec * 1953125 (exact) times 512, in 32-bit halves.
+   */
+  setNs64(ptr: number, sec: number, nsec: number): void {
+    if (sec < 0 || sec >= 4_000_000_000) {
+      this.dv.setBigUint64(ptr, BigInt.asUintN(64, BigInt(sec) * 1_000_000_000n + BigInt(nsec)), true);
+      return;
+    }
+    const a = sec * 1953125;
+    const aHigh = Math.floor(a / 8388608), aLow = a - aHigh * 8388608;
+    const low = aLow * 512 + nsec;
+    const carry = Math.floor(low / 4294967296);
+    this.dv.setUint32(ptr, low - carry * 4294967296, true);
+    this.dv.setUint32(ptr + 4, aHigh + carry, true);
   }
   /** Reads an i64 as a Number (exact below 2^53 in magnitude). */
   i64(ptr: number): number {

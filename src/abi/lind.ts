@@ -96,7 +96,6 @@ export class LindAbi {
   }
 
   private readonly dispatch = (nr: number): number => {
-    this.mem.refresh();
     const row = LIND_ROWS.get(nr);
     if (row === undefined) {
       if (this.trace !== undefined) this.trace(`[cage ${this.cage}] syscall_${nr}(...) = ${formatResult(-ENOSYS)}`);
@@ -137,7 +136,7 @@ export class LindAbi {
 
   /** The `lind` import module (and what it needs from `env`, `wasi` and `debug`). */
   imports(): WebAssembly.Imports {
-    const memory = () => { this.mem.refresh(); return this.mem; };
+    const memory = () => this.mem;
     const args = stringListImports(memory, this.options.args, EFAULT);
     const env = stringListImports(memory, this.options.env, EFAULT);
     return {
@@ -151,7 +150,6 @@ export class LindAbi {
         environ_sizes_get: env.sizes,
         environ_get: env.get,
         'debug-panic': (msg: bigint) => {
-          this.mem.refresh();
           const s = this.mem.cstring(Number(BigInt.asUintN(32, msg)), 4096);
           throw new CagePanic(`cage ${this.cage} panicked: ${typeof s === 'number' ? '(unreadable message)' : Buffer.from(s).toString()}`);
         },

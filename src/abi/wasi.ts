@@ -84,10 +84,10 @@ export class WasiAbi {
     this.mem = new CageMemory(memory);
   }
 
+  /** The cage memory (its views refresh themselves when a bounds check finds them stale). */
   private m(): CageMemory {
     const mem = this.mem;
     if (mem === null) throw new Error('WASI call before the cage memory was set');
-    mem.refresh();
     return mem;
   }
 
@@ -159,17 +159,15 @@ export class WasiAbi {
     ptr >>>= 0;
     if (!m.ok(ptr, FILESTAT_SIZE)) return W.WASI_EFAULT;
     const st = this.stat;
-    const dv = m.dv;
-    dv.setBigUint64(ptr, BigInt(st.dev), true);
-    dv.setBigUint64(ptr + 8, BigInt(st.ino), true);
+    m.setU64(ptr, st.dev);
+    m.setU64(ptr + 8, st.ino);
     m.u8.fill(0, ptr + 16, ptr + 24);
     m.u8[ptr + 16] = filetypeOfMode(st.mode);
-    dv.setBigUint64(ptr + 24, BigInt(st.nlink), true);
-    dv.setBigUint64(ptr + 32, BigInt(st.size), true);
-    const ns = (sec: number, nsec: number) => BigInt.asUintN(64, BigInt(sec) * 1_000_000_000n + BigInt(nsec));
-    dv.setBigUint64(ptr + 40, ns(st.atimeSec, st.atimeNsec), true);
-    dv.setBigUint64(ptr + 48, ns(st.mtimeSec, st.mtimeNsec), true);
-    dv.setBigUint64(ptr + 56, ns(st.ctimeSec, st.ctimeNsec), true);
+    m.setU64(ptr + 24, st.nlink);
+    m.setU64(ptr + 32, st.size);
+    m.setNs64(ptr + 40, st.atimeSec, st.atimeNsec);
+    m.setNs64(ptr + 48, st.mtimeSec, st.mtimeNsec);
+    m.setNs64(ptr + 56, st.ctimeSec, st.ctimeNsec);
     return 0;
   }
 

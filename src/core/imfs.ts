@@ -188,22 +188,22 @@ export class Imfs extends FsState {
   /** read(2) of up to `count` bytes (default: the rest of buf) into buf at `bufOffset`. */
   read(cage: number, fd: number, buf: Uint8Array, count = buf.length, bufOffset = 0): number {
     const c = this.cages.get(cage);
-    return c === undefined ? -ESRCH : io.read(this, c, fd, buf, bufOffset, Math.min(count, buf.length - bufOffset));
+    return c === undefined ? -ESRCH : io.read(this, c, fd, buf, bufOffset, Math.max(0, Math.min(count, buf.length - bufOffset)));
   }
 
   write(cage: number, fd: number, buf: Uint8Array, count = buf.length, bufOffset = 0): number {
     const c = this.cages.get(cage);
-    return c === undefined ? -ESRCH : io.write(this, c, fd, buf, bufOffset, Math.min(count, buf.length - bufOffset));
+    return c === undefined ? -ESRCH : io.write(this, c, fd, buf, bufOffset, Math.max(0, Math.min(count, buf.length - bufOffset)));
   }
 
   pread(cage: number, fd: number, buf: Uint8Array, count: number, offset: number, bufOffset = 0): number {
     const c = this.cages.get(cage);
-    return c === undefined ? -ESRCH : io.pread(this, c, fd, buf, bufOffset, Math.min(count, buf.length - bufOffset), offset);
+    return c === undefined ? -ESRCH : io.pread(this, c, fd, buf, bufOffset, Math.max(0, Math.min(count, buf.length - bufOffset)), offset);
   }
 
   pwrite(cage: number, fd: number, buf: Uint8Array, count: number, offset: number, bufOffset = 0): number {
     const c = this.cages.get(cage);
-    return c === undefined ? -ESRCH : io.pwrite(this, c, fd, buf, bufOffset, Math.min(count, buf.length - bufOffset), offset);
+    return c === undefined ? -ESRCH : io.pwrite(this, c, fd, buf, bufOffset, Math.max(0, Math.min(count, buf.length - bufOffset)), offset);
   }
 
   readv(cage: number, fd: number, iovs: readonly Uint8Array[]): number {
@@ -521,7 +521,7 @@ export class Imfs extends FsState {
     const c = this.cages.get(cage);
     if (c === undefined) return -ESRCH;
     const p = toBinary(path);
-    return p === null ? NUL_IN_PATH : ns.readlinkat(this, c, dirfd, p, buf, bufOffset, Math.min(bufsiz, buf.length - bufOffset));
+    return p === null ? NUL_IN_PATH : ns.readlinkat(this, c, dirfd, p, buf, bufOffset, Math.max(0, Math.min(bufsiz, buf.length - bufOffset)));
   }
 
   /** Creates a UNIX-domain socket bound to `path` (a socket node); returns its descriptor. */
@@ -544,7 +544,7 @@ export class Imfs extends FsState {
 
   getdents64(cage: number, fd: number, buf: Uint8Array, count = buf.length, bufOffset = 0): number {
     const c = this.cages.get(cage);
-    return c === undefined ? -ESRCH : dir.getdents64(this, c, fd, buf, bufOffset, Math.min(count, buf.length - bufOffset));
+    return c === undefined ? -ESRCH : dir.getdents64(this, c, fd, buf, bufOffset, Math.max(0, Math.min(count, buf.length - bufOffset)));
   }
 
   /** opendir(3): a descriptor for reading the directory (the DIR handle is the descriptor). */
@@ -616,7 +616,7 @@ export class Imfs extends FsState {
   /** getcwd(2): writes the path and a NUL into buf; returns strlen + 1 (as the syscall does). */
   getcwd(cage: number, buf: Uint8Array, size = buf.length, bufOffset = 0): number {
     const c = this.cages.get(cage);
-    return c === undefined ? -ESRCH : fdops.getcwd(this, c, buf, bufOffset, Math.min(size, buf.length - bufOffset));
+    return c === undefined ? -ESRCH : fdops.getcwd(this, c, buf, bufOffset, Math.max(0, Math.min(size, buf.length - bufOffset)));
   }
 
   /** The working directory as text, or -errno (convenience). */
