@@ -1,7 +1,7 @@
 /** Moving bytes: read/write and their positional and vector forms, lseek, truncation, fallocate, sync, copy_file_range. */
 import {
   FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, FALLOC_FL_ZERO_RANGE, FALLOC_FL_COLLAPSE_RANGE,
-  FALLOC_FL_INSERT_RANGE, FALLOC_FL_UNSHARE_RANGE, FALLOC_FL_WRITE_ZEROES, O_APPEND, O_NOATIME,
+  FALLOC_FL_INSERT_RANGE, FALLOC_FL_UNSHARE_RANGE, FALLOC_FL_WRITE_ZEROES, O_APPEND, O_DIRECT, O_NOATIME,
   O_NONBLOCK, S_IFBLK, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK, SEEK_CUR, SEEK_DATA,
   SEEK_END, SEEK_HOLE, SEEK_SET,
 } from './constants.js';
@@ -84,7 +84,7 @@ export function write(fs: FsState, cage: Cage, fd: number, buf: Uint8Array, off:
   const file = ioFile(cage, fd);
   if (file === undefined || !file.writable) return -EBADF;
   if (len > MAX_RW_COUNT) len = MAX_RW_COUNT;
-  if (file.pipe !== null) return file.pipe.write(buf, off, len, (file.flags & O_NONBLOCK) !== 0);
+  if (file.pipe !== null) return file.pipe.write(buf, off, len, (file.flags & O_NONBLOCK) !== 0, (file.flags & O_DIRECT) !== 0);
   if (file.device !== null) {
     if (file.device.write === undefined) return -EINVAL;
     const n = file.device.write(buf, off, len, file.pos);

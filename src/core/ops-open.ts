@@ -193,7 +193,8 @@ export function pipe2(fs: FsState, cage: Cage, fds: Int32Array | number[], flags
   pipe.readers = pipe.writers = 1;
   const status = flags & O_NONBLOCK;
   const rf = fs.openFile(ino, O_RDONLY | status);
-  const wf = fs.openFile(ino, O_WRONLY | status);
+  // O_DIRECT (packet mode) goes to the write end only, as on Linux.
+  const wf = fs.openFile(ino, O_WRONLY | status | (flags & O_DIRECT));
   rf.pipe = wf.pipe = pipe;
   const cloexec = (flags & O_CLOEXEC) !== 0;
   fs.install(cage, r, rf, cloexec);

@@ -2,7 +2,8 @@
  * The byte ring behind a pipe or FIFO: Linux capacity (64 KiB), writes of at most
  * PIPE_BUF bytes are all-or-nothing, EOF once no writer is left, EPIPE once no reader is.
  * The ring never waits: "would block" is reported as WOULD_BLOCK (or EAGAIN when the
- * caller asked for O_NONBLOCK).
+ * caller asked for O_NONBLOCK). Writers with O_DIRECT write packets (pipe(2) "packet
+ * mode"): a read returns at most one packet and drops what does not fit of it.
  */
 import { EAGAIN, EBUSY, EINVAL, EPERM, EPIPE, WOULD_BLOCK } from './errno.js';
 import { PIPE_BUF, PIPE_CAPACITY } from './constants.js';
@@ -16,6 +17,10 @@ export class Pipe {
   length = 0;
   readers = 0;
   writers = 0;
+  /** Bytes ever taken out of the ring: the position packet starts are counted from. */
+  private consumed = 0;
+  /** Packets still in the ring, oldest first: absolute start (see consumed) and length. */
+  private packets: { start: number; len: number }[] = [];
 
   constructor(capacity = PIPE_CAPACITY) {
     this.buf = new Uint8Array(capacity);
@@ -36,13 +41,27 @@ export class Pipe {
     if (cap > PIPE_MAX_SIZE && !privileged) return -EPERM;
     if (cap > 2 ** 31) return -EINVAL;
     if (cap < this.length) return -EBUSY;
-    const n = this.length;
     const buf = new Uint8Array(cap);
-    if (n > 0) this.read(buf, 0, n, true);
+    this.copyOut(buf, 0, this.length);
     this.buf = buf;
     this.head = 0;
-    this.length = n;
     return cap;
+  }
+
+  /** Copies the first n bytes of the ring to dst[off..] without taking them. */
+  private copyOut(dst: Uint8Array, off: number, n: number): void {
+    const cap = this.buf.length;
+    const first = Math.min(n, cap - this.head);
+    dst.set(this.buf.subarray(this.head, this.head + first), off);
+    if (first < n) dst.set(this.buf.subarray(0, n - first), off + first);
+  }
+
+  /** Takes the first n bytes out of the ring. */
+  private drop(n: number): void {
+    this.head = (this.head + n) % this.buf.length;
+    this.length -= n;
+    this.consumed += n;
+    if (this.length === 0) this.head = 0;
   }
 
   /** Reads up to len bytes into dst[off..]; 0 means EOF (no writers). */
@@ -52,21 +71,27 @@ export class Pipe {
       if (this.writers === 0) return 0;
       return nonblock ? -EAGAIN : WOULD_BLOCK;
     }
-    const n = Math.min(len, this.length);
-    const cap = this.buf.length;
-    const first = Math.min(n, cap - this.head);
-    dst.set(this.buf.subarray(this.head, this.head + first), off);
-    if (first < n) dst.set(this.buf.subarray(0, n - first), off + first);
-    this.head = (this.head + n) % cap;
-    this.length -= n;
-    if (this.length === 0) this.head = 0;
+    const packet = this.packets.length > 0 ? this.packets[0] : undefined;
+    let n: number;
+    let skip = 0;
+    if (packet !== undefined && packet.start === this.consumed) {
+      n = Math.min(len, packet.len);
+      skip = packet.len - n;
+      this.packets.shift();
+    } else {
+      // Plain bytes up to the next packet (Linux may go on into it; we stop at its start).
+      n = Math.min(len, this.length, packet === undefined ? Infinity : packet.start - this.consumed);
+    }
+    this.copyOut(dst, off, n);
+    this.drop(n + skip);
     return n;
   }
 
-  /** Writes from src[off..off+len]; small writes are atomic, large ones may be partial. */
-  write(src: Uint8Array, off: number, len: number, nonblock: boolean): number {
-    if (this.readers === 0) return -EPIPE;
+  /** Writes from src[off..off+len]; small writes are atomic, large ones may be partial. `packet`: O_DIRECT. */
+  write(src: Uint8Array, off: number, len: number, nonblock: boolean, packet = false): number {
+    // A null write succeeds before anything else is looked at (Linux pipe_write).
     if (len === 0) return 0;
+    if (this.readers === 0) return -EPIPE;
     const cap = this.buf.length;
     const room = cap - this.length;
     if (room === 0 || (len <= PIPE_BUF && room < len)) return nonblock ? -EAGAIN : WOULD_BLOCK;
@@ -75,6 +100,11 @@ export class Pipe {
     const first = Math.min(n, cap - tail);
     this.buf.set(src.subarray(off, off + first), tail);
     if (first < n) this.buf.set(src.subarray(off + first, off + n), 0);
+    if (packet) {
+      // Linux makes one packet per page, so a long write is several packets.
+      const at = this.consumed + this.length;
+      for (let k = 0; k < n; k += PIPE_BUF) this.packets.push({ start: at + k, len: Math.min(PIPE_BUF, n - k) });
+    }
     this.length += n;
     return n;
   }
