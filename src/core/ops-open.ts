@@ -134,6 +134,8 @@ function truncateOnOpen(fs: FsState, cage: Cage, ino: number): void {
 function openFifo(fs: FsState, ino: number, status: number): OpenFile | number {
   const acc = status & O_ACCMODE;
   if (acc !== O_RDONLY && acc !== O_WRONLY && acc !== O_RDWR) return -EINVAL;
+  // Linux refuses O_DIRECT at open for a FIFO (though F_SETFL may set it later).
+  if (status & O_DIRECT) return -EINVAL;
   const pipe = fs.fifoPipe(ino);
   const nonblock = (status & O_NONBLOCK) !== 0;
   let fail = 0;
