@@ -103,7 +103,9 @@ export class FsState {
    */
   newInode(cred: Credentials, dir: number, mode: number, umask = 0): number {
     const table = this.inodes;
-    if (table.live >= this.limits.maxInodes) return -ENOSPC;
+    // Inodes with no directory (pipes, sockets, host streams) belong to no filesystem,
+    // as in Linux's pipefs/sockfs: they do not count against maxInodes.
+    if (dir !== 0 && table.live - this.anonymous.size >= this.limits.maxInodes) return -ENOSPC;
     let gid = cred.egid;
     if (dir !== 0 && (table.mode[dir] & S_ISGID) !== 0) {
       gid = table.gid[dir];

@@ -123,7 +123,7 @@ export function fillStatfs(fs: FsState, out: Statfs): void {
   out.bfree = free;
   out.bavail = free;
   out.files = fs.limits.maxInodes;
-  out.ffree = Math.max(0, fs.limits.maxInodes - fs.inodes.live);
+  out.ffree = Math.max(0, fs.limits.maxInodes - (fs.inodes.live - fs.anonymous.size));
   out.fsid = 0;
   out.namelen = NAME_MAX;
   out.frsize = BLOCK_SIZE;

@@ -227,6 +227,8 @@ export function lseek(fs: FsState, cage: Cage, fd: number, offset: number, whenc
     default: return -EINVAL;
   }
   if (pos < 0) return -EINVAL;
+  // vfs_setpos: no offset past the largest file size (s_maxbytes).
+  if (type === S_IFREG && pos > fs.limits.maxFileSize) return -EINVAL;
   if (!Number.isSafeInteger(pos)) return -EOVERFLOW;
   file.pos = pos;
   return pos;
