@@ -2,7 +2,7 @@
 import {
   O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECT, O_DIRECTORY, O_EXCL, O_NOATIME, O_NOFOLLOW,
   O_NONBLOCK, O_PATH, O_RDONLY, O_RDWR, O_TMPFILE, O_TRUNC, O_WRONLY, PATH_MAX, STATUS_FLAGS,
-  S_IALLUGO, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, __O_TMPFILE,
+  S_IALLUGO, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISVTX, __O_TMPFILE,
 } from './constants.js';
 import {
   EACCES, EBADF, EEXIST, EINVAL, EISDIR, ELOOP, EMFILE, ENAMETOOLONG, ENOENT, ENOTDIR, ENXIO,
@@ -77,6 +77,10 @@ export function openat(fs: FsState, cage: Cage, dirfd: number, path: string, fla
   const type = table.mode[ino] & S_IFMT;
   // do_open: O_CREAT never opens an existing directory.
   if (creat && type === S_IFDIR) return -EISDIR;
+  if (creat && !created) {
+    const e = mayCreateInSticky(fs, cage, lk.parent, ino, type);
+    if (e < 0) return e;
+  }
   if ((lk.slash || flags & O_DIRECTORY) && type !== S_IFDIR) return -ENOTDIR;
   if (flags & O_PATH) return installNew(fs, cage, fd, fs.openFile(ino, flags & ~O_CLOEXEC), flags);
   if (!created) {
@@ -106,6 +110,20 @@ export function openat(fs: FsState, cage: Cage, dirfd: number, path: string, fla
       if (type === S_IFREG && flags & O_TRUNC && !created) truncateOnOpen(fs, cage, ino);
   }
   return installNew(fs, cage, fd, file, flags);
+}
+
+/**
+ * Linux's may_create_in_sticky: O_CREAT finding someone else's file in a sticky,
+ * world-writable directory that is not theirs either is refused, even for root. Regular
+ * files and FIFOs are exempt while fs.protected_regular/protected_fifos are 0 (as the
+ * IMFS models them); other types (symlinks opened with O_NOFOLLOW, devices) never are.
+ */
+function mayCreateInSticky(fs: FsState, cage: Cage, dir: number, ino: number, type: number): number {
+  const table = fs.inodes;
+  const dirMode = table.mode[dir];
+  if ((dirMode & S_ISVTX) === 0 || type === S_IFREG || type === S_IFIFO) return 0;
+  if (table.uid[ino] === table.uid[dir] || table.uid[ino] === cage.cred.euid) return 0;
+  return dirMode & 0o002 ? -EACCES : 0;
 }
 
 /** Linux's may_open: the checks on an existing inode before it is opened. */
@@ -154,7 +172,8 @@ function openFifo(fs: FsState, ino: number, status: number): OpenFile | number {
 
 function openTmpfile(fs: FsState, cage: Cage, fd: number, dirfd: number, path: string, flags: number, mode: number): number {
   const table = fs.inodes;
-  const err = walk(fs, cage, dirfd, path, FOLLOW, lk);
+  // O_NOFOLLOW leaves a final symlink alone, which then is no directory (a trailing slash still follows).
+  const err = walk(fs, cage, dirfd, path, flags & O_NOFOLLOW ? 0 : FOLLOW, lk);
   if (err < 0) return err;
   const dir = lk.ino;
   if (dir === 0) return -ENOENT;
