@@ -276,6 +276,34 @@ export function parseStagingList(spec: string, separator: string, what: string, 
 const defaultWarn = (m: string) => console.error(`imfs: warning: ${m}`);
 
 /**
+ * Why host path `p` (whose stat is `st`) cannot be staged, or null: every regular file
+ * below it must open for reading and everything else be a directory or a symlink. Lets
+ * preloads refuse a list before copying any of it.
+ */
+function unstageable(p: HostPath, st: nodefs.Stats): string | null {
+  try {
+    switch (st.mode & S_IFMT) {
+      case S_IFREG:
+        nodefs.closeSync(nodefs.openSync(p, 'r'));
+        return null;
+      case S_IFDIR:
+        for (const name of nodefs.readdirSync(p, { encoding: 'buffer' })) {
+          const child = joinHost(p, name);
+          const cst = nodefs.lstatSync(child);
+          if (cst.isSymbolicLink()) continue;
+          const why = unstageable(child, cst);
+          if (why !== null) return why;
+        }
+        return null;
+      default:
+        return `host file '${show(p)}' is not a regular file, directory or symlink`;
+    }
+  } catch (e) {
+    return `host file '${show(p)}' ${describe(e)}`;
+  }
+}
+
+/**
  * Stages a PRELOADS list (`:`-separated, each `path` or `imfs_path=host_path`). Every
  * host file is checked before anything is copied, so a missing one fails the whole
  * list (naming it) and nothing is half-staged.
@@ -285,11 +313,16 @@ export function preloads(fs: Imfs, spec: string, options: StagingOptions = {}): 
   const entries = parseStagingList(spec, ':', 'PRELOADS', warn);
   const cwd = options.hostCwd ?? process.cwd();
   for (const e of entries) {
+    const name = e.imfsPath === e.hostPath ? e.hostPath : `${e.imfsPath}=${e.hostPath}`;
+    const resolved = nodepath.resolve(cwd, e.hostPath);
+    let st: nodefs.Stats;
     try {
-      nodefs.statSync(nodepath.resolve(cwd, e.hostPath));
+      st = nodefs.statSync(resolved);
     } catch (err) {
-      throw new StagingError(`PRELOADS entry '${e.imfsPath === e.hostPath ? e.hostPath : `${e.imfsPath}=${e.hostPath}`}': host file '${e.hostPath}' ${describe(err)}`);
+      throw new StagingError(`PRELOADS entry '${name}': host file '${e.hostPath}' ${describe(err)}`);
     }
+    const why = unstageable(resolved, st);
+    if (why !== null) throw new StagingError(`PRELOADS entry '${name}': ${why}`);
   }
   for (const e of entries) loadFile(fs, e.imfsPath, e.hostPath, options);
   return entries;
