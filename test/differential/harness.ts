@@ -69,7 +69,8 @@ function show(r: Res): string {
   if (Array.isArray(r)) return `[${r.join(' ')}]`;
   if ('data' in r) return `read ${r.n}: ${r.data.subarray(0, 16).toString('hex')}${r.n > 16 ? '…' : ''}`;
   return `${r.type} ${r.mode} nlink=${r.nlink} size=${r.size} uid=${r.uid} gid=${r.gid}` +
-    `${r.atime0 ? ' atime=sentinel' : ''}${r.mtime0 ? ' mtime=sentinel' : ''}`;
+    `${r.atime0 ? ' atime=sentinel' : ''}${r.mtime0 ? ' mtime=sentinel' : ''}` +
+    `${r.ctime1 === undefined ? '' : r.ctime1 ? ' ctime=changed' : ' ctime=same'}`;
 }
 
 function same(a: Res, b: Res): boolean {
@@ -81,7 +82,7 @@ function same(a: Res, b: Res): boolean {
     return 'data' in a && 'data' in b && a.n === b.n && (a as ReadR).data.equals((b as ReadR).data);
   }
   return a.type === b.type && a.mode === b.mode && a.nlink === b.nlink && a.size === b.size &&
-    a.uid === b.uid && a.gid === b.gid && a.atime0 === b.atime0 && a.mtime0 === b.mtime0;
+    a.uid === b.uid && a.gid === b.gid && a.atime0 === b.atime0 && a.mtime0 === b.mtime0 && a.ctime1 === b.ctime1;
 }
 
 function firstDiff(a: Buffer, b: Buffer): string {
@@ -411,8 +412,9 @@ export function runDifferential(options: RunOptions): RunStats {
   //   is an ordinary directory named with a trailing slash (ENOTEMPTY or removed, EINVAL,
   //   EISDIR). Such steps are skipped (rootItself()).  "/." and "a/.." are compared.
   // - Stat fields: ino, dev, blocks, blksize are not compared (inode numbers are matched
-  //   only as hard-link structure). Times are compared only as "still the sentinel or not"
-  //   after stampTimes, which is deterministic; their values are not.
+  //   only as hard-link structure). Times are compared only as "atime/mtime still the
+  //   sentinel set by stampTimes or not" and, in a timestamp-checked step, "ctime changed by
+  //   the step or not" (markCtimes waits for the host clock to tick first); never as values.
   const genLseek = (): Op | null => {
     const h = handle();
     if (host.isDirHandle(h)) return null;
@@ -500,6 +502,8 @@ export function runDifferential(options: RunOptions): RunStats {
         const paths = ['.', ...known];
         imfs.stampTimes(paths, open);
         host.stampTimes(paths, open);
+        imfs.markCtimes(paths, open);
+        host.markCtimes(paths, open);
         stats.timeChecks++;
       }
       const a = op.run(imfs), b = op.run(host);
@@ -515,7 +519,11 @@ export function runDifferential(options: RunOptions): RunStats {
       const counts = (stats.byOp[kind] ??= {});
       counts[outcome] = (counts[outcome] ?? 0) + 1;
       stats.steps++;
-      if (timed) compareAll(`after timestamp-checked step ${step}`);
+      if (timed) {
+        compareAll(`after timestamp-checked step ${step}`);
+        imfs.clearCtimes();
+        host.clearCtimes();
+      }
       else if ((step + 1) % treeEvery === 0) compareAll(`after step ${step}`);
     }
     step = count;

@@ -10,7 +10,7 @@
  */
 import * as nfs from 'node:fs';
 import {
-  Imfs, newStat, type Stat, AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_APPEND, O_DIRECTORY, O_RDONLY,
+  Imfs, newStat, realClock, type Clock, type Stat, AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_APPEND, O_DIRECTORY, O_RDONLY,
   S_IFMT, S_IFREG, S_IFDIR, S_IFLNK, S_IFIFO, S_IFCHR, S_IFBLK, S_IFSOCK, EBADF, EINVAL,
 } from '../../src/core/index.js';
 
@@ -25,6 +25,8 @@ export interface StatR {
   /** atime / mtime still equal the sentinel set by stampTimes (see TIME_SENTINEL). */
   atime0: boolean;
   mtime0: boolean;
+  /** ctime changed since markCtimes (only while a timestamp-checked step is compared). */
+  ctime1?: boolean;
 }
 
 export interface ReadR {
@@ -54,11 +56,32 @@ const TYPES = new Map<number, string>([
   [S_IFBLK, 'blk'], [S_IFSOCK, 'sock'],
 ]);
 
-function summary(mode: number, nlink: number, size: number, uid: number, gid: number, atime0: boolean, mtime0: boolean): StatR {
-  return {
+function summary(mode: number, nlink: number, size: number, uid: number, gid: number, atime0: boolean, mtime0: boolean,
+  ctime1: boolean | undefined): StatR {
+  const r: StatR = {
     type: TYPES.get(mode & S_IFMT) ?? `?${(mode & S_IFMT).toString(8)}`,
     mode: (mode & 0o7777).toString(8).padStart(4, '0'),
     nlink, size, uid, gid, atime0, mtime0,
+  };
+  if (ctime1 !== undefined) r.ctime1 = ctime1;
+  return r;
+}
+
+/**
+ * The IMFS's clock: real time, but strictly increasing, so that a change made right
+ * after markCtimes can never carry the very same ctime.
+ */
+function strictClock(): Clock {
+  let sec = 0, nsec = 0;
+  return (out) => {
+    realClock(out);
+    if (out.sec < sec || (out.sec === sec && out.nsec <= nsec)) {
+      out.sec = sec;
+      out.nsec = nsec + 1;
+      if (out.nsec === 1e9) { out.sec++; out.nsec = 0; }
+    }
+    sec = out.sec;
+    nsec = out.nsec;
   };
 }
 
@@ -69,10 +92,12 @@ export function joinPath(dir: string, name: string): string {
 // ---- the IMFS ----------------------------------------------------------------------
 
 export class ImfsSide {
-  readonly fs = new Imfs();
+  readonly fs = new Imfs({ clock: strictClock() });
   private readonly fds = new Map<number, number>();
   private readonly st: Stat = newStat();
   private readonly linkBuf = new Uint8Array(4096);
+  /** ino → ctime at markCtimes, while a timestamp-checked step is compared. */
+  private ctimes: Map<number, string> | null = null;
 
   constructor(umask: number) {
     this.fs.umask(0, umask);
@@ -85,7 +110,24 @@ export class ImfsSide {
   private stat(): StatR {
     const s = this.st;
     return summary(s.mode, s.nlink, s.size, s.uid, s.gid,
-      s.atimeSec === TIME_SENTINEL && s.atimeNsec === 0, s.mtimeSec === TIME_SENTINEL && s.mtimeNsec === 0);
+      s.atimeSec === TIME_SENTINEL && s.atimeNsec === 0, s.mtimeSec === TIME_SENTINEL && s.mtimeNsec === 0,
+      this.ctimes === null ? undefined : this.ctimes.get(s.ino) !== `${s.ctimeSec}.${s.ctimeNsec}`);
+  }
+
+  /** Remembers the ctime of every path (not following symlinks) and open handle; clearCtimes forgets. */
+  markCtimes(paths: readonly string[], handles: readonly number[]): void {
+    const m = new Map<number, string>(), s = this.st;
+    const note = (r: number, what: string) => {
+      if (r < 0) throw new Error(`imfs: stat of ${what} for markCtimes: ${r}`);
+      m.set(s.ino, `${s.ctimeSec}.${s.ctimeNsec}`);
+    };
+    for (const p of paths) note(this.fs.lstat(0, p, s), p);
+    for (const h of handles) note(this.fs.fstat(0, this.fd(h), s), `handle ${h}`);
+    this.ctimes = m;
+  }
+
+  clearCtimes(): void {
+    this.ctimes = null;
   }
 
   open(h: number, path: string, flags: number, mode: number): number {
@@ -299,14 +341,25 @@ function call<T>(f: () => T): T | number {
   }
 }
 
+const SENTINEL_NS = BigInt(TIME_SENTINEL) * 1_000_000_000n;
+const BIG = { bigint: true } as const;
+
 export class HostSide {
+  /** A fresh directory for the run: the root below it, and a file to read the kernel's clock with. */
+  private readonly base: string;
   /** The real directory standing for the IMFS root. */
   readonly root: string;
+  private readonly clockFd: number;
   private readonly descs = new Map<number, Desc>();
+  /** ino → ctime at markCtimes, while a timestamp-checked step is compared. */
+  private ctimes: Map<bigint, bigint> | null = null;
 
   constructor(rootMode: number) {
-    this.root = nfs.mkdtempSync('/dev/shm/imfs-diff-');
+    this.base = nfs.mkdtempSync('/dev/shm/imfs-diff-');
+    this.root = `${this.base}/root`;
+    nfs.mkdirSync(this.root);
     nfs.chmodSync(this.root, rootMode);
+    this.clockFd = nfs.openSync(`${this.base}/clock`, 'w');
   }
 
   /** IMFS path → host path. Relative paths are relative to the IMFS root (the cage's cwd). */
@@ -326,9 +379,35 @@ export class HostSide {
     return target.slice(this.root.length);
   }
 
-  private stat(s: nfs.Stats, adjust = 0): StatR {
-    const sentinelMs = TIME_SENTINEL * 1000;
-    return summary(s.mode, s.nlink, s.size - adjust, s.uid, s.gid, s.atimeMs === sentinelMs, s.mtimeMs === sentinelMs);
+  private stat(s: nfs.BigIntStats, adjust = 0): StatR {
+    return summary(Number(s.mode), Number(s.nlink), Number(s.size) - adjust, Number(s.uid), Number(s.gid),
+      s.atimeNs === SENTINEL_NS, s.mtimeNs === SENTINEL_NS,
+      this.ctimes === null ? undefined : this.ctimes.get(s.ino) !== s.ctimeNs);
+  }
+
+  /**
+   * Remembers the ctime of every path and open handle, then waits until the kernel's
+   * clock has moved past the newest of them (tmpfs times may be coarse, a tick of a
+   * few ms), so that any change the next step makes shows as a different ctime.
+   */
+  markCtimes(paths: readonly string[], handles: readonly number[]): void {
+    const m = new Map<bigint, bigint>();
+    let newest = 0n;
+    const note = (s: nfs.BigIntStats) => {
+      m.set(s.ino, s.ctimeNs);
+      if (s.ctimeNs > newest) newest = s.ctimeNs;
+    };
+    for (const p of paths) note(nfs.lstatSync(this.hp(p), BIG));
+    for (const h of handles) note(nfs.fstatSync(this.fd(h), BIG));
+    this.ctimes = m;
+    for (;;) {
+      nfs.futimesSync(this.clockFd, 0, 0);
+      if (nfs.fstatSync(this.clockFd, BIG).ctimeNs > newest) break;
+    }
+  }
+
+  clearCtimes(): void {
+    this.ctimes = null;
   }
 
   private fd(h: number): number {
@@ -452,17 +531,17 @@ export class HostSide {
   }
 
   fstat(h: number): Res {
-    const r = call(() => nfs.fstatSync(this.fd(h)));
+    const r = call(() => nfs.fstatSync(this.fd(h), BIG));
     return typeof r === 'number' ? r : this.stat(r);
   }
 
   statPath(path: string): Res {
-    const r = call(() => nfs.statSync(this.hp(path)));
+    const r = call(() => nfs.statSync(this.hp(path), BIG));
     return typeof r === 'number' ? r : this.stat(r);
   }
 
   lstatPath(path: string): Res {
-    const r = call(() => nfs.lstatSync(this.hp(path)));
+    const r = call(() => nfs.lstatSync(this.hp(path), BIG));
     if (typeof r === 'number') return r;
     return this.stat(r, r.isSymbolicLink() ? this.targetAdjust(path) : 0);
   }
@@ -514,10 +593,10 @@ export class HostSide {
   snapshot(): Entry[] {
     const out: Entry[] = [];
     const visit = (path: string) => {
-      const s = nfs.lstatSync(this.hp(path));
+      const s = nfs.lstatSync(this.hp(path), BIG);
       const target = s.isSymbolicLink() ? this.readlink(path) as string : undefined;
       const adjust = s.isSymbolicLink() && target!.startsWith('/') ? this.root.length : 0;
-      const e: Entry = { path, ino: s.ino, ...this.stat(s, adjust) };
+      const e: Entry = { path, ino: Number(s.ino), ...this.stat(s, adjust) };
       out.push(e);
       if (target !== undefined) e.target = target;
       else if (s.isFile()) e.data = nfs.readFileSync(this.hp(path));
@@ -527,12 +606,13 @@ export class HostSide {
     return out;
   }
 
-  /** Closes every real descriptor and removes the directory. */
+  /** Closes every real descriptor and removes the directories. */
   dispose(): void {
     for (const d of new Set(this.descs.values())) {
       try { nfs.closeSync(d.fd); } catch { /* already gone */ }
     }
     this.descs.clear();
-    nfs.rmSync(this.root, { recursive: true, force: true });
+    nfs.closeSync(this.clockFd);
+    nfs.rmSync(this.base, { recursive: true, force: true });
   }
 }
