@@ -132,11 +132,11 @@ function copyFileIn(fs: Imfs, host: HostPath, target: string, mode: number): voi
     throw new StagingError(`cannot stage '${binaryToText(target)}': host file '${show(host)}' ${describe(e)}`);
   }
   const fd = fs.open(GRATE, binaryToBytes(target), O_WRONLY | O_CREAT | O_TRUNC, mode);
-  if (fd < 0) fail(`cannot create IMFS file '${target}'`, fd);
+  if (fd < 0) fail(`cannot create IMFS file '${binaryToText(target)}'`, fd);
   try {
     for (let at = 0; at < data.length;) {
       const n = fs.write(GRATE, fd, data, Math.min(COPY_CHUNK, data.length - at), at);
-      if (n < 0) fail(`cannot write IMFS file '${target}'`, n);
+      if (n < 0) fail(`cannot write IMFS file '${binaryToText(target)}'`, n);
       at += n;
     }
   } finally {
@@ -190,7 +190,7 @@ function copyOut(fs: Imfs, source: string, host: HostPath, mode: number): void {
         for (;;) {
           const e = fs.readdir(GRATE, fd);
           if (e === null) break;
-          if (typeof e === 'number') fail(`cannot read IMFS directory '${source}'`, e);
+          if (typeof e === 'number') fail(`cannot read IMFS directory '${binaryToText(source)}'`, e);
           const name = bytesToBinary(e.bytes);
           if (name === '.' || name === '..') continue;
           const child = source.replace(/\/$/, '') + '/' + name;
