@@ -5,7 +5,7 @@
  * caller asked for O_NONBLOCK). Writers with O_DIRECT write packets (pipe(2) "packet
  * mode"): a read returns at most one packet and drops what does not fit of it.
  */
-import { EAGAIN, EBUSY, EINVAL, EPERM, EPIPE, WOULD_BLOCK } from './errno.js';
+import { EAGAIN, EBUSY, EINVAL, ENOMEM, EPERM, EPIPE, WOULD_BLOCK } from './errno.js';
 import { PIPE_BUF, PIPE_CAPACITY } from './constants.js';
 
 /** /proc/sys/fs/pipe-max-size: the most an unprivileged F_SETPIPE_SZ may ask for. */
@@ -41,7 +41,12 @@ export class Pipe {
     if (cap > PIPE_MAX_SIZE && !privileged) return -EPERM;
     if (cap > 2 ** 31) return -EINVAL;
     if (cap < this.length) return -EBUSY;
-    const buf = new Uint8Array(cap);
+    let buf: Uint8Array;
+    try {
+      buf = new Uint8Array(cap);
+    } catch {
+      return -ENOMEM; // the host could not allocate it (a privileged size can reach 2 GiB)
+    }
     this.copyOut(buf, 0, this.length);
     this.buf = buf;
     this.head = 0;
