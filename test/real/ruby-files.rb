@@ -94,6 +94,11 @@ end
   -> { File.open("#{ROOT}/out", "w") },
 ].each { |op| show "error", (begin; op.call; rescue SystemCallError => e; e.class.name; end) }
 
+# A sleep (poll_oneoff on a clock) and the monotonic clock.
+t0 = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+sleep 0.02
+show "slept", Process.clock_gettime(Process::CLOCK_MONOTONIC) - t0 >= 0.015
+
 show "directories", rel(Dir["#{ROOT}/**/"].sort)
 show "partial read", IO.read("#{ROOT}/src/a.txt", 3, 2)
 show "stdin", $stdin.read

@@ -113,6 +113,7 @@ error: "Errno::EEXIST"
 error: "Errno::EINVAL"
 error: "Errno::ENOTDIR"
 error: "Errno::EISDIR"
+slept: true
 directories: ["", "many/", "out/", "out/lib-copy/", "out/lib-copy/deep/", "src/", "src/lib/"]
 partial read: "pha"
 stdin: "piped in\\n"

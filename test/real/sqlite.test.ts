@@ -15,6 +15,7 @@ import * as nodepath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { Grate } from '../../src/grate/grate.js';
+import { WASI } from '../../src/grate/wasi-class.js';
 import { dumpFile, newStat, O_DIRECTORY, O_RDONLY, S_IFDIR, S_IFMT, S_IFREG, type Imfs } from '../../src/core/index.js';
 
 const here = nodepath.dirname(fileURLToPath(import.meta.url));
@@ -377,6 +378,31 @@ describe('SQLite built for WASI, on the IMFS', () => {
     expect(kind(g.fs, '/tmp/s.db.lock')).toBe('none');
     const check = sqlite(g, '/tmp/s.db', ['SELECT owner, balance FROM accounts ORDER BY id']);
     expect(check.rows).toEqual([['owner=alice|balance=10']]);
+  });
+
+  test('the same cage as a command through the drop-in WASI class: start() returns the exit status', () => {
+    const g = new Grate();
+    const start = (args: string[]) => {
+      let out = '', err = '';
+      const wasi = new WASI({
+        version: 'preview1', args: ['sqlite-driver', '/tmp/w.db', ...args], fs: g.fs, stdin: '',
+        stdout: (b: Uint8Array) => { out += Buffer.from(b).toString(); }, stderr: (b: Uint8Array) => { err += Buffer.from(b).toString(); },
+      });
+      const status = wasi.start(new WebAssembly.Instance(cage, wasi.getImportObject()));
+      return { status, out, err };
+    };
+    expect(start(['CREATE TABLE t(x)', "INSERT INTO t VALUES ('via WASI')", 'SELECT x FROM t'])).toEqual({ status: 0, out: 'ok 1\nok 2\nx=via WASI\nok 3\n', err: '' });
+    const failed = start(['SELECT nope FROM t']);
+    expect(failed.status).toBe(1);
+    expect(failed.err).toMatch(/^error: no such column: nope/);
+    const host = nodepath.join(work, 'wasi-class', 'w.db');
+    dumpFile(g.fs, '/tmp/w.db', host);
+    const db = new Database(host, { readonly: true });
+    try {
+      expect(db.prepare('SELECT x FROM t').pluck().all()).toEqual(['via WASI']);
+    } finally {
+      db.close();
+    }
   });
 
   test('VACUUM rewrites the database through the journal and keeps every row', () => {
