@@ -17,7 +17,7 @@ import { CageExit } from './exit.js';
 import { clockMs, clockNs, randomFill, sleepMs } from './host-services.js';
 import * as W from './wasi-constants.js';
 import { toWasiErrno, filetypeOfMode, filetypeOfDtype } from './wasi-constants.js';
-import type { TraceSink } from './trace.js';
+import { quote, type TraceSink } from './trace.js';
 
 export interface Preopen {
   /** The name the cage sees (fd_prestat_dir_name), e.g. "/" or "/data". */
@@ -537,17 +537,37 @@ export class WasiAbi {
           try {
             result = fn(...args);
           } catch (e) {
-            trace(`[cage ${this.cage}] ${name}(${args.map(String).join(', ')}) = ${e instanceof CageExit ? `exit ${e.status}` : 'trap'}`);
+            trace(`[cage ${this.cage}] ${name}(${this.traceArgs(name, args)}) = ${e instanceof CageExit ? `exit ${e.status}` : 'trap'}`);
             throw e;
           }
-          trace(`[cage ${this.cage}] ${name}(${args.map(String).join(', ')}) = ${typeof result === 'number' ? wasiResult(result) : 'void'}`);
+          trace(`[cage ${this.cage}] ${name}(${this.traceArgs(name, args)}) = ${typeof result === 'number' ? wasiResult(result) : 'void'}`);
           return result;
         };
       }
     }
     return { wasi_snapshot_preview1: fns as unknown as WebAssembly.ModuleImports };
   }
+
+  /** The arguments as the log shows them: each (ptr, len) path pair as the quoted path. */
+  private traceArgs(name: string, args: readonly unknown[]): string {
+    const paths = PATH_ARGS[name] ?? [];
+    const shown: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      if (paths.includes(i) && this.mem !== null) {
+        const ptr = Number(args[i]) >>> 0, len = Number(args[i + 1]) >>> 0;
+        if (this.mem.ok(ptr, len)) { shown.push(quote(this.mem.view(ptr, len))); i++; continue; }
+      }
+      shown.push(String(args[i]));
+    }
+    return shown.join(', ');
+  }
 }
+
+/** Where each path_* call has its (ptr, len) path pairs, so the trace can show the paths. */
+const PATH_ARGS: Record<string, number[]> = {
+  path_create_directory: [1], path_filestat_get: [2], path_filestat_set_times: [2], path_link: [2, 5], path_open: [2],
+  path_readlink: [1], path_remove_directory: [1], path_rename: [1, 4], path_symlink: [0, 3], path_unlink_file: [1],
+};
 
 /** A WASI errno as the log shows it. */
 function wasiResult(errno: number): string {

@@ -161,6 +161,31 @@ describe('the lind make-syscall path', () => {
     expect(lines[0]).toBe('[cage 1] open("/nope", O_RDONLY, 00) = -1 ENOENT (2)');
     expect(lines[1]).toBe('[cage 1] exit_group(0) = ? (exit 0)');
   });
+
+  test('the WASI trace shows each (ptr, len) path argument as the quoted path', async () => {
+    const I32 = (n: number) => Array(n).fill('i32') as 'i32'[];
+    const cage = buildModule({
+      imports: [
+        { module: 'wasi_snapshot_preview1', name: 'path_filestat_get', params: I32(5), results: ['i32'] },
+        { module: 'wasi_snapshot_preview1', name: 'path_rename', params: I32(6), results: ['i32'] },
+      ],
+      memory: 1,
+      data: [{ offset: 1024, bytes: [...Buffer.from('nope')] }, { offset: 1032, bytes: [...Buffer.from('new')] }],
+      funcs: [{
+        params: [], results: [], export: '_start',
+        body: [
+          ...[3, 1, 1024, 4, 2048].flatMap(op.i32), ...op.call(0), ...op.drop,
+          ...[3, 1024, 4, 3, 1032, 3].flatMap(op.i32), ...op.call(1), ...op.drop,
+        ],
+      }],
+    });
+    const lines: string[] = [];
+    expect(await new Grate().run(cage, { trace: (l) => lines.push(l) })).toBe(0);
+    expect(lines).toEqual([
+      '[cage 1] path_filestat_get(3, 1, "nope", 2048) = 44 NOENT',
+      '[cage 1] path_rename(3, "nope", 3, "new") = 44 NOENT',
+    ]);
+  });
 });
 
 describe('a fresh grate IMFS', () => {
