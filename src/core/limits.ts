@@ -34,7 +34,6 @@ export function resolveLimits(given: Partial<Limits> = {}): Limits {
   }
   const cs = limits.chunkSize;
   if (cs < 512 || (cs & (cs - 1)) !== 0) throw new Error(`IMFS chunkSize must be a power of two >= 512, got ${cs}`);
-  if (limits.maxFileSize / cs > 2 ** 32 - 2) throw new Error(`IMFS maxFileSize ${limits.maxFileSize} needs more than 2^32 chunks of ${cs} bytes`);
   if (limits.maxInodes >= 2 ** 32 - 1) throw new Error('IMFS maxInodes must be below 2^32');
   return limits;
 }

@@ -344,7 +344,7 @@ describe('invalid limits are rejected by the constructor', () => {
     [{ chunkSize: 1000 }, /chunkSize.*power of two.*1000/],
     [{ chunkSize: 256 }, /chunkSize.*256/],
     [{ maxInodes: 2 ** 32 }, /maxInodes/],
-    [{ maxFileSize: 2 ** 52, chunkSize: 512 }, /maxFileSize/],
+    [{ maxFileSize: 2 ** 53 }, /maxFileSize/],
     [{ maxFiles: 10 }, /unknown IMFS limit 'maxFiles'/],
   ];
   for (const [limits, message] of bad) {

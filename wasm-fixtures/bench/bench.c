@@ -3,7 +3,7 @@
  * usage: bench DIR [SCALE] [workload...]   (DIR must exist; SCALE multiplies counts; default 1)
  * Workloads (default: all but the "scale-*" ones):
  *   meta-create meta-stat meta-stat-missing meta-list meta-unlink meta-tree meta-deep-stat
- *   small-write small-read call-pwrite64 call-pread64 bulk-write bulk-read
+ *   small-write small-read call-pwrite64 call-pread64 seq-write4k seq-read4k bulk-write bulk-read
  *   scale-create scale-stat scale-list scale-sparse */
 #include "bench-sys.h"
 
@@ -218,6 +218,25 @@ static int w_call_pread(void) {
   report("call-pread64", (double)n, b_now() - t, 0);
   return 0;
 }
+/* Sequential 4 KiB reads and writes of a 64 MiB file (throughput at a small unit). */
+#define SEQ_FILE (64LL << 20)
+static int w_seq4k(int reading) {
+  char path[600]; char *p = put_str(path, dir); p = put_str(p, "/seq"); *p = 0;
+  int fd = b_open(path, reading ? BO_RDONLY : (BO_CREAT | BO_WRONLY | BO_TRUNC), 0644); CHECK(fd, "open seq");
+  double t = b_now();
+  for (long long done = 0; done < SEQ_FILE; done += 4096) {
+    long r = reading ? b_read(fd, buf, 4096) : b_write(fd, buf, 4096);
+    if (r != 4096) { die(reading ? "seq read" : "seq write", r < 0 ? r : -5); return 1; }
+  }
+  double secs = b_now() - t;
+  CHECK(b_close(fd), "close seq");
+  report(reading ? "seq-read4k" : "seq-write4k", (double)(SEQ_FILE / 4096), secs, (double)SEQ_FILE);
+  if (reading) b_unlink(path);
+  return 0;
+}
+static int w_seq_write4k(void) { return w_seq4k(0); }
+static int w_seq_read4k(void) { return w_seq4k(1); }
+
 #define BULK_FILE (256LL << 20)
 static int w_bulk(int reading) {
   char path[600]; char *p = put_str(path, dir); p = put_str(p, "/bulk"); *p = 0;
@@ -287,7 +306,8 @@ static const struct { const char *name; int (*run)(void); int by_default; } WORK
   {"meta-create", w_meta_create, 1}, {"meta-stat", w_meta_stat, 1}, {"meta-stat-missing", w_meta_stat_missing, 1},
   {"meta-list", w_meta_list, 1}, {"meta-unlink", w_meta_unlink, 1}, {"meta-tree", w_meta_tree, 1},
   {"meta-deep-stat", w_meta_deep_stat, 1}, {"small-write", w_small_write, 1}, {"small-read", w_small_read, 1},
-  {"call-pwrite64", w_call_pwrite, 1}, {"call-pread64", w_call_pread, 1}, {"bulk-write", w_bulk_write, 1},
+  {"call-pwrite64", w_call_pwrite, 1}, {"call-pread64", w_call_pread, 1},
+  {"seq-write4k", w_seq_write4k, 1}, {"seq-read4k", w_seq_read4k, 1}, {"bulk-write", w_bulk_write, 1},
   {"bulk-read", w_bulk_read, 1}, {"scale-create", w_scale_create, 0}, {"scale-stat", w_scale_stat, 0},
   {"scale-list", w_scale_list, 0}, {"scale-sparse", w_scale_sparse, 0},
 };
