@@ -170,7 +170,7 @@ describe('CRuby (ruby+stdlib.wasm) through the WASI class, on the IMFS', () => {
     const many = nodefs.readdirSync(nodepath.join(host, 'many'));
     expect(many.length).toBe(300);
     for (const n of many) expect(nodefs.readFileSync(nodepath.join(host, 'many', n), 'utf8')).toBe(n);
-  });
+  }, 120_000);
 });
 
 describe('CRuby without an embedded stdlib (ruby.wasm) loads its standard library from the IMFS', () => {
@@ -201,7 +201,7 @@ describe('CRuby without an embedded stdlib (ruby.wasm) loads its standard librar
     expect(target.err()).toBe('');
     expect(target.out()).toBe('{"sum":6,"erb":"42"}\ntrue\ntrue\n');
     expect(read(target.wasi.fs, '/report/out.json')).toBe('{"sum":6,"erb":"42"}');
-  });
+  }, 120_000);
 
   test('without the staged stdlib, require fails: the library really comes from the IMFS', async () => {
     const r = await ruby(bare, { args });
