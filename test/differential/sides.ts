@@ -508,9 +508,19 @@ export class HostSide {
     return run(() => nfs.ftruncateSync(this.fd(h), len));
   }
 
-  /** node's truncateSync is open(O_RDWR) + ftruncate + close: the same results as truncate(2) for root. */
+  /**
+   * node's truncateSync is open(O_RDWR) + ftruncate + close: the same results as
+   * truncate(2) for root, but ftruncate stamps mtime and ctime even when the size stays,
+   * which truncate(2) does not. So in that case atime and mtime are put back (ctime cannot
+   * be: the harness does not time-check truncate steps).
+   */
   truncate(path: string, len: number): number {
-    return run(() => nfs.truncateSync(this.hp(path), len));
+    const before = call(() => nfs.statSync(this.hp(path), BIG));
+    const r = run(() => nfs.truncateSync(this.hp(path), len));
+    if (r === 0 && typeof before !== 'number' && before.isFile() && before.size === BigInt(len)) {
+      nfs.utimesSync(this.hp(path), Number(before.atimeNs) / 1e9, Number(before.mtimeNs) / 1e9);
+    }
+    return r;
   }
 
   fsync(h: number): number {
