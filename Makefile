@@ -36,5 +36,13 @@ test-%:
 bench: all
 	node bench/run.mjs
 
+# Fixture cages (wasm-fixtures/): rebuild the committed .wasm files from their C sources,
+# or check that the committed ones match a fresh build (skips if clang-19 is missing).
+fixtures:
+	wasm-fixtures/build.sh
+
+check-fixtures:
+	wasm-fixtures/build.sh --check
+
 clean:
 	rm -rf dist
