@@ -232,6 +232,9 @@ export function runDifferential(options: RunOptions): RunStats {
     return flags;
   };
 
+  /** 1 to 4 iovecs. */
+  const genIov = (): number[] => Array.from({ length: rng.range(1, 4) }, () => 0);
+
   /** An owner or group id for chown: -1 leaves it alone. */
   const genId = (): number => rng.pick([-1, -1, 0, 1000, 1001]);
 
@@ -269,7 +272,7 @@ export function runDifferential(options: RunOptions): RunStats {
       open: 16, close: 6, read: 6, pread: 4, write: 7, pwrite: 5, lseek: 6, ftruncate: 3, truncate: 2,
       fsync: 1, fdatasync: 1, dup: 2, fstat: 3, stat: 4, lstat: 3, mkdir: 4, rmdir: 4, unlink: 5, link: 3,
       symlink: 4, readlink: 2, rename: 7, chmod: 3, access: 1, readdir: 3, chown: 1, lchown: 1, fchown: 1,
-      fchmod: 1,
+      fchmod: 1, readv: 2, writev: 2, preadv: 1, pwritev: 1,
     });
     switch (kind) {
       case 'open': {
@@ -298,6 +301,23 @@ export function runDifferential(options: RunOptions): RunStats {
       case 'pwrite': {
         const h = handle('w'), data = rng.bytes(genSize()), off = genOffset();
         return { text: `pwrite(#${h}, ${data.length} bytes, ${off})`, paths: [], run: (s) => s.pwrite(h, data, off) };
+      }
+      case 'readv':
+      case 'preadv': {
+        // (Unlike readSync, readvSync makes the syscall even for 0 bytes.)
+        const h = handle('r'), sizes = genIov().map(genSize), off = kind === 'preadv' ? genOffset() : undefined;
+        return {
+          text: `${kind}(#${h}, [${sizes.join(' ')}]${off === undefined ? '' : `, ${off}`})`, paths: [],
+          run: (s) => s.readv(h, sizes, off),
+        };
+      }
+      case 'writev':
+      case 'pwritev': {
+        const h = handle('w'), bufs = genIov().map(() => rng.bytes(genSize())), off = kind === 'pwritev' ? genOffset() : undefined;
+        return {
+          text: `${kind}(#${h}, [${bufs.map((b) => b.length).join(' ')}]${off === undefined ? '' : `, ${off}`})`, paths: [],
+          run: (s) => s.writev(h, bufs, off),
+        };
       }
       case 'lseek': return genLseek();
       case 'ftruncate': {

@@ -159,6 +159,17 @@ export class ImfsSide {
     return this.fs.write(0, this.fd(h), data);
   }
 
+  /** readv, or preadv when `off` is given, into buffers of the given sizes. */
+  readv(h: number, sizes: readonly number[], off?: number): Res {
+    const bufs = sizes.map((n) => Buffer.alloc(n));
+    const r = off === undefined ? this.fs.readv(0, this.fd(h), bufs) : this.fs.preadv(0, this.fd(h), bufs, off);
+    return r < 0 ? r : { n: r, data: Buffer.concat(bufs).subarray(0, r) };
+  }
+
+  writev(h: number, bufs: readonly Buffer[], off?: number): number {
+    return off === undefined ? this.fs.writev(0, this.fd(h), bufs) : this.fs.pwritev(0, this.fd(h), bufs, off);
+  }
+
   pwrite(h: number, data: Buffer, off: number): number {
     return this.fs.pwrite(0, this.fd(h), data, data.length, off);
   }
@@ -459,6 +470,24 @@ export class HostSide {
 
   pwrite(h: number, data: Buffer, off: number): number {
     return call(() => nfs.writeSync(this.fd(h), data, 0, data.length, off));
+  }
+
+  /** readv at the kept offset (as preadv), or preadv at `off`. */
+  readv(h: number, sizes: readonly number[], off?: number): Res {
+    const d = this.descs.get(h);
+    const bufs = sizes.map((n) => Buffer.alloc(n));
+    const r = call(() => nfs.readvSync(this.fd(h), bufs, off ?? d?.pos ?? 0));
+    if (r < 0) return r;
+    if (off === undefined) d!.pos += r;
+    return { n: r, data: Buffer.concat(bufs).subarray(0, r) };
+  }
+
+  /** writev at the kept offset (as pwritev; see Desc for O_APPEND), or pwritev at `off`. */
+  writev(h: number, bufs: readonly Buffer[], off?: number): number {
+    const d = this.descs.get(h);
+    const r = call(() => nfs.writevSync(this.fd(h), bufs as Buffer[], off ?? d?.pos ?? 0));
+    if (r > 0 && off === undefined) d!.pos = d!.append ? nfs.fstatSync(d!.fd).size : d!.pos + r;
+    return r;
   }
 
   /** SEEK_SET/CUR/END on a regular file, with the offset kept in Desc (the size is the real one). */
