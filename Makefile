@@ -26,7 +26,7 @@ typecheck:
 	npx tsc -p tsconfig.json --noEmit
 
 # Every test: type check, then the whole vitest suite (conformance, differential, fsop, abi, grate).
-test: typecheck all
+test: typecheck check-fixtures all
 	npx vitest run
 
 # One feature's conformance tests, e.g. `make test-rename`.

@@ -17,6 +17,8 @@ CC="${CLANG:-clang-19}"
 
 LIND_FIXTURES=(lind-fs lind-proc)
 WASI_FIXTURES=(wasi-fs wasi-misc wasi-raw demo)
+# The benchmark program (bench/): one set of workloads over a small syscall shim, built for WASI and for lind.
+BENCH_FIXTURES=(bench bench-lind)
 
 # Lind-ABI cages: freestanding, shared imported env.memory (max 1024 pages), our own _start.
 LIND_CFLAGS=(--target=wasm32 -nostdlib -ffreestanding -fno-builtin -O2 -matomics -mbulk-memory
@@ -45,6 +47,8 @@ build_all() {
   for f in "${WASI_FIXTURES[@]}"; do
     "$CC" "${WASI_CFLAGS[@]}" "${WASI_LDFLAGS[@]}" -o "$out/$f.wasm" "$f.c"
   done
+  "$CC" "${WASI_CFLAGS[@]}" "${WASI_LDFLAGS[@]}" -o "$out/bench.wasm" bench/bench.c bench/bench-posix.c
+  "$CC" "${LIND_CFLAGS[@]}" "${LIND_LDFLAGS[@]}" -o "$out/bench-lind.wasm" bench/bench.c bench/bench-lind.c lind/lind_rt.c
 }
 
 case "${1:-}" in
@@ -57,7 +61,7 @@ case "${1:-}" in
   trap 'rm -rf "$tmp"' EXIT
   build_all "$tmp"
   stale=0
-  for f in "${LIND_FIXTURES[@]}" "${WASI_FIXTURES[@]}"; do
+  for f in "${LIND_FIXTURES[@]}" "${WASI_FIXTURES[@]}" "${BENCH_FIXTURES[@]}"; do
     if [ ! -f "$HERE/$f.wasm" ]; then
       echo "check-fixtures: wasm-fixtures/$f.wasm is missing (run 'make fixtures' and commit it)"
       stale=1
@@ -66,7 +70,7 @@ case "${1:-}" in
       stale=1
     fi
   done
-  [ "$stale" = 0 ] && echo "check-fixtures: all ${#LIND_FIXTURES[@]}+${#WASI_FIXTURES[@]} fixtures match their sources"
+  [ "$stale" = 0 ] && echo "check-fixtures: all ${#LIND_FIXTURES[@]}+${#WASI_FIXTURES[@]}+${#BENCH_FIXTURES[@]} fixtures match their sources"
   exit "$stale"
   ;;
 native)

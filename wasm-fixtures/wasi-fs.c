@@ -9,6 +9,7 @@
  * exit status M. */
 #include <dirent.h>
 #include <errno.h>
+#include <wasi/api.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -354,14 +355,22 @@ static void t_times_size(void) {
   CHECK_EQ(st.st_atim.tv_sec, 1000);
   CHECK_EQ(st.st_mtim.tv_sec, 4000);
   CHECK_EQ(st.st_mtim.tv_nsec, 7);
+  /* This wasi-libc (Debian's 2022-05-10 snapshot) cannot send "now": its utimensat answers
+   * EINVAL for UTIME_NOW/UTIME_OMIT without a host call, and futimens(fd, NULL) sends explicit
+   * zero times. So "now" is asked for with the preview1 flags directly. */
   struct timespec ts3[2] = {{0, UTIME_NOW}, {0, UTIME_OMIT}};
-  CHECK_EQ(utimensat(AT_FDCWD, "t", ts3, 0), 0);
+  CHECK_EQ(utimensat(AT_FDCWD, "t", ts3, 0), -1);
+  CHECK_EQ(errno, EINVAL);
+  CHECK_EQ(__wasi_fd_filestat_set_times((__wasi_fd_t)fd, 0, 0, __WASI_FSTFLAGS_ATIM_NOW), 0);
   CHECK_EQ(stat("t", &st), 0);
   CHECK(st.st_atim.tv_sec >= now - 5 && st.st_atim.tv_sec <= now + 5);
   CHECK_EQ(st.st_mtim.tv_sec, 4000);
-  CHECK_EQ(futimens(fd, NULL), 0);
+  CHECK_EQ(__wasi_fd_filestat_set_times((__wasi_fd_t)fd, 0, 0, __WASI_FSTFLAGS_ATIM_NOW | __WASI_FSTFLAGS_MTIM_NOW), 0);
   CHECK_EQ(fstat(fd, &st), 0);
   CHECK(st.st_mtim.tv_sec >= now - 5 && st.st_mtim.tv_sec <= now + 5);
+  CHECK_EQ(futimens(fd, NULL), 0);
+  CHECK_EQ(fstat(fd, &st), 0);
+  CHECK_EQ(st.st_mtim.tv_sec, 0); /* the explicit zeros this libc sends */
   CHECK_EQ(symlink("t", "t.lnk"), 0);
   struct timespec ts4[2] = {{111, 0}, {222, 0}};
   CHECK_EQ(utimensat(AT_FDCWD, "t.lnk", ts4, AT_SYMLINK_NOFOLLOW), 0);

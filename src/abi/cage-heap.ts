@@ -3,7 +3,7 @@
  * memory within the declared maximum. The program break starts at the end of the
  * memory the cage was instantiated with; mmap regions are carved from freed regions or
  * from new memory at the end. Once an mmap region sits above the break, the break
- * cannot grow past it and brk fails, which glibc's malloc answers by using mmap.
+ * cannot grow past it and brk fails (-ENOMEM), which glibc's malloc answers by using mmap.
  * WebAssembly memory has no page protection: mprotect validates its arguments only.
  */
 import type { CageMemory } from './cage-memory.js';
@@ -55,10 +55,14 @@ export class CageHeap {
     return c;
   }
 
-  /** brk(2): moves the break to addr if it can; returns the break (unchanged on failure or for addr 0). */
+  /**
+   * brk: moves the break to addr; addr 0 asks for the current break. As Lind does (and
+   * unlike Linux, which answers the unchanged break), a break that cannot move is -ENOMEM.
+   */
   brk(addr: number): number {
-    if (addr < this.brkStart || addr > this.ceiling()) return this.brkEnd;
-    if (!this.growTo(addr)) return this.brkEnd;
+    if (addr === 0) return this.brkEnd;
+    if (addr < this.brkStart || addr > this.ceiling()) return -ENOMEM;
+    if (!this.growTo(addr)) return -ENOMEM;
     if (addr > this.brkEnd) this.mem.u8.fill(0, this.brkEnd, addr);
     this.brkEnd = addr;
     return addr;

@@ -61,24 +61,31 @@ function buffer(a: LindAbi, kp: number, len: number): number {
   return a.ok(p, len) ? p : -1;
 }
 
+/** A bad buffer for I/O on fd: EBADF if the descriptor is bad too (Linux checks it first), else EFAULT. */
+function badBuffer(a: LindAbi, fd: number, writing: boolean): number {
+  const r = a.fs.checkIo(a.cage, fd, writing);
+  return r < 0 ? r : -EFAULT;
+}
+
 const read: Handler = (a) => {
   const n = a.uint(2), p = buffer(a, 1, n);
-  return p < 0 ? -EFAULT : a.fs.read(a.cage, a.int(0), a.mem.u8, n, p);
+  return p < 0 ? badBuffer(a, a.int(0), false) : a.fs.read(a.cage, a.int(0), a.mem.u8, n, p);
 };
 const write: Handler = (a) => {
   const n = a.uint(2), p = buffer(a, 1, n);
-  return p < 0 ? -EFAULT : a.fs.write(a.cage, a.int(0), a.mem.u8, n, p);
+  return p < 0 ? badBuffer(a, a.int(0), true) : a.fs.write(a.cage, a.int(0), a.mem.u8, n, p);
 };
 const pread: Handler = (a) => {
   const n = a.uint(2), p = buffer(a, 1, n);
-  return p < 0 ? -EFAULT : a.fs.pread(a.cage, a.int(0), a.mem.u8, n, a.off(3), p);
+  return p < 0 ? badBuffer(a, a.int(0), false) : a.fs.pread(a.cage, a.int(0), a.mem.u8, n, a.off(3), p);
 };
 const pwrite: Handler = (a) => {
   const n = a.uint(2), p = buffer(a, 1, n);
-  return p < 0 ? -EFAULT : a.fs.pwrite(a.cage, a.int(0), a.mem.u8, n, a.off(3), p);
+  return p < 0 ? badBuffer(a, a.int(0), true) : a.fs.pwrite(a.cage, a.int(0), a.mem.u8, n, a.off(3), p);
 };
 const vector = (kind: 'readv' | 'writev', positional: boolean): Handler => (a) => {
   const iovs = readIovecs(a.mem, a.ptr(1), a.int(2));
+  if (iovs === -EFAULT) return badBuffer(a, a.int(0), kind === 'writev');
   if (typeof iovs === 'number') return iovs;
   const fd = a.int(0);
   if (!positional) return kind === 'readv' ? a.fs.readv(a.cage, fd, iovs) : a.fs.writev(a.cage, fd, iovs);
@@ -374,7 +381,14 @@ const rows: [number, string, ArgKind[], Handler][] = [
   [33, 'dup2', ['fd', 'fd'], (a) => a.fs.dup2(a.cage, a.int(0), a.int(1))],
   [35, 'nanosleep', ['int', 'int', 'ptr', 'ptr'], nanosleep],
   [39, 'getpid', [], (a) => a.cage],
-  [40, 'sendfile', ['fd', 'fd', 'ptr', 'size'], enosys],
+  [40, 'sendfile', ['fd', 'fd', 'ptr', 'size'], (a) => {
+    const p = a.ptr(2);
+    if (p !== 0 && !a.ok(p, 8)) return -EFAULT;
+    const offset = p === 0 ? null : { value: a.mem.i64(p) };
+    const r = a.fs.sendfile(a.cage, a.int(0), a.int(1), offset, a.uint(3));
+    if (r >= 0 && offset !== null) a.mem.setU64(p, offset.value);
+    return r;
+  }],
   [41, 'socket', ['int', 'int', 'int'], enosys],
   [42, 'connect', ['fd', 'ptr', 'uint'], enosys],
   [43, 'accept', ['fd', 'ptr', 'ptr'], enosys],

@@ -3,7 +3,7 @@ import * as E from '../core/errno.js';
 
 export const WASI_ESUCCESS = 0, WASI_EBADF = 8, WASI_EFAULT = 21, WASI_EINVAL = 28, WASI_EIO = 29,
   WASI_ENAMETOOLONG = 37, WASI_ENOSYS = 52, WASI_ENOTSUP = 58, WASI_ENOTCAPABLE = 76, WASI_EDEADLK = 16,
-  WASI_ESPIPE = 70, WASI_ENOTDIR = 54;
+  WASI_ESPIPE = 70, WASI_ENOTDIR = 54, WASI_EXDEV = 75;
 
 /** Linux errno → WASI errno, from the table of §5.3. */
 const PAIRS: [number, number][] = [

@@ -189,6 +189,8 @@ export class WasiAbi {
 
     const readv = (fd: number, iovs: number, n: number, out: number, offset: bigint | null): number => {
       const m = this.m();
+      // The result pointer is checked first: a call that cannot report its result does nothing.
+      if (!m.ok(out >>> 0, 4)) return W.WASI_EFAULT;
       let r: number;
       if (n === 1 && m.ok(iovs >>> 0, IOVEC)) {
         // The common case: one buffer, read straight into cage memory.
@@ -204,6 +206,7 @@ export class WasiAbi {
     };
     const writev = (fd: number, iovs: number, n: number, out: number, offset: bigint | null): number => {
       const m = this.m();
+      if (!m.ok(out >>> 0, 4)) return W.WASI_EFAULT;
       let r: number;
       if (n === 1 && m.ok(iovs >>> 0, IOVEC)) {
         const buf = m.u32(iovs >>> 0), len = m.u32((iovs >>> 0) + 4);
@@ -526,9 +529,32 @@ export class WasiAbi {
     return 0;
   }
 
+  /**
+   * path_* functions resolve beneath their directory descriptor: a preview1 descriptor is
+   * a capability for its subtree, so ".." above it, absolute paths and absolute symlinks
+   * are NOTCAPABLE (the core reports the escape as EXDEV, which nothing else causes here).
+   */
+  private confine(fns: Record<string, (...args: never[]) => number | void>): void {
+    const cage = this.fs.cage(this.cage);
+    if (cage === undefined) throw new Error(`WASI cage ${this.cage} does not exist in the IMFS`);
+    for (const [name, fn] of Object.entries(fns)) {
+      if (!name.startsWith('path_')) continue;
+      fns[name] = (...args: never[]) => {
+        cage.beneath = true;
+        try {
+          const r = fn(...args);
+          return r === W.WASI_EXDEV ? W.WASI_ENOTCAPABLE : r;
+        } finally {
+          cage.beneath = false;
+        }
+      };
+    }
+  }
+
   /** The import module, traced when a sink is given (one line per call, at this one place). */
   imports(): WebAssembly.Imports {
     const fns = this.functions();
+    this.confine(fns);
     const trace = this.options.trace;
     if (trace !== undefined) {
       for (const [name, fn] of Object.entries(fns)) {

@@ -15,6 +15,13 @@ export class Cage {
   files: (OpenFile | undefined)[] = [];
   /** Descriptor → FD_CLOEXEC. */
   cloexec: boolean[] = [];
+  /**
+   * While set, lookups relative to a directory descriptor must stay beneath it (EXDEV
+   * otherwise: absolute paths, absolute symlinks, ".." above it), as openat2's
+   * RESOLVE_BENEATH does. The WASI layer sets it around its calls: a preview1 directory
+   * descriptor is a capability for its subtree only.
+   */
+  beneath = false;
   /** How many of the descriptors 0..2 are still reserved for stdio. */
   reserved = [true, true, true];
 

@@ -260,6 +260,18 @@ export class Imfs extends FsState {
     return c === undefined ? -ESRCH : io.copyFileRange(this, c, fdIn, offIn, fdOut, offOut, len, flags);
   }
 
+  /** sendfile(2): `offset` null means "from in_fd's file offset, which advances". */
+  sendfile(cage: number, outFd: number, inFd: number, offset: OffsetRef | null, count: number): number {
+    const c = this.cages.get(cage);
+    return c === undefined ? -ESRCH : io.sendfile(this, c, outFd, inFd, offset, count);
+  }
+
+  /** 0 if fd is open for reading (writing), else -EBADF: the check Linux makes before it touches the buffer. */
+  checkIo(cage: number, fd: number, writing: boolean): number {
+    const c = this.cages.get(cage);
+    return c === undefined ? -ESRCH : io.checkIo(c, fd, writing);
+  }
+
   fsync(cage: number, fd: number): number {
     const c = this.cages.get(cage);
     return c === undefined ? -ESRCH : io.fsync(this, c, fd);

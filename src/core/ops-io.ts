@@ -21,6 +21,15 @@ const lk = new Lookup();
 export const MAX_RW_COUNT = 0x7ffff000;
 export const IOV_MAX = 1024;
 
+/**
+ * 0 if `fd` is open for reading (or writing), else -EBADF: what Linux finds before it
+ * looks at the buffer, so a bad descriptor wins over a bad buffer (EFAULT).
+ */
+export function checkIo(cage: Cage, fd: number, writing: boolean): number {
+  const file = ioFile(cage, fd);
+  return file !== undefined && (writing ? file.writable : file.readable) ? 0 : -EBADF;
+}
+
 /** The description behind `fd` for I/O: O_PATH descriptors do not count (EBADF). */
 export function ioFile(cage: Cage, fd: number): OpenFile | undefined {
   const file = cage.files[fd];
@@ -337,6 +346,33 @@ export function syncFileRange(fs: FsState, cage: Cage, fd: number, offset: numbe
   const type = fileType(fs, file);
   if (file.pipe !== null || type === S_IFSOCK || type === S_IFIFO) return -ESPIPE;
   return 0;
+}
+
+/**
+ * sendfile(2): copies up to `count` bytes from regular file `inFd` (at *offset, which is
+ * updated, or at its file offset, which advances) to `outFd` (any writable descriptor),
+ * through a bounce buffer of at most 1 MiB at a time.
+ */
+export function sendfile(fs: FsState, cage: Cage, outFd: number, inFd: number, offset: OffsetRef | null, count: number): number {
+  const fin = ioFile(cage, inFd), fout = ioFile(cage, outFd);
+  if (fin === undefined || !fin.readable || fout === undefined || !fout.writable) return -EBADF;
+  if (fileType(fs, fin) !== S_IFREG || fin.device !== null) return -EINVAL;
+  let pos = offset === null ? fin.pos : offset.value;
+  if (pos < 0) return -EINVAL;
+  if (count > MAX_RW_COUNT) count = MAX_RW_COUNT;
+  const bounce = new Uint8Array(Math.min(Math.max(count, 1), 1 << 20));
+  let sent = 0;
+  while (sent < count) {
+    const n = readAt(fs, fin, bounce, 0, Math.min(bounce.length, count - sent), pos);
+    if (n <= 0) break;
+    const w = write(fs, cage, outFd, bounce, 0, n);
+    if (w < 0) { if (sent === 0) return w; break; }
+    pos += w;
+    sent += w;
+    if (w < n) break;
+  }
+  if (offset === null) fin.pos = pos; else offset.value = pos;
+  return sent;
 }
 
 /** A 64-bit file offset passed by reference (copy_file_range's off_in/off_out). */

@@ -6,7 +6,7 @@
  * The result is the last component's parent and name and, if it exists, its inode.
  */
 import { AT_FDCWD, NAME_MAX, PATH_MAX, SYMLOOP_MAX } from './constants.js';
-import { EACCES, EBADF, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from './errno.js';
+import { EACCES, EBADF, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR, EXDEV } from './errno.js';
 import { MAY_EXEC, permits } from './access.js';
 import type { Cage } from './cage.js';
 import type { FsState } from './fs-state.js';
@@ -62,9 +62,14 @@ export function walk(fs: FsState, cage: Cage, dirfd: number, path: string, flags
   if (path.length === 0) return -ENOENT;
   const table = fs.inodes;
   const cred = cage.cred;
+  // Confined lookups (openat2's RESOLVE_BENEATH, WASI's capability rule) stay beneath dirfd.
+  const beneath = cage.beneath && dirfd !== AT_FDCWD;
+  let depth = 0;
   let cur: number;
-  if (path.charCodeAt(0) === SLASH) cur = fs.root;
-  else {
+  if (path.charCodeAt(0) === SLASH) {
+    if (beneath) return -EXDEV;
+    cur = fs.root;
+  } else {
     cur = startDir(fs, cage, dirfd);
     if (cur < 0) return cur;
   }
@@ -99,6 +104,7 @@ export function walk(fs: FsState, cage: Cage, dirfd: number, path: string, flags
       name = '.';
       next = cur;
     } else if (compLen === 2 && path.charCodeAt(i) === 46 && path.charCodeAt(i + 1) === 46) {
+      if (beneath && depth-- === 0) return -EXDEV;
       type = LAST_DOTDOT;
       name = '..';
       next = cur === fs.root ? cur : table.directory(cur).parent;
@@ -121,7 +127,10 @@ export function walk(fs: FsState, cage: Cage, dirfd: number, path: string, flags
         path = target + path.substring(j);
         len = path.length;
         i = 0;
-        if (target.charCodeAt(0) === SLASH) cur = fs.root;
+        if (target.charCodeAt(0) === SLASH) {
+          if (beneath) return -EXDEV;
+          cur = fs.root;
+        }
         continue;
       }
       // A trailing slash asks for a directory (Linux's LOOKUP_DIRECTORY); parent lookups and O_CREAT judge it themselves.
@@ -143,9 +152,13 @@ export function walk(fs: FsState, cage: Cage, dirfd: number, path: string, flags
       path = target + path.substring(j);
       len = path.length;
       i = 0;
-      if (target.charCodeAt(0) === SLASH) cur = fs.root;
+      if (target.charCodeAt(0) === SLASH) {
+        if (beneath) return -EXDEV;
+        cur = fs.root;
+      }
       continue;
     }
+    if (type === LAST_NORM) depth++;
     cur = next;
     i = k;
   }

@@ -1,0 +1,206 @@
+/**
+ * The imfs-grate command end to end: built as `make imfs` builds it, run in a scratch
+ * directory with the demo cage; PRELOADS/DUMPS (environment and options), their
+ * warnings and failures, exit statuses, --log, and the grate's own errors.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import * as nodefs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+import { buildModule, op } from '../helpers/wasm-builder.js';
+
+const repo = path.resolve(__dirname, '../..');
+const demo = path.join(repo, 'wasm-fixtures/demo.wasm');
+const demoInput = nodefs.readFileSync(path.join(repo, 'wasm-fixtures/demo-input.txt'), 'utf8');
+let program: string;
+let scratch: string;
+
+beforeAll(async () => {
+  scratch = nodefs.mkdtempSync(path.join(os.tmpdir(), 'imfs-cli-'));
+  program = path.join(scratch, 'imfs-grate.js');
+  await build({
+    entryPoints: [path.join(repo, 'src/grate/imfs-grate.ts')], bundle: true, platform: 'node', format: 'esm',
+    target: 'node20', banner: { js: '#!/usr/bin/env node' }, outfile: program, logLevel: 'warning',
+  });
+});
+afterAll(() => nodefs.rmSync(scratch, { recursive: true, force: true }));
+
+/** A fresh working directory holding the demo input, and a runner of the command in it. */
+function workdir() {
+  const dir = nodefs.mkdtempSync(path.join(scratch, 'run-'));
+  nodefs.mkdirSync(path.join(dir, 'in'));
+  nodefs.writeFileSync(path.join(dir, 'in/input.txt'), demoInput);
+  const run = (args: string[], env: Record<string, string> = {}) => {
+    const r = spawnSync(process.execPath, [program, ...args], {
+      cwd: dir, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  return { dir, run, read: (p: string) => nodefs.readFileSync(path.join(dir, p), 'utf8') };
+}
+
+/** What the demo writes for an input: where it came from, the counts, then the lines in byte order. */
+function expectedReport(text: string, input = '/data/input.txt'): string {
+  const lines = text.split('\n').filter((l, i, a) => !(i === a.length - 1 && l === ''));
+  const words = text.split(/[ \t\n]+/).filter((w) => w.length > 0).length;
+  const sorted = [...lines].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return `report on ${input}\nlines: ${lines.length}\nwords: ${words}\nbytes: ${Buffer.byteLength(text)}\nsorted lines:\n${sorted.map((l) => l + '\n').join('')}`;
+}
+
+describe('the demo run of the README', () => {
+  test('PRELOADS stages the input, DUMPS writes the report back', () => {
+    const w = workdir();
+    const r = w.run([demo], { PRELOADS: '/data/input.txt=in/input.txt', DUMPS: '/out/report.txt=report.txt' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/lines/);
+    expect(w.read('report.txt')).toBe(expectedReport(demoInput));
+  });
+
+  test('--preload and --dump do the same, with host parents created', () => {
+    const w = workdir();
+    const r = w.run(['--preload', '/data/input.txt=in/input.txt', '--dump', '/out/report.txt=deep/er/report.txt', demo]);
+    expect(r.status).toBe(0);
+    expect(w.read('deep/er/report.txt')).toBe(expectedReport(demoInput));
+  });
+
+  test('the cage gets its arguments, and a plain "path" entry means the same path on both sides', () => {
+    const w = workdir();
+    const r = w.run([demo, '/in/input.txt', '/in/report.txt'], { PRELOADS: 'in/input.txt', DUMPS: 'in/report.txt' });
+    expect(r.status).toBe(0);
+    expect(w.read('in/report.txt')).toBe(expectedReport(demoInput, '/in/input.txt'));
+  });
+
+  test('staging keeps the host mode bits, and DUMPS keeps the IMFS ones', () => {
+    const w = workdir();
+    nodefs.chmodSync(path.join(w.dir, 'in/input.txt'), 0o640);
+    const r = w.run([demo], { PRELOADS: '/data/input.txt=in/input.txt', DUMPS: '/data/input.txt=copy.txt;/out/report.txt=report.txt' });
+    expect(r.status).toBe(0);
+    expect(nodefs.statSync(path.join(w.dir, 'copy.txt')).mode & 0o777).toBe(0o640);
+  });
+});
+
+describe('PRELOADS and DUMPS problems', () => {
+  test('a PRELOADS entry whose host file is missing: status 2, named, and nothing runs or is dumped', () => {
+    const w = workdir();
+    const r = w.run([demo], { PRELOADS: '/data/input.txt=in/input.txt:/x=in/missing.txt', DUMPS: '/data/input.txt=should-not-exist.txt' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/PRELOADS entry '\/x=in\/missing.txt': host file 'in\/missing.txt' does not exist/);
+    expect(r.stdout).toBe('');
+    expect(nodefs.existsSync(path.join(w.dir, 'should-not-exist.txt'))).toBe(false);
+  });
+
+  test('empty entries and entries with an empty side are skipped with a warning', () => {
+    const w = workdir();
+    const r = w.run([demo], { PRELOADS: ':/data/input.txt=in/input.txt::=x:y=', DUMPS: ';/out/report.txt=report.txt;;=z' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/PRELOADS: skipping an empty entry/);
+    expect(r.stderr).toMatch(/PRELOADS: skipping '=x'/);
+    expect(r.stderr).toMatch(/PRELOADS: skipping 'y='/);
+    expect(r.stderr).toMatch(/DUMPS: skipping '=z'/);
+    expect(w.read('report.txt')).toBe(expectedReport(demoInput));
+  });
+
+  test('staging a path twice keeps the last one', () => {
+    const w = workdir();
+    nodefs.writeFileSync(path.join(w.dir, 'in/short.txt'), 'x\n');
+    const r = w.run([demo], { PRELOADS: '/data/input.txt=in/input.txt:/data/input.txt=in/short.txt', DUMPS: '/out/report.txt=report.txt' });
+    expect(r.status).toBe(0);
+    expect(w.read('report.txt')).toBe(expectedReport('x\n'));
+  });
+
+  test('a DUMPS entry that cannot be written is named; the others are still written; status 2', () => {
+    const w = workdir();
+    const r = w.run([demo], { PRELOADS: '/data/input.txt=in/input.txt', DUMPS: '/nope.txt=a.txt;/out/report.txt=report.txt' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/DUMPS entry '\/nope.txt'.*ENOENT/);
+    expect(w.read('report.txt')).toBe(expectedReport(demoInput));
+    expect(nodefs.existsSync(path.join(w.dir, 'a.txt'))).toBe(false);
+  });
+
+  test('DUMPS run whatever the cage\'s status, which stays the status', () => {
+    const w = workdir();
+    // No input staged: the demo fails (status 1), the preloaded other file is still dumped.
+    nodefs.writeFileSync(path.join(w.dir, 'in/other.txt'), 'other\n');
+    const r = w.run([demo], { PRELOADS: '/other.txt=in/other.txt', DUMPS: '/other.txt=other-out.txt' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/input/);
+    expect(w.read('other-out.txt')).toBe('other\n');
+  });
+
+  test('a dump replaces an existing host file atomically (no temporary file left behind)', () => {
+    const w = workdir();
+    nodefs.writeFileSync(path.join(w.dir, 'report.txt'), 'old');
+    const r = w.run([demo], { PRELOADS: '/data/input.txt=in/input.txt', DUMPS: '/out/report.txt=report.txt' });
+    expect(r.status).toBe(0);
+    expect(w.read('report.txt')).toBe(expectedReport(demoInput));
+    expect(nodefs.readdirSync(w.dir).filter((f) => f.includes('.imfs-'))).toEqual([]);
+  });
+});
+
+describe('options, statuses and the grate\'s own errors', () => {
+  test('--version and --help', () => {
+    const w = workdir();
+    const pkg = JSON.parse(nodefs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as { version: string };
+    expect(w.run(['--version']).stdout).toBe(`imfs-grate ${pkg.version}\n`);
+    const help = w.run(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/usage: imfs-grate \[options\] <cage.wasm> \[args...\]/);
+    for (const o of ['--log', '--preload', '--dump', '--env', '--dir', '--cwd', '--uid', '--gid', '--umask', '--bare', 'PRELOADS', 'DUMPS']) expect(help.stdout).toContain(o);
+  });
+
+  test('usage errors: status 2 and the usage', () => {
+    const w = workdir();
+    for (const args of [[], ['--frobnicate', demo], ['--uid', 'x', demo], ['--env', 'NOEQUALS', demo], ['--dir', '/x', demo], ['--preload']]) {
+      const r = w.run(args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^imfs-grate: /);
+    }
+  });
+
+  test('a missing cage, a file that is not wasm, and an unsatisfiable import: status 2, named', () => {
+    const w = workdir();
+    let r = w.run(['no-such.wasm']);
+    expect([r.status, r.stderr]).toEqual([2, "imfs-grate: cannot read cage 'no-such.wasm': no such file\n"]);
+    nodefs.writeFileSync(path.join(w.dir, 'text.wasm'), 'hello');
+    r = w.run(['text.wasm']);
+    expect([r.status, r.stderr]).toEqual([2, "imfs-grate: 'text.wasm' is not a WebAssembly module\n"]);
+    nodefs.writeFileSync(path.join(w.dir, 'odd.wasm'), buildModule({
+      imports: [{ module: 'env', name: 'mystery', params: ['i64'], results: ['i32'] }], memory: 1,
+      funcs: [{ params: [], results: [], export: '_start', body: [] }],
+    }));
+    r = w.run(['odd.wasm']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("imfs-grate: cage 'odd.wasm' needs imports this grate does not provide: env.mystery (function (i64) -> (i32))\n");
+  });
+
+  test('the cage\'s exit status is the command\'s; a trap is 134', () => {
+    const w = workdir();
+    nodefs.writeFileSync(path.join(w.dir, 'exit5.wasm'), buildModule({
+      imports: [{ module: 'wasi_snapshot_preview1', name: 'proc_exit', params: ['i32'], results: [] }], memory: 1,
+      funcs: [{ params: [], results: [], export: '_start', body: [...op.i32(5), ...op.call(0)] }],
+    }));
+    expect(w.run(['exit5.wasm']).status).toBe(5);
+    nodefs.writeFileSync(path.join(w.dir, 'trap.wasm'), buildModule({ memory: 1, funcs: [{ params: [], results: [], export: '_start', body: op.unreachable }] }));
+    const r = w.run(['trap.wasm']);
+    expect(r.status).toBe(134);
+    expect(r.stderr).toMatch(/cage 'trap.wasm' trapped: unreachable/);
+  });
+
+  test('--log=FILE writes one line per call, with paths and errno names', () => {
+    const w = workdir();
+    const r = w.run(['--log=trace.txt', demo, '/missing.txt']);
+    expect(r.status).toBe(1);
+    const log = w.read('trace.txt');
+    expect(log).toMatch(/path_open\(3, 1, "missing.txt", .*\) = 44 NOENT/);
+    expect(log.split('\n').filter((l) => l.length > 0).every((l) => l.startsWith('[cage 1] '))).toBe(true);
+  });
+
+  test('--bare starts from an empty root', () => {
+    const w = workdir();
+    const r = w.run(['--bare', demo, '/tmp/x']);
+    expect(r.status).toBe(1);
+  });
+});
