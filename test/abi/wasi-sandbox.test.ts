@@ -1,0 +1,71 @@
+/**
+ * A preview1 directory descriptor is a capability for its subtree: path_* calls stay
+ * beneath it. Escapes by "..", absolute paths and absolute or climbing symlinks answer
+ * NOTCAPABLE (76), whatever the preopen, while the same names inside it work.
+ */
+import { describe, expect, test } from 'vitest';
+import { Imfs, O_CREAT, O_WRONLY } from '../../src/core/index.js';
+import { WasiAbi } from '../../src/abi/wasi.js';
+
+const NOTCAPABLE = 76, NOENT = 44;
+
+function setup() {
+  const fs = new Imfs();
+  for (const d of ['/jail', '/jail/sub', '/secret']) expect(fs.mkdir(0, d, 0o755)).toBe(0);
+  fs.close(0, fs.open(0, '/secret/key', O_CREAT | O_WRONLY, 0o600));
+  fs.close(0, fs.open(0, '/jail/inside', O_CREAT | O_WRONLY, 0o644));
+  expect(fs.symlink(0, '/secret/key', '/jail/abs-link')).toBe(0);
+  expect(fs.symlink(0, '../secret/key', '/jail/climb-link')).toBe(0);
+  expect(fs.symlink(0, '../inside', '/jail/sub/ok-link')).toBe(0);
+  expect(fs.createCage(1)).toBe(0);
+  const abi = new WasiAbi({ fs, cageId: 1, args: [], env: [], preopens: [{ guest: '/sandbox', dir: '/jail' }] });
+  const [pre] = abi.openPreopens();
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  abi.setMemory(memory);
+  const fns = abi.imports().wasi_snapshot_preview1 as Record<string, (...a: unknown[]) => number>;
+  const u8 = new Uint8Array(memory.buffer);
+  /** path_filestat_get(preopen, follow, path) → errno. */
+  const statErr = (path: string, follow = 1) => {
+    const bytes = Buffer.from(path);
+    u8.set(bytes, 1024);
+    return fns.path_filestat_get(pre.fd, follow, 1024, bytes.length, 2048);
+  };
+  const openErr = (path: string) => {
+    const bytes = Buffer.from(path);
+    u8.set(bytes, 1024);
+    return fns.path_open(pre.fd, 1, 1024, bytes.length, 0, 0x3fffffffn, 0x3fffffffn, 0, 4096);
+  };
+  return { fs, statErr, openErr };
+}
+
+describe('path_* calls stay beneath their directory descriptor', () => {
+  test('names inside the preopen work, including ".." that stays inside and relative links inside', () => {
+    const { statErr, openErr } = setup();
+    expect(statErr('inside')).toBe(0);
+    expect(statErr('sub/../inside')).toBe(0);
+    expect(statErr('sub/ok-link')).toBe(0);
+    expect(openErr('sub/ok-link')).toBe(0);
+    expect(statErr('.')).toBe(0);
+  });
+
+  test('".." above the preopen, absolute paths and escaping symlinks are NOTCAPABLE', () => {
+    const { statErr, openErr } = setup();
+    expect(statErr('..')).toBe(NOTCAPABLE);
+    expect(statErr('../secret/key')).toBe(NOTCAPABLE);
+    expect(statErr('sub/../../secret/key')).toBe(NOTCAPABLE);
+    expect(statErr('/secret/key')).toBe(NOTCAPABLE);
+    expect(statErr('abs-link')).toBe(NOTCAPABLE);
+    expect(statErr('climb-link')).toBe(NOTCAPABLE);
+    expect(openErr('climb-link')).toBe(NOTCAPABLE);
+    // Not following the final link is fine: the link itself is inside.
+    expect(statErr('abs-link', 0)).toBe(0);
+    expect(statErr('missing')).toBe(NOENT);
+  });
+
+  test('the cage\'s own (lind-style) lookups are not confined outside WASI calls', () => {
+    const { fs } = setup();
+    const st = { } as never;
+    expect(fs.stat(1, '/secret/key', st)).toBe(0);
+    expect(fs.cage(1)!.beneath).toBe(false);
+  });
+});
