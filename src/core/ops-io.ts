@@ -150,6 +150,20 @@ function totalLength(iovs: readonly Uint8Array[]): number {
   return total > MAX_RW_COUNT ? -EINVAL : total;
 }
 
+/**
+ * A readv/writev (or preadv/pwritev) of no bytes at all: Linux's vfs_readv/vfs_writev
+ * answer 0 after the descriptor checks, before the file is asked (no EISDIR, no times
+ * touched, no waiting on a pipe), unlike read/write of 0 bytes.
+ */
+function transferNothing(fs: FsState, cage: Cage, fd: number, pos: number, writing: boolean): number {
+  const file = ioFile(cage, fd);
+  if (file === undefined) return -EBADF;
+  if (pos >= 0 && (file.pipe !== null || fileType(fs, file) === S_IFSOCK || (file.device !== null && !file.device.seekable))) return -ESPIPE;
+  if (!(writing ? file.writable : file.readable)) return -EBADF;
+  if (file.device !== null && (writing ? file.device.write : file.device.read) === undefined) return -EINVAL;
+  return 0;
+}
+
 function gather(iovs: readonly Uint8Array[], total: number): Uint8Array {
   const all = new Uint8Array(total);
   let at = 0;
@@ -175,6 +189,7 @@ function scatter(all: Uint8Array, n: number, iovs: readonly Uint8Array[]): void 
 export function readv(fs: FsState, cage: Cage, fd: number, iovs: readonly Uint8Array[], pos: number): number {
   const total = totalLength(iovs);
   if (total < 0) return total;
+  if (total === 0) return transferNothing(fs, cage, fd, pos, false);
   if (iovs.length === 1) {
     const v = iovs[0];
     return pos < 0 ? read(fs, cage, fd, v, 0, v.length) : pread(fs, cage, fd, v, 0, v.length, pos);
@@ -189,6 +204,7 @@ export function readv(fs: FsState, cage: Cage, fd: number, iovs: readonly Uint8A
 export function writev(fs: FsState, cage: Cage, fd: number, iovs: readonly Uint8Array[], pos: number): number {
   const total = totalLength(iovs);
   if (total < 0) return total;
+  if (total === 0) return transferNothing(fs, cage, fd, pos, true);
   const all = iovs.length === 1 ? iovs[0] : gather(iovs, total);
   return pos < 0 ? write(fs, cage, fd, all, 0, all.length) : pwrite(fs, cage, fd, all, 0, all.length, pos);
 }
