@@ -40,17 +40,23 @@ export class CageMemory {
   }
 
   /**
-   * The NUL-terminated string at ptr, as a view (without the NUL): -14 (EFAULT) if it runs
-   * off the memory or ptr is NULL, -36 (ENAMETOOLONG) if no NUL within `max` bytes.
+   * Where the NUL-terminated string at ptr ends (the index of its NUL): -14 (EFAULT) if it
+   * runs off the memory or ptr is NULL, -36 (ENAMETOOLONG) if no NUL within `max` bytes.
    */
-  cstring(ptr: number, max = 4096): Uint8Array | number {
+  cstringEnd(ptr: number, max = 4096): number {
     if (ptr >= this.u8.length || this.u8.length === 0) this.refresh();
     const u8 = this.u8;
     if (ptr === 0 || ptr >= u8.length) return -14;
     const limit = Math.min(u8.length, ptr + max);
     const nul = u8.indexOf(0, ptr);
-    if (nul < 0 || nul >= limit) return limit === u8.length && (nul < 0 || nul >= u8.length) ? -14 : -36;
-    return u8.subarray(ptr, nul);
+    if (nul >= 0 && nul < limit) return nul;
+    return limit === u8.length ? -14 : -36;
+  }
+
+  /** The NUL-terminated string at ptr as a view (without the NUL), or -errno as cstringEnd. */
+  cstring(ptr: number, max = 4096): Uint8Array | number {
+    const end = this.cstringEnd(ptr, max);
+    return end < 0 ? end : this.u8.subarray(ptr, end);
   }
 
   /** A view of [ptr, ptr + len); check ok() first. */

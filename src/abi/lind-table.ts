@@ -6,7 +6,7 @@
 import {
   AT_FDCWD, EFAULT, EINVAL, ENODEV, ENOSYS, ENOTTY, EOVERFLOW, EPERM, ESRCH, FD_CLOEXEC,
   F_GETLK, F_GETLK64, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_SETLK, F_SETLK64, F_SETLKW,
-  F_SETLKW64, F_SETFD, O_ASYNC, O_NONBLOCK, devMajor, devMinor, type Timespec,
+  F_SETLKW64, F_SETFD, O_ASYNC, O_NONBLOCK, devMajor, devMinor, type BytePath, type Timespec,
 } from '../core/index.js';
 import {
   readFlock, readIovecs, writeFlock, writeStat, writeStatfs, writeStatx, writeTimespec,
@@ -26,12 +26,12 @@ export interface LindRow {
 type Handler = (a: LindAbi) => number;
 
 /** Runs `f` with argument k decoded as a path, or returns the decoding error. */
-function withPath(a: LindAbi, k: number, f: (p: Uint8Array) => number): number {
+function withPath(a: LindAbi, k: number, f: (p: BytePath) => number): number {
   const p = a.path(k);
   return typeof p === 'number' ? p : f(p);
 }
 
-function withPaths(a: LindAbi, k1: number, k2: number, f: (p1: Uint8Array, p2: Uint8Array) => number): number {
+function withPaths(a: LindAbi, k1: number, k2: number, f: (p1: BytePath, p2: BytePath) => number): number {
   const p1 = a.path(k1);
   if (typeof p1 === 'number') return p1;
   const p2 = a.path(k2);

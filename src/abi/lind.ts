@@ -5,7 +5,7 @@
  * row for the call number decodes them by C type and calls the core or the process
  * services, and (when tracing) one log line is written.
  */
-import { EDEADLK, EFAULT, ENOSYS, WOULD_BLOCK, newStat, newStatfs, type Imfs, type Stat } from '../core/index.js';
+import { BytePath, EDEADLK, EFAULT, ENOSYS, WOULD_BLOCK, binaryToBytes, bytesToBinary, newStat, newStatfs, type Imfs, type Stat } from '../core/index.js';
 import { CageMemory } from './cage-memory.js';
 import { createLindAdapter } from './lind-adapter.js';
 import { stringListImports } from './args.js';
@@ -42,6 +42,7 @@ export class LindAbi {
   readonly stat: Stat = newStat();
   readonly statfs = newStatfs();
   private readonly slots: Int32Array;
+  private readonly paths = [new BytePath(), new BytePath(), new BytePath(), new BytePath(), new BytePath(), new BytePath()];
   private readonly makeSyscall: (...args: unknown[]) => number;
   private readonly trace?: TraceSink;
   private readonly warn: (message: string) => void;
@@ -81,10 +82,15 @@ export class LindAbi {
   ptr(k: number): number {
     return this.slots[7 + 4 * k] === 0 ? this.slots[6 + 4 * k] >>> 0 : Infinity;
   }
-  /** Argument k as a NUL-terminated path: a view of its bytes, or -EFAULT / -ENAMETOOLONG. */
-  path(k: number): Uint8Array | number {
+  /** Argument k as a NUL-terminated path, decoded into a reused holder; or -EFAULT / -ENAMETOOLONG. */
+  path(k: number): BytePath | number {
     const p = this.ptr(k);
-    return p === Infinity ? -EFAULT : this.mem.cstring(p);
+    if (p === Infinity) return -EFAULT;
+    const end = this.mem.cstringEnd(p);
+    if (end < 0) return end;
+    const holder = this.paths[k];
+    holder.bytes = bytesToBinary(this.mem.u8, p, end);
+    return holder;
   }
   /** Whether argument k holds lind-glibc's NOTUSED marker. */
   unused(k: number): boolean {
@@ -127,7 +133,7 @@ export class LindAbi {
       if (this.unused(k)) return 'NOTUSED';
       if (kind === 'path') {
         const p = this.path(k);
-        return typeof p === 'number' ? formatArg('ptr', this.ptr(k)) : formatArg('path', p);
+        return typeof p === 'number' ? formatArg('ptr', this.ptr(k)) : formatArg('path', binaryToBytes(p.bytes));
       }
       const v = kind === 'off' ? this.off(k) : kind === 'ptr' ? this.ptr(k) : kind === 'uint' || kind === 'size' || kind === 'mode' || kind === 'hex' ? this.uint(k) : this.int(k);
       return formatArg(kind, v);
@@ -150,8 +156,9 @@ export class LindAbi {
         environ_sizes_get: env.sizes,
         environ_get: env.get,
         'debug-panic': (msg: bigint) => {
-          const s = this.mem.cstring(Number(BigInt.asUintN(32, msg)), 4096);
-          throw new CagePanic(`cage ${this.cage} panicked: ${typeof s === 'number' ? '(unreadable message)' : Buffer.from(s).toString()}`);
+          const at = Number(BigInt.asUintN(32, msg));
+          const end = this.mem.cstringEnd(at);
+          throw new CagePanic(`cage ${this.cage} panicked: ${end < 0 ? '(unreadable message)' : Buffer.from(this.mem.u8.subarray(at, end)).toString()}`);
         },
         // lind-boot answers a negative DylinkErrorCode when dynamic linking is off; so do we.
         dlopen: () => -1,

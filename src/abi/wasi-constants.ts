@@ -3,7 +3,7 @@ import * as E from '../core/errno.js';
 
 export const WASI_ESUCCESS = 0, WASI_EBADF = 8, WASI_EFAULT = 21, WASI_EINVAL = 28, WASI_EIO = 29,
   WASI_ENAMETOOLONG = 37, WASI_ENOSYS = 52, WASI_ENOTSUP = 58, WASI_ENOTCAPABLE = 76, WASI_EDEADLK = 16,
-  WASI_ESPIPE = 70, WASI_ENOTDIR = 54, WASI_EXDEV = 75;
+  WASI_ESPIPE = 70, WASI_ENOTDIR = 54;
 
 /** Linux errno → WASI errno, from the table of §5.3. */
 const PAIRS: [number, number][] = [
@@ -20,7 +20,9 @@ const PAIRS: [number, number][] = [
   [E.ENOTEMPTY, 55], [E.ENOTRECOVERABLE, 56], [E.ENOTSOCK, 57], [E.EOPNOTSUPP, 58], [E.ENOTTY, 59],
   [E.ENXIO, 60], [E.EOVERFLOW, 61], [E.EOWNERDEAD, 62], [E.EPERM, 63], [E.EPIPE, 64], [E.EPROTO, 65],
   [E.EPROTONOSUPPORT, 66], [E.EPROTOTYPE, 67], [E.ERANGE, 68], [E.EROFS, 69], [E.ESPIPE, 70],
-  [E.ESRCH, 71], [E.ESTALE, 72], [E.ETIMEDOUT, 73], [E.ETXTBSY, 74], [E.EXDEV, 75],
+  [E.ESRCH, 71], [E.ESTALE, 72], [E.ETIMEDOUT, 73], [E.ETXTBSY, 74],
+  // One filesystem: EXDEV only ever means a lookup tried to leave its directory descriptor.
+  [E.EXDEV, 76],
   // Linux errnos preview1 has no code for, each to its nearest WASI meaning.
   [E.ENOTBLK, 58], [E.ENODATA, 44], [E.EUSERS, 29], [E.ESOCKTNOSUPPORT, 58], [E.EPFNOSUPPORT, 5],
   [E.ESHUTDOWN, 64], [E.ETOOMANYREFS, 29], [E.EHOSTDOWN, 23], [E.EREMOTE, 29],
@@ -71,6 +73,8 @@ export const WHENCE_SET = 0, WHENCE_CUR = 1, WHENCE_END = 2;
 
 export const RIGHTS_FD_DATASYNC = 1n << 0n, RIGHTS_FD_READ = 1n << 1n, RIGHTS_FD_SEEK = 1n << 2n,
   RIGHTS_FD_TELL = 1n << 5n, RIGHTS_FD_WRITE = 1n << 6n, RIGHTS_FD_READDIR = 1n << 14n;
+/** The same rights as numbers, for tests on the low 32 bits. */
+export const RIGHT_FD_READ = 1 << 1, RIGHT_FD_WRITE = 1 << 6, RIGHT_FD_READDIR = 1 << 14;
 /** Every right preview1 defines (bits 0–29). */
 export const RIGHTS_ALL = 0x3fffffffn;
 /** What a terminal is granted: everything but seeking (isatty() in wasi-libc looks for that). */

@@ -9,8 +9,9 @@ import {
   AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, F_GETFL, F_SETFL, O_APPEND,
   O_CREAT, O_DIRECTORY, O_DSYNC, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_RDWR, O_SYNC, O_TRUNC,
   O_WRONLY, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, S_IFMT,
-  UTIME_NOW, UTIME_OMIT, WOULD_BLOCK, newStat, type Imfs, type Timespec,
+  UTIME_NOW, UTIME_OMIT, WOULD_BLOCK, BytePath, bytesToBinary, newStat, type Imfs, type Timespec,
 } from '../core/index.js';
+import type { Cage } from '../core/cage.js';
 import { CageMemory } from './cage-memory.js';
 import { stringListImports } from './args.js';
 import { CageExit } from './exit.js';
@@ -33,15 +34,34 @@ export interface WasiOptions {
   env: Uint8Array[];
   /** Default: [{ guest: '/', dir: '/' }]. */
   preopens?: Preopen[];
+  /** The cage imports no other ABI (default true): its lookups can stay confined throughout. */
+  exclusive?: boolean;
   trace?: TraceSink;
   warn?: (message: string) => void;
 }
 
-interface FdRights {
-  /** The open file description the rights were recorded for (a reused fd number starts afresh). */
-  file: unknown;
-  base: bigint;
-  inheriting: bigint;
+/**
+ * The rights each descriptor was opened with, by descriptor number. An entry counts only
+ * while the descriptor still refers to the open file description it was recorded for (a
+ * number closed and reused, by either ABI, starts afresh with full rights).
+ */
+class RightsTable {
+  private readonly file: unknown[] = [];
+  readonly base: bigint[] = [];
+  readonly inheriting: bigint[] = [];
+
+  set(fd: number, file: unknown, base: bigint, inheriting: bigint): void {
+    this.file[fd] = file;
+    this.base[fd] = base;
+    this.inheriting[fd] = inheriting;
+  }
+  /** Whether fd has recorded rights for the description it holds now. */
+  has(fd: number, current: unknown): boolean {
+    return current !== undefined && this.file[fd] === current;
+  }
+  delete(fd: number): void {
+    this.file[fd] = undefined;
+  }
 }
 
 const IOVEC = 8;
@@ -55,10 +75,14 @@ export class WasiAbi {
   readonly fs: Imfs;
   readonly cage: number;
   private mem: CageMemory | null = null;
-  private readonly rights = new Map<number, FdRights>();
+  private readonly rights = new RightsTable();
   private readonly preopenNames = new Map<number, Uint8Array>();
   private readonly stat = newStat();
   private readonly options: WasiOptions;
+  /** Reused holders for decoded path arguments (a call has at most two). */
+  private readonly path1 = new BytePath();
+  private readonly path2 = new BytePath();
+  private cageState: Cage | undefined;
 
   constructor(options: WasiOptions) {
     this.options = options;
@@ -73,7 +97,7 @@ export class WasiAbi {
       const fd = this.fs.open(this.cage, p.dir, O_RDONLY | O_DIRECTORY);
       if (fd < 0) throw new Error(`WASI preopen '${p.guest}': IMFS directory '${p.dir}' cannot be opened (errno ${-fd})`);
       this.preopenNames.set(fd, Buffer.from(p.guest));
-      this.rights.set(fd, { file: this.fileOf(fd), base: W.RIGHTS_ALL, inheriting: W.RIGHTS_ALL });
+      this.rights.set(fd, this.fileOf(fd), W.RIGHTS_ALL, W.RIGHTS_ALL);
       opened.push({ fd, preopen: p });
     }
     return opened;
@@ -91,24 +115,20 @@ export class WasiAbi {
     return mem;
   }
 
+  /** The open file description behind fd (its identity is what rights are recorded against). */
   private fileOf(fd: number): unknown {
-    return this.fs.cage(this.cage)?.files[fd];
+    this.cageState ??= this.fs.cage(this.cage);
+    return this.cageState?.files[fd];
   }
 
-  private rightsOf(fd: number): FdRights | undefined {
-    const r = this.rights.get(fd);
-    if (r !== undefined && r.file === this.fileOf(fd)) return r;
-    return undefined;
-  }
-
-  /** A (ptr, len) path argument as a view of its bytes, or a WASI errno. */
-  private path(ptr: number, len: number): Uint8Array | number {
+  /** A (ptr, len) path argument decoded into `holder`, or a WASI errno. */
+  private path(ptr: number, len: number, holder = this.path1): BytePath | number {
     const m = this.m();
     ptr >>>= 0;
     len >>>= 0;
     if (!m.ok(ptr, len)) return W.WASI_EFAULT;
-    const bytes = m.view(ptr, len);
-    return bytes.indexOf(0) >= 0 ? W.WASI_EINVAL : bytes;
+    holder.bytes = bytesToBinary(m.u8, ptr, ptr + len);
+    return holder.bytes.indexOf('\0') >= 0 ? W.WASI_EINVAL : holder;
   }
 
   /** The iovec array at ptr (8-byte {u32 buf, u32 len} entries) as views, or a WASI errno. */
@@ -219,7 +239,7 @@ export class WasiAbi {
       }
       return r < 0 ? this.errno(r, 'fd_write') : this.outU32(out, r);
     };
-    const withPath = (ptr: number, len: number, f: (p: Uint8Array) => number): number => {
+    const withPath = (ptr: number, len: number, f: (p: BytePath) => number): number => {
       const p = this.path(ptr, len);
       return typeof p === 'number' ? p : toWasiErrno(f(p));
     };
@@ -266,12 +286,12 @@ export class WasiAbi {
         if (fl & O_DSYNC) flags |= W.FDFLAGS_DSYNC;
         if (fl & O_NONBLOCK) flags |= W.FDFLAGS_NONBLOCK;
         if ((fl & O_SYNC) === O_SYNC) flags |= W.FDFLAGS_SYNC | W.FDFLAGS_RSYNC;
-        const rights = this.rightsOf(fd);
+        const known = this.rights.has(fd, this.fileOf(fd));
         m.u8.fill(0, out, out + FDSTAT_SIZE);
         m.u8[out] = tty ? W.FILETYPE_CHARACTER_DEVICE : filetypeOfMode(this.stat.mode);
         m.setU16(out + 2, flags);
-        m.dv.setBigUint64(out + 8, rights?.base ?? (tty ? W.RIGHTS_TTY : W.RIGHTS_ALL), true);
-        m.dv.setBigUint64(out + 16, rights?.inheriting ?? W.RIGHTS_ALL, true);
+        m.dv.setBigUint64(out + 8, known ? this.rights.base[fd] : tty ? W.RIGHTS_TTY : W.RIGHTS_ALL, true);
+        m.dv.setBigUint64(out + 16, known ? this.rights.inheriting[fd] : W.RIGHTS_ALL, true);
         return 0;
       },
       fd_fdstat_set_flags: (fd: number, fdflags: number) => {
@@ -285,12 +305,15 @@ export class WasiAbi {
         return toWasiErrno(fs.fcntl(cage, fd, F_SETFL, next));
       },
       fd_fdstat_set_rights: (fd: number, base: bigint, inheriting: bigint) => {
-        if (this.fileOf(fd) === undefined) return W.WASI_EBADF;
-        const cur = this.rightsOf(fd) ?? { file: this.fileOf(fd), base: W.RIGHTS_ALL, inheriting: W.RIGHTS_ALL };
+        const file = this.fileOf(fd);
+        if (file === undefined) return W.WASI_EBADF;
+        const known = this.rights.has(fd, file);
+        const curBase = known ? BigInt.asUintN(64, this.rights.base[fd]) : W.RIGHTS_ALL;
+        const curInh = known ? BigInt.asUintN(64, this.rights.inheriting[fd]) : W.RIGHTS_ALL;
         base = BigInt.asUintN(64, base);
         inheriting = BigInt.asUintN(64, inheriting);
-        if ((base & ~cur.base) !== 0n || (inheriting & ~cur.inheriting) !== 0n) return W.WASI_ENOTCAPABLE;
-        this.rights.set(fd, { file: cur.file, base, inheriting });
+        if ((base & ~curBase) !== 0n || (inheriting & ~curInh) !== 0n) return W.WASI_ENOTCAPABLE;
+        this.rights.set(fd, file, base, inheriting);
         return 0;
       },
       fd_filestat_get: (fd: number, out: number) => {
@@ -360,12 +383,13 @@ export class WasiAbi {
         const r = fs.dup2(cage, fd, to);
         if (r < 0) return toWasiErrno(r);
         fs.close(cage, fd);
-        const rights = this.rights.get(fd), name = this.preopenNames.get(fd);
+        const name = this.preopenNames.get(fd);
+        // dup2 made `to` share fd's description, so fd's recorded rights now describe `to`.
+        if (this.rights.has(fd, this.fileOf(to))) this.rights.set(to, this.fileOf(to), this.rights.base[fd], this.rights.inheriting[fd]);
+        else this.rights.delete(to);
         this.rights.delete(fd);
         this.preopenNames.delete(fd);
         this.preopenNames.delete(to);
-        if (rights !== undefined) this.rights.set(to, { ...rights, file: this.fileOf(to) });
-        else this.rights.delete(to);
         if (name !== undefined) this.preopenNames.set(to, name);
         return 0;
       },
@@ -397,17 +421,18 @@ export class WasiAbi {
       path_link: (oldFd: number, oldFlags: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number) => {
         const o = this.path(oldPtr, oldLen);
         if (typeof o === 'number') return o;
-        return withPath(newPtr, newLen, (n) => fs.linkat(cage, oldFd, o, newFd, n, oldFlags & W.LOOKUP_SYMLINK_FOLLOW ? AT_SYMLINK_FOLLOW : 0));
+        const n = this.path(newPtr, newLen, this.path2);
+        return typeof n === 'number' ? n : toWasiErrno(fs.linkat(cage, oldFd, o, newFd, n, oldFlags & W.LOOKUP_SYMLINK_FOLLOW ? AT_SYMLINK_FOLLOW : 0));
       },
       path_open: (fd: number, dirflags: number, ptr: number, len: number, oflags: number, base: bigint, inheriting: bigint, fdflags: number, out: number) => {
         const p = this.path(ptr, len);
         if (typeof p === 'number') return p;
         const m = this.m();
         if (!m.ok(out >>> 0, 4)) return W.WASI_EFAULT;
-        base = BigInt.asUintN(64, base);
-        inheriting = BigInt.asUintN(64, inheriting);
-        const read = (base & (W.RIGHTS_FD_READ | W.RIGHTS_FD_READDIR)) !== 0n;
-        const write = (base & W.RIGHTS_FD_WRITE) !== 0n;
+        // The rights defined so far all sit in the low 32 bits: test them as a number.
+        const low = Number(BigInt.asUintN(32, base));
+        const read = (low & (W.RIGHT_FD_READ | W.RIGHT_FD_READDIR)) !== 0;
+        const write = (low & W.RIGHT_FD_WRITE) !== 0;
         let flags = read && write ? O_RDWR : write ? O_WRONLY : O_RDONLY;
         if (oflags & W.OFLAGS_CREAT) flags |= O_CREAT;
         if (oflags & W.OFLAGS_DIRECTORY) flags |= O_DIRECTORY;
@@ -421,7 +446,7 @@ export class WasiAbi {
         // Preview1 carries no mode: new files get 0666 and new directories 0777, less the umask.
         const r = fs.openat(cage, fd, p, flags, 0o666);
         if (r < 0) return this.errno(r, 'path_open');
-        this.rights.set(r, { file: this.fileOf(r), base, inheriting });
+        this.rights.set(r, this.fileOf(r), base, inheriting);
         m.setU32(out >>> 0, r);
         return 0;
       },
@@ -440,12 +465,14 @@ export class WasiAbi {
       path_rename: (fd: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number) => {
         const o = this.path(oldPtr, oldLen);
         if (typeof o === 'number') return o;
-        return withPath(newPtr, newLen, (n) => fs.renameat(cage, fd, o, newFd, n));
+        const n = this.path(newPtr, newLen, this.path2);
+        return typeof n === 'number' ? n : toWasiErrno(fs.renameat(cage, fd, o, newFd, n));
       },
       path_symlink: (oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number) => {
         const t = this.path(oldPtr, oldLen);
         if (typeof t === 'number') return t;
-        return withPath(newPtr, newLen, (n) => fs.symlinkat(cage, t, fd, n));
+        const n = this.path(newPtr, newLen, this.path2);
+        return typeof n === 'number' ? n : toWasiErrno(fs.symlinkat(cage, t, fd, n));
       },
       path_unlink_file: (fd: number, ptr: number, len: number) => withPath(ptr, len, (p) => fs.unlinkat(cage, fd, p, 0)),
 
@@ -532,18 +559,23 @@ export class WasiAbi {
   /**
    * path_* functions resolve beneath their directory descriptor: a preview1 descriptor is
    * a capability for its subtree, so ".." above it, absolute paths and absolute symlinks
-   * are NOTCAPABLE (the core reports the escape as EXDEV, which nothing else causes here).
+   * are NOTCAPABLE (the core reports such an escape as EXDEV, which maps to NOTCAPABLE).
+   * A cage that imports only WASI stays confined; in a cage that also imports lind, only
+   * the path_* calls are.
    */
   private confine(fns: Record<string, (...args: never[]) => number | void>): void {
     const cage = this.fs.cage(this.cage);
     if (cage === undefined) throw new Error(`WASI cage ${this.cage} does not exist in the IMFS`);
+    if (this.options.exclusive ?? true) {
+      cage.beneath = true;
+      return;
+    }
     for (const [name, fn] of Object.entries(fns)) {
       if (!name.startsWith('path_')) continue;
       fns[name] = (...args: never[]) => {
         cage.beneath = true;
         try {
-          const r = fn(...args);
-          return r === W.WASI_EXDEV ? W.WASI_ENOTCAPABLE : r;
+          return fn(...args);
         } finally {
           cage.beneath = false;
         }

@@ -10,7 +10,7 @@ export type { Flock } from './ops-fd.js';
 export type { OffsetRef } from './ops-io.js';
 export type { Device } from './device.js';
 export type { Credentials } from './access.js';
-export { toBinary, binaryToBytes, binaryToText, bytesToBinary, type PathArg } from './names.js';
+export { toBinary, binaryToBytes, binaryToText, bytesToBinary, BytePath, type PathArg } from './names.js';
 export * from './constants.js';
 export * from './errno.js';
 export { loadFile, dumpFile, preloads, dumps, parseStagingList, StagingError, type StagingOptions, type StagingEntry, type DumpFailure } from './staging.js';

@@ -3,7 +3,16 @@
  * byte (code 0–255), which is exact for any byte sequence and lets Map do the lookups.
  * The API accepts JS strings (taken as UTF-8 text) or byte arrays.
  */
-export type PathArg = string | Uint8Array;
+export type PathArg = string | Uint8Array | BytePath;
+
+/**
+ * A path already in the core's form (a binary string, one char per byte), for the ABI
+ * layers: they decode a path from cage memory once and hand it over without a copy into
+ * a Uint8Array and a second decoding. A holder is meant to be reused call after call.
+ */
+export class BytePath {
+  constructor(public bytes = '') {}
+}
 
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice;
 
@@ -14,6 +23,7 @@ export function bytesToBinary(bytes: Uint8Array, start = 0, end = bytes.length):
 
 /** A path argument as a binary string; null when it holds a NUL byte (no C caller can pass one). */
 export function toBinary(path: PathArg): string | null {
+  if (path instanceof BytePath) return path.bytes.indexOf('\0') >= 0 ? null : path.bytes;
   if (typeof path === 'string') {
     let ascii = true;
     for (let i = 0; i < path.length; i++) {

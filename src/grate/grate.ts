@@ -133,7 +133,7 @@ export class Grate {
         merge(importObject, lind.imports());
       }
       if (wantsWasi) {
-        wasi = new WasiAbi({ fs, cageId, args: argv, env, preopens: options.preopens, trace: options.trace, warn: options.warn });
+        wasi = new WasiAbi({ fs, cageId, args: argv, env, preopens: options.preopens, trace: options.trace, warn: options.warn, exclusive: !wantsLind });
         wasi.openPreopens();
         if (memory !== null) wasi.setMemory(memory);
         merge(importObject, wasi.imports());
