@@ -9,7 +9,7 @@ import { test, expect } from 'vitest';
 import { runDifferential } from './differential/harness.js';
 
 const seed = process.env.SEED !== undefined ? Number(process.env.SEED) : 1;
-const count = process.env.COUNT !== undefined ? Number(process.env.COUNT) : 6000;
+const count = process.env.COUNT !== undefined ? Number(process.env.COUNT) : 15000;
 const timeCheck = process.env.TIMECHECK !== undefined ? Number(process.env.TIMECHECK) : undefined;
 
 test(`IMFS and Linux tmpfs agree on ${count} random operations (seed ${seed})`, () => {

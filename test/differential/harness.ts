@@ -6,7 +6,7 @@
  * both sides' results, so that `SEED=<seed> COUNT=<step+1>` reproduces it.
  */
 import {
-  O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_TMPFILE,
+  O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_TMPFILE, O_NOATIME,
   SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE, ENXIO, errnoName,
 } from '../../src/core/index.js';
 import { readFileSync } from 'node:fs';
@@ -229,6 +229,7 @@ export function runDifferential(options: RunOptions): RunStats {
     if (rng.chance(0.08)) flags |= O_DIRECTORY;
     if (rng.chance(0.12)) flags |= O_NOFOLLOW;
     if (rng.chance(0.04)) flags |= O_TMPFILE;
+    if (rng.chance(0.05)) flags |= O_NOATIME;
     return flags;
   };
 
@@ -256,7 +257,7 @@ export function runDifferential(options: RunOptions): RunStats {
   const flagText = (f: number): string => {
     const names = [['O_WRONLY', 'O_RDWR', 'O_ACCMODE'][(f & 3) - 1] ?? 'O_RDONLY'];
     for (const [bit, n] of [[O_TMPFILE, 'O_TMPFILE'], [O_CREAT, 'O_CREAT'], [O_EXCL, 'O_EXCL'], [O_TRUNC, 'O_TRUNC'], [O_APPEND, 'O_APPEND'],
-      [O_DIRECTORY, 'O_DIRECTORY'], [O_NOFOLLOW, 'O_NOFOLLOW']] as const) if ((f & bit) === bit && (bit !== O_DIRECTORY || (f & O_TMPFILE) !== O_TMPFILE)) names.push(n);
+      [O_DIRECTORY, 'O_DIRECTORY'], [O_NOFOLLOW, 'O_NOFOLLOW'], [O_NOATIME, 'O_NOATIME']] as const) if ((f & bit) === bit && (bit !== O_DIRECTORY || (f & O_TMPFILE) !== O_TMPFILE)) names.push(n);
     return names.join('|');
   };
   const q = (p: string) => JSON.stringify(p);
