@@ -106,8 +106,11 @@ export class FileData {
     const cap = roundUpChunk(bytes, this.chunkSize);
     const grow = cap - (old === undefined ? 0 : old.length);
     if (!space.take(grow)) return undefined;
-    const chunk = new Uint8Array(cap);
-    if (old !== undefined) chunk.set(old);
+    const chunk = space.pool.alloc(cap);
+    if (old !== undefined) {
+      chunk.set(old);
+      space.pool.free(old);
+    }
     this.setChunk(k, chunk);
     this.allocated += grow;
     return chunk;
@@ -132,6 +135,7 @@ export class FileData {
       if (from === 0 && to >= chunk.length) {
         this.allocated -= chunk.length;
         space.give(chunk.length);
+        space.pool.free(chunk);
         this.setChunk(k, undefined);
       } else if (from < chunk.length) {
         chunk.fill(0, from, Math.min(to, chunk.length));
@@ -179,8 +183,15 @@ export class FileData {
     return size;
   }
 
+  /** Calls visit(k, chunk) for every allocated chunk (for the consistency checker). */
+  forEachChunk(visit: (k: number, chunk: Uint8Array) => void): void {
+    this.dense.forEach((c, k) => { if (c !== undefined) visit(k, c); });
+    this.far?.forEach((c, k) => visit(k, c));
+  }
+
   /** Frees everything (the inode is going away). */
   release(space: Space): void {
+    this.forEachChunk((_k, chunk) => space.pool.free(chunk));
     space.give(this.allocated);
     this.allocated = 0;
     this.dense = [];
