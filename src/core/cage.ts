@@ -22,6 +22,8 @@ export class Cage {
    * descriptor is a capability for its subtree only.
    */
   beneath = false;
+  /** Every descriptor below this one is open or reserved. */
+  private freeHint = 0;
   /** How many of the descriptors 0..2 are still reserved for stdio. */
   reserved = [true, true, true];
 
@@ -42,10 +44,19 @@ export class Cage {
   /** The lowest descriptor >= min that is neither open nor reserved, or -1 if none below maxFds. */
   lowestFree(min: number): number {
     const files = this.files;
-    for (let fd = min; fd < this.maxFds; fd++) {
-      if (files[fd] === undefined && !(fd < STDIO_RESERVED && this.reserved[fd])) return fd;
+    // No descriptor below freeHint is free, so a search from 0 starts there (Linux's next_fd).
+    for (let fd = Math.max(min, this.freeHint); fd < this.maxFds; fd++) {
+      if (files[fd] === undefined && !(fd < STDIO_RESERVED && this.reserved[fd])) {
+        if (min <= this.freeHint) this.freeHint = fd;
+        return fd;
+      }
     }
     return -1;
+  }
+
+  /** Descriptor fd has just been closed. */
+  freed(fd: number): void {
+    if (fd < this.freeHint) this.freeHint = fd;
   }
 
   /** Number of open descriptors. */

@@ -1,11 +1,14 @@
 /**
- * Where file chunks live: views carved out of 1 MiB slabs, kept per power-of-two size.
+ * Where file chunks live: views carved out of slabs, kept per power-of-two size.
  * A fresh ArrayBuffer costs V8 about a microsecond and a malloc; a view of a slab costs a
- * tenth of that, and slabs carry no per-chunk ArrayBuffer overhead. Free views are kept
- * zeroed (zeroed when freed), so a chunk always starts out as zeros. Slabs whose chunks
- * are all free go back to the host once the free views outweigh the live ones.
+ * tenth of that, and slabs carry no per-chunk ArrayBuffer overhead. Slabs double in size
+ * (256 KiB up to 16 MiB) as a size class fills: every ArrayBuffer counts as external
+ * memory, and V8 answers many small ones with many garbage collections.
+ * Free views are kept zeroed (zeroed when freed), so a chunk always starts out as zeros.
+ * Slabs whose chunks are all free go back to the host once the free views outweigh the
+ * live ones.
  */
-const SLAB_BYTES = 1 << 20;
+const FIRST_SLAB = 256 << 10, LARGEST_SLAB = 16 << 20, SLAB_BYTES = 1 << 20;
 
 interface Slab {
   live: number;
@@ -14,10 +17,13 @@ interface Slab {
 interface SizeClass {
   size: number;
   free: Uint8Array[];
-  /** The slab being carved, and where its next chunk starts. */
+  /** The slab being carved, where its next chunk starts, and how big the next slab is. */
   carving: ArrayBuffer | null;
   next: number;
+  nextSlab: number;
   liveBytes: number;
+  /** Free views past this many trigger a trim (raised after each trim, so trims stay rare). */
+  trimAt: number;
 }
 
 export class ChunkPool {
@@ -27,7 +33,7 @@ export class ChunkPool {
   private sizeClass(size: number): SizeClass {
     let c = this.classes.get(size);
     if (c === undefined) {
-      c = { size, free: [], carving: null, next: 0, liveBytes: 0 };
+      c = { size, free: [], carving: null, next: 0, nextSlab: FIRST_SLAB, liveBytes: 0, trimAt: 0 };
       this.classes.set(size, c);
     }
     return c;
@@ -38,9 +44,9 @@ export class ChunkPool {
     const c = this.sizeClass(size);
     let chunk = c.free.pop();
     if (chunk === undefined) {
-      const slabBytes = Math.max(SLAB_BYTES, size);
-      if (c.carving === null || c.next + size > slabBytes) {
-        c.carving = new ArrayBuffer(slabBytes);
+      if (c.carving === null || c.next + size > c.carving.byteLength) {
+        c.carving = new ArrayBuffer(Math.max(c.nextSlab, size));
+        c.nextSlab = Math.min(2 * c.nextSlab, LARGEST_SLAB);
         c.next = 0;
         this.slabs.set(c.carving, { live: 0 });
       }
@@ -59,7 +65,7 @@ export class ChunkPool {
     c.free.push(chunk);
     c.liveBytes -= chunk.length;
     this.slabs.get(chunk.buffer)!.live--;
-    if (c.free.length * c.size > Math.max(4 * SLAB_BYTES, c.liveBytes)) this.trim(c);
+    if (c.free.length > c.trimAt && c.free.length * c.size > Math.max(4 * SLAB_BYTES, c.liveBytes)) this.trim(c);
   }
 
   /** Lets go of the slabs of class c that hold no live chunk (except the one being carved). */
@@ -73,6 +79,8 @@ export class ChunkPool {
     }
     for (const slab of released) this.slabs.delete(slab);
     c.free = kept;
+    // Free views of slabs still in use stay; do not look again until their number doubles.
+    c.trimAt = 2 * kept.length;
   }
 
   /** Bytes of slabs held from the host (for memory reports and the consistency checker). */

@@ -209,6 +209,7 @@ export class FsState {
   closeFd(cage: Cage, fd: number): void {
     const file = cage.files[fd]!;
     cage.files[fd] = undefined;
+    cage.freed(fd);
     cage.cloexec[fd] = false;
     // Closing any descriptor of an inode drops the cage's record locks on it (POSIX).
     this.locks.releaseRanges(file.ino, cage);
