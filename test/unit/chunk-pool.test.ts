@@ -26,13 +26,14 @@ describe('ChunkPool', () => {
     expect(big.buffer.byteLength).toBe(4 << 20);
   });
 
-  test('slabs whose chunks are all free go back once the free ones outweigh the live ones', () => {
+  test('slabs double in size, and those whose chunks are all free go back', () => {
     const pool = new ChunkPool();
-    const chunks = Array.from({ length: 64 * 10 }, () => pool.alloc(16384)); // 10 slabs of 1 MiB
-    expect(pool.heldBytes).toBe(10 << 20);
+    const chunks = Array.from({ length: 640 }, () => pool.alloc(16384)); // 10 MiB of chunks
+    // Slabs of 256 KiB, 512 KiB, 1, 2, 4 MiB (7.75 MiB, full) and one of 8 MiB being carved.
+    expect(pool.heldBytes).toBe((256 + 512 + 1024 + 2048 + 4096 + 8192) << 10);
     for (const c of chunks) pool.free(c);
-    // Everything is free: all slabs but the one being carved (and what the trim threshold keeps) are gone.
-    expect(pool.heldBytes).toBeLessThanOrEqual(5 << 20);
+    // Everything is free: every slab but the one being carved has gone back.
+    expect(pool.heldBytes).toBe(8 << 20);
     const again = pool.alloc(16384);
     expect(again.every((x) => x === 0)).toBe(true);
   });
