@@ -1,5 +1,5 @@
-// The hosts a benchmark cage runs under, each returning the cage's stdout. Every host
-// runs the same .wasm (or, for "native", the same C source built with gcc).
+// The hosts a benchmark cage runs under. Each returns the cage's stdout (its report lines).
+// Every host runs the same .wasm; "native" runs the same C source built with gcc.
 import { spawnSync } from 'node:child_process';
 import * as nodefs from 'node:fs';
 import * as os from 'node:os';
@@ -20,59 +20,79 @@ export function tmpfsDir(tag) {
   return { dir, cleanup: () => nodefs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** imfs-grate running the WASI cage (or the lind one) on a fresh IMFS. */
-export function runImfs(args, { lind = false } = {}) {
+const imfsLimits = { maxBytes: 8 * 2 ** 30, maxInodes: 4_000_000 };
+
+function runGrate(wasm, args) {
   const out = [];
-  const grate = new Grate({ limits: { maxBytes: 4 * 2 ** 30, maxInodes: 4_000_000 } });
-  const status = grate.runSync(lind ? benchLindWasm : benchWasm, {
-    args: ['/tmp', ...args], stdout: (b) => out.push(Buffer.from(b)), stderr: (b) => process.stderr.write(b),
-  });
-  if (status !== 0) throw new Error(`imfs-grate ${lind ? 'lind' : 'WASI'} bench exited ${status}: ${Buffer.concat(out)}`);
+  const grate = new Grate({ limits: imfsLimits });
+  const status = grate.runSync(wasm, { args: ['/tmp', ...args], stdout: (b) => out.push(Buffer.from(b)), stderr: (b) => process.stderr.write(b) });
+  if (status !== 0) throw new Error(`exited ${status}: ${Buffer.concat(out)}`);
   return Buffer.concat(out).toString();
 }
 
-/** Node's own node:wasi with the cage's directory preopened on a tmpfs directory. */
-export function runNodeWasi(args) {
+/** Node's node:wasi with the cage's directory preopened on a tmpfs directory. */
+function runNodeWasi(args) {
   const { dir, cleanup } = tmpfsDir('nodewasi');
   const outFile = path.join(dir, '.stdout');
   const outFd = nodefs.openSync(outFile, 'w');
   try {
     const wasi = new NodeWASI({ version: 'preview1', args: ['bench', '/bench', ...args], preopens: { '/bench': dir }, stdout: outFd, returnOnExit: true });
-    const module = new WebAssembly.Module(nodefs.readFileSync(benchWasm));
-    const instance = new WebAssembly.Instance(module, wasi.getImportObject());
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(nodefs.readFileSync(benchWasm)), wasi.getImportObject());
     const status = wasi.start(instance);
     nodefs.closeSync(outFd);
     const text = nodefs.readFileSync(outFile, 'utf8');
-    if (status !== 0) throw new Error(`node:wasi bench exited ${status}: ${text}`);
+    if (status !== 0) throw new Error(`exited ${status}: ${text}`);
     return text;
   } finally {
     cleanup();
   }
 }
 
+/** @bjorn3/browser_wasi_shim with its in-memory filesystem (a preopened directory). */
+async function runShim(args) {
+  const shim = await import('@bjorn3/browser_wasi_shim');
+  let text = '';
+  const out = new shim.ConsoleStdout((b) => { text += Buffer.from(b).toString(); });
+  const fds = [new shim.OpenFile(new shim.File([])), out, out, new shim.PreopenDirectory('/bench', new Map())];
+  const wasi = new shim.WASI(['bench', '/bench', ...args], [], fds);
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(nodefs.readFileSync(benchWasm)), { wasi_snapshot_preview1: wasi.wasiImport });
+  const status = wasi.start(instance);
+  if (status !== 0 && status !== undefined) throw new Error(`exited ${status}: ${text}`);
+  return text;
+}
+
 /** The same C source built natively with gcc, on a tmpfs directory: the host kernel's own cost. */
-export function runNative(args) {
+function runNative(args) {
   const exe = path.join(os.tmpdir(), `imfs-bench-native-${process.pid}`);
-  if (!nodefs.existsSync(exe)) {
-    const cc = spawnSync('gcc', ['-O2', '-o', exe, path.join(root, 'wasm-fixtures/bench/bench.c'), path.join(root, 'wasm-fixtures/bench/bench-posix.c')], { encoding: 'utf8' });
-    if (cc.status !== 0) throw new Error(`gcc failed: ${cc.stderr}`);
-  }
+  const cc = spawnSync('gcc', ['-O2', '-o', exe, path.join(root, 'wasm-fixtures/bench/bench.c'), path.join(root, 'wasm-fixtures/bench/bench-posix.c')], { encoding: 'utf8' });
+  if (cc.status !== 0) throw new Error(`gcc failed: ${cc.stderr}`);
   const { dir, cleanup } = tmpfsDir('native');
   try {
     const r = spawnSync(exe, [dir, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    if (r.status !== 0) throw new Error(`native bench exited ${r.status}: ${r.stdout}${r.stderr}`);
+    if (r.status !== 0) throw new Error(`exited ${r.status}: ${r.stdout}${r.stderr}`);
     return r.stdout;
   } finally {
     cleanup();
+    nodefs.rmSync(exe, { force: true });
   }
 }
 
-/** Lines "name ops/s … ns/op [MB/s]" → Map name → { opsPerSec, nsPerOp, mbPerSec }. */
+export const HOSTS = {
+  native: { label: 'native (gcc, tmpfs)', run: runNative },
+  imfs: { label: 'imfs-grate WASI', run: (args) => runGrate(benchWasm, args) },
+  lind: { label: 'imfs-grate lind', run: (args) => runGrate(benchLindWasm, args) },
+  nodewasi: { label: 'node:wasi (tmpfs)', run: runNodeWasi },
+  shim: { label: 'browser_wasi_shim', run: runShim },
+};
+
+/** Lines "name ops/s … ns/op [MB/s]" → { name: { opsPerSec, nsPerOp, mbPerSec } }, the best of repeated lines. */
 export function parse(text) {
-  const out = new Map();
+  const out = {};
   for (const line of text.split('\n')) {
     const m = /^(\S+)\s+([\d.]+) ops\/s\s+([\d.]+) ns\/op(?: ([\d.]+) MB\/s)?/.exec(line);
-    if (m) out.set(m[1], { opsPerSec: Number(m[2]), nsPerOp: Number(m[3]), mbPerSec: m[4] === undefined ? undefined : Number(m[4]) });
+    if (!m) continue;
+    const v = { opsPerSec: Number(m[2]), nsPerOp: Number(m[3]), mbPerSec: m[4] === undefined ? undefined : Number(m[4]) };
+    if (out[m[1]] === undefined || v.nsPerOp < out[m[1]].nsPerOp) out[m[1]] = v;
   }
   return out;
 }

@@ -2,7 +2,7 @@
  * The wasm32 struct layouts of a lind-glibc cage (abi.md §3), read from and written to
  * cage memory. Offsets are the x86-64 kernel shapes Lind's headers were edited to match.
  */
-import { makedev, type Stat, type Statfs, type Flock } from '../core/index.js';
+import type { Stat, Statfs, Flock } from '../core/index.js';
 import type { CageMemory } from './cage-memory.js';
 
 export const STAT_SIZE = 104;
@@ -13,6 +13,16 @@ export const FLOCK64_SIZE = 32;
 export const TIMESPEC_SIZE = 16;
 export const STATX_SIZE = 256;
 
+/**
+ * glibc's makedev(major, minor) (§4.11) written as a u64, in 32-bit halves (no BigInt):
+ * the low half holds major bits 0–11 at 8, minor bits 0–7 and minor bits 8–19 at 20;
+ * the high half holds minor bits 20–31 and major bits 12–31 in place.
+ */
+export function writeDev(m: CageMemory, p: number, major: number, minor: number): void {
+  m.setU32(p, ((major & 0xfff) << 8) | (minor & 0xff) | ((minor & 0xfff00) << 12));
+  m.setU32(p + 4, (major & 0xfffff000) | (minor >>> 20));
+}
+
 /** struct stat (§3.2), 104 bytes. */
 export function writeStat(m: CageMemory, p: number, st: Stat): void {
   m.setU64(p, st.dev);
@@ -21,7 +31,7 @@ export function writeStat(m: CageMemory, p: number, st: Stat): void {
   m.setU32(p + 20, st.nlink);
   m.setU32(p + 24, st.uid);
   m.setU32(p + 28, st.gid);
-  m.dv.setBigUint64(p + 32, makedev(st.rdevMajor, st.rdevMinor), true);
+  writeDev(m, p + 32, st.rdevMajor, st.rdevMinor);
   m.setU64(p + 40, st.size);
   m.setI32(p + 48, st.blksize);
   m.setU32(p + 52, st.blocks);

@@ -1,6 +1,8 @@
 /* bench: times filesystem workloads itself and prints one line per workload:
  *   <name> <ops/s> ops/s <ns/op> ns/op [<MB/s> MB/s]
- * usage: bench DIR [SCALE] [workload...]   (DIR must exist; SCALE multiplies counts; default 1)
+ * usage: bench DIR [SCALE] [xPASSES] [workload...]
+ *   DIR must exist; SCALE multiplies counts (default 1); xPASSES runs the chosen workloads that
+ *   many times in this process and reports every pass (a JIT host is warm from the second on).
  * Workloads (default: all but the "scale-*" ones):
  *   meta-create meta-stat meta-stat-missing meta-list meta-unlink meta-tree meta-deep-stat
  *   small-write small-read call-pwrite64 call-pread64 seq-write4k seq-read4k bulk-write bulk-read
@@ -152,6 +154,8 @@ static int w_meta_deep_stat(void) {
   double t = b_now();
   for (long i = 0; i < n; i++) CHECK(b_stat(path, &size), "stat deep");
   report("meta-deep-stat", (double)n, b_now() - t, 0);
+  CHECK(b_unlink(path), "unlink deep");
+  for (int i = 0; i < 4; i++) { *(p = path + slen(path) - (i == 0 ? 5 : 6)) = 0; CHECK(b_rmdir(path), "rmdir deep"); }
   return 0;
 }
 static int w_small_write(void) {
@@ -316,18 +320,25 @@ static const struct { const char *name; int (*run)(void); int by_default; } WORK
 int b_main(int argc, char **argv) {
   if (argc < 2) { b_out("usage: bench DIR [SCALE] [workload...]\n"); return 2; }
   char *p = put_str(dir, argv[1]); *p = 0;
-  int first = 2;
-  if (argc > 2 && argv[2][0] >= '0' && argv[2][0] <= '9') {
-    scale = 0; for (const char *s = argv[2]; *s; s++) scale = scale * 10 + (*s - '0');
+  int first = 2, passes = 1;
+  if (argc > first && argv[first][0] >= '0' && argv[first][0] <= '9') {
+    scale = 0; for (const char *s = argv[first]; *s; s++) scale = scale * 10 + (*s - '0');
     if (scale < 1) scale = 1;
-    first = 3;
+    first++;
+  }
+  if (argc > first && argv[first][0] == 'x') {
+    passes = 0; for (const char *s = argv[first] + 1; *s; s++) passes = passes * 10 + (*s - '0');
+    if (passes < 1) passes = 1;
+    first++;
   }
   for (int i = 0; i < (int)sizeof buf; i++) buf[i] = (char)(i * 7);
   int status = 0;
-  for (int w = 0; w < NWORK; w++) {
-    int wanted = first >= argc ? WORKLOADS[w].by_default : 0;
-    for (int a = first; a < argc; a++) if (seq(argv[a], WORKLOADS[w].name)) wanted = 1;
-    if (wanted && WORKLOADS[w].run() != 0) status = 1;
+  for (int pass = 0; pass < passes && status == 0; pass++) {
+    for (int w = 0; w < NWORK; w++) {
+      int wanted = first >= argc ? WORKLOADS[w].by_default : 0;
+      for (int a = first; a < argc; a++) if (seq(argv[a], WORKLOADS[w].name)) wanted = 1;
+      if (wanted && WORKLOADS[w].run() != 0) status = 1;
+    }
   }
   if (call_fd >= 0) {
     b_close(call_fd);
