@@ -204,3 +204,35 @@ describe('a fresh grate IMFS', () => {
     expect(bare.fs.stat(0, '/dev', s)).toBe(-2);
   });
 });
+
+describe('a cage importing both lind and WASI', () => {
+  test('both views see one descriptor table: open through make-syscall, write through fd_write', async () => {
+    // memory: "/tmp/both\0" at 1024; iovec {2048, 3} at 1536; "abc" at 2048; fd_write's result at 1600
+    const cage = buildModule({
+      imports: [MAKE_SYSCALL, { module: 'wasi_snapshot_preview1', name: 'fd_write', params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] }],
+      memoryImport: { module: 'env', name: 'memory', initial: 2, maximum: 16, shared: true },
+      data: [
+        { offset: 1024, bytes: [...Buffer.from('/tmp/both\0')] },
+        { offset: 1536, bytes: [0, 8, 0, 0, 3, 0, 0, 0] },
+        { offset: 2048, bytes: [...Buffer.from('abc')] },
+      ],
+      funcs: [{
+        params: [], results: [], locals: ['i32'], export: '_start',
+        body: [
+          // fd = open("/tmp/both", O_WRONLY|O_CREAT, 0644)
+          ...syscall(2, [1024, 0o101, 0o644]), 0x21, 0,
+          // fd_write(fd, 1536, 1, 1600); exit_group(fd_write's errno * 100 + fd)
+          ...op.localGet(0), ...op.i32(1536), ...op.i32(1), ...op.i32(1600), ...op.call(1),
+          ...op.i32(100), 0x6c, ...op.localGet(0), 0x6a, 0x21, 0,
+          ...syscall(231, [[...op.localGet(0), 0xac]]), ...op.drop,
+        ],
+      }],
+    });
+    const grate = new Grate();
+    expect(await grate.run(cage)).toBe(4); // errno 0, descriptor 4 (3 is the WASI preopen of "/")
+    const buf = Buffer.alloc(8);
+    const fd = grate.fs.open(0, '/tmp/both', 0);
+    expect(grate.fs.read(0, fd, buf)).toBe(3);
+    expect(buf.subarray(0, 3).toString()).toBe('abc');
+  });
+});
