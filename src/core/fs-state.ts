@@ -12,7 +12,7 @@ import { ENOSPC } from './errno.js';
 import { InodeTable, ATIME, MTIME, CTIME } from './inode-table.js';
 import { Space } from './space.js';
 import { resolveLimits, type Limits } from './limits.js';
-import { realClock, type Clock, type Timespec } from './clock.js';
+import { coarseMs, realClock, type Clock, type Timespec } from './clock.js';
 import { Directory } from './directory.js';
 import { FileData } from './file-data.js';
 import { Pipe } from './pipe.js';
@@ -69,32 +69,73 @@ export class FsState {
     this.root = root;
   }
 
+  /** The exact time (also the floor no coarse time may go below). */
   now(): Timespec {
     this.clock(this.t);
+    this.floorSec = this.t.sec;
+    this.floorNsec = this.t.nsec;
     return this.t;
   }
+  private floorSec = 0;
+  private floorNsec = 0;
 
-  /** Sets the timestamps in `which` (A | M | C) of `ino` to now. */
+  /**
+   * The coarse time (Linux's current_time): the ticker's millisecond, never earlier than
+   * an exact time already handed out. An injected clock is used as it is.
+   */
+  coarseNow(): Timespec {
+    const ms = this.clock === realClock ? coarseMs() : NaN;
+    if (!(ms > 0)) return this.now();
+    const t = this.t;
+    const sec = Math.floor(ms / 1000), nsec = Math.floor((ms - sec * 1000) * 1e6);
+    if (sec > this.floorSec || (sec === this.floorSec && nsec >= this.floorNsec)) {
+      t.sec = sec;
+      t.nsec = nsec;
+    } else {
+      t.sec = this.floorSec;
+      t.nsec = this.floorNsec;
+    }
+    return t;
+  }
+
+  /**
+   * Sets the timestamps in `which` (A | M | C) of `ino` to now: the coarse time, unless
+   * someone has looked at this inode's times since they last changed, in which case the
+   * exact time, so the change shows (Linux 6.13's multigrain timestamps).
+   */
   stamp(ino: number, which: number): void {
-    const t = this.now();
+    const queried = this.inodes.queried;
+    const t = queried[ino] !== 0 && (which & (M | C)) !== 0 ? this.now() : this.coarseNow();
+    if (which & C) queried[ino] = 0;
     const times = this.inodes.times, base = ino * 8;
     if (which & A) { times[base + ATIME] = t.sec; times[base + ATIME + 1] = t.nsec; }
     if (which & M) { times[base + MTIME] = t.sec; times[base + MTIME + 1] = t.nsec; }
     if (which & C) { times[base + CTIME] = t.sec; times[base + CTIME + 1] = t.nsec; }
   }
 
-  /** Access-time update as Linux's default relatime does it (only when atime is not newer than mtime/ctime, or a day old). */
+  /**
+   * Access-time update as Linux's default relatime does it: when atime is not newer than
+   * mtime or ctime, or is a day old. Reading the clock costs more than a small read
+   * itself, so the day-old test uses the last time read (refreshed every 4096 tests);
+   * the clock is read when atime actually changes.
+   */
   touchAtime(ino: number): void {
     const times = this.inodes.times, base = ino * 8;
     const a = times[base + ATIME], an = times[base + ATIME + 1];
-    const older = (s: number, ns: number) => a < s || (a === s && an <= ns);
-    const t = this.now();
-    if (older(times[base + MTIME], times[base + MTIME + 1]) || older(times[base + CTIME], times[base + CTIME + 1]) ||
-        t.sec - a >= DAY) {
+    const m = times[base + MTIME], c = times[base + CTIME];
+    let due = a < m || (a === m && an <= times[base + MTIME + 1]) || a < c || (a === c && an <= times[base + CTIME + 1]);
+    if (!due) {
+      // An injected clock is cheap and exact; the real one is read every 4096th test.
+      if (this.clock !== realClock || (++this.atimeChecks & 4095) === 0) this.now();
+      due = this.t.sec - a >= DAY;
+    }
+    if (due) {
+      const t = this.coarseNow();
       times[base + ATIME] = t.sec;
       times[base + ATIME + 1] = t.nsec;
     }
   }
+  private atimeChecks = 0;
 
   /**
    * Allocates an inode for `cred` to be created in directory `dir` (0 for none) with
@@ -115,7 +156,7 @@ export class FsState {
     }
     // The umask comes after that strip, which judges the mode asked for (vfs_prepare_mode).
     mode &= ~umask;
-    const t = this.now();
+    const t = this.coarseNow();
     const ino = table.alloc(mode, cred.euid, gid, t.sec, t.nsec);
     switch (mode & S_IFMT) {
       case S_IFDIR: table.payload[ino] = new Directory(dir); break;

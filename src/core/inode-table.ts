@@ -23,6 +23,8 @@ export class InodeTable {
   uid = new Uint32Array(0);
   gid = new Uint32Array(0);
   nlink = new Uint32Array(0);
+  /** 1 when the inode's times were read (stat) since its ctime last changed (see FsState.stamp). */
+  queried = new Uint8Array(0);
   /** References that keep an inode alive besides its links: open file descriptions and working directories. */
   refs = new Uint32Array(0);
   size = new Float64Array(0);
@@ -54,6 +56,7 @@ export class InodeTable {
     this.gid[ino] = gid;
     this.nlink[ino] = 0;
     this.refs[ino] = 0;
+    this.queried[ino] = 0;
     this.size[ino] = 0;
     this.rdevMajor[ino] = 0;
     this.rdevMinor[ino] = 0;
@@ -109,6 +112,9 @@ export class InodeTable {
     this.gid = copyU32(this.gid);
     this.nlink = copyU32(this.nlink);
     this.refs = copyU32(this.refs);
+    const queried = new Uint8Array(capacity);
+    queried.set(this.queried);
+    this.queried = queried;
     this.rdevMajor = copyU32(this.rdevMajor);
     this.rdevMinor = copyU32(this.rdevMinor);
     this.size = copyF64(this.size, 1);

@@ -58,6 +58,7 @@ export function fillStat(fs: FsState, ino: number, out: Stat): void {
       out.size = 0;
       out.blocks = 0;
   }
+  table.queried[ino] = 1;
   const t = table.times, b = ino * 8;
   out.atimeSec = t[b + ATIME]; out.atimeNsec = t[b + ATIME + 1];
   out.mtimeSec = t[b + MTIME]; out.mtimeNsec = t[b + MTIME + 1];
