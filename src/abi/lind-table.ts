@@ -38,22 +38,19 @@ function withPaths(a: LindAbi, k1: number, k2: number, f: (p1: BytePath, p2: Byt
   return typeof p2 === 'number' ? p2 : f(p1, p2);
 }
 
+/** Checks the out-struct of `size` bytes at argument k, calls `f`, and on success writes the struct there. */
+function structInto(a: LindAbi, k: number, size: number, f: () => number, write: (a: LindAbi, at: number) => void): number {
+  const buf = a.ptr(k);
+  if (!a.ok(buf, size)) return -EFAULT;
+  const r = f();
+  if (r === 0) write(a, buf);
+  return r;
+}
+const putStat = (a: LindAbi, at: number) => writeStat(a.mem, at, a.stat);
+const putStatfs = (a: LindAbi, at: number) => writeStatfs(a.mem, at, a.statfs);
 /** Calls `f` (which fills a.stat) and writes struct stat to the pointer in argument k. */
-function statInto(a: LindAbi, k: number, f: () => number): number {
-  const buf = a.ptr(k);
-  if (!a.ok(buf, STAT_SIZE)) return -EFAULT;
-  const r = f();
-  if (r === 0) writeStat(a.mem, buf, a.stat);
-  return r;
-}
-
-function statfsInto(a: LindAbi, k: number, f: () => number): number {
-  const buf = a.ptr(k);
-  if (!a.ok(buf, STATFS_SIZE)) return -EFAULT;
-  const r = f();
-  if (r === 0) writeStatfs(a.mem, buf, a.statfs);
-  return r;
-}
+const statInto = (a: LindAbi, k: number, f: () => number) => structInto(a, k, STAT_SIZE, f, putStat);
+const statfsInto = (a: LindAbi, k: number, f: () => number) => structInto(a, k, STATFS_SIZE, f, putStatfs);
 
 /** A buffer argument (ptr in argument kp, length in kl) checked against memory. */
 function buffer(a: LindAbi, kp: number, len: number): number {

@@ -207,37 +207,26 @@ export class WasiAbi {
     const args = stringListImports(memory, this.options.args, W.WASI_EFAULT);
     const env = stringListImports(memory, this.options.env, W.WASI_EFAULT);
 
-    const readv = (fd: number, iovs: number, n: number, out: number, offset: bigint | null): number => {
+    /** fd_read/fd_write and their positional forms (offset null: at the file offset). */
+    const transfer = (writing: boolean, fd: number, iovs: number, n: number, out: number, offset: bigint | null): number => {
       const m = this.m();
       // The result pointer is checked first: a call that cannot report its result does nothing.
       if (!m.ok(out >>> 0, 4)) return W.WASI_EFAULT;
+      const pos = offset === null ? -1 : Number(offset);
       let r: number;
       if (n === 1 && m.ok(iovs >>> 0, IOVEC)) {
-        // The common case: one buffer, read straight into cage memory.
+        // The common case: one buffer, moved straight between the file and cage memory.
         const buf = m.u32(iovs >>> 0), len = m.u32((iovs >>> 0) + 4);
         if (!m.ok(buf, len)) return W.WASI_EFAULT;
-        r = offset === null ? fs.read(cage, fd, m.u8, len, buf) : fs.pread(cage, fd, m.u8, len, Number(offset), buf);
+        if (writing) r = pos < 0 ? fs.write(cage, fd, m.u8, len, buf) : fs.pwrite(cage, fd, m.u8, len, pos, buf);
+        else r = pos < 0 ? fs.read(cage, fd, m.u8, len, buf) : fs.pread(cage, fd, m.u8, len, pos, buf);
       } else {
         const v = this.iovecs(iovs, n);
         if (typeof v === 'number') return v;
-        r = offset === null ? fs.readv(cage, fd, v) : fs.preadv(cage, fd, v, Number(offset));
+        if (writing) r = pos < 0 ? fs.writev(cage, fd, v) : fs.pwritev(cage, fd, v, pos);
+        else r = pos < 0 ? fs.readv(cage, fd, v) : fs.preadv(cage, fd, v, pos);
       }
-      return r < 0 ? this.errno(r, 'fd_read') : this.outU32(out, r);
-    };
-    const writev = (fd: number, iovs: number, n: number, out: number, offset: bigint | null): number => {
-      const m = this.m();
-      if (!m.ok(out >>> 0, 4)) return W.WASI_EFAULT;
-      let r: number;
-      if (n === 1 && m.ok(iovs >>> 0, IOVEC)) {
-        const buf = m.u32(iovs >>> 0), len = m.u32((iovs >>> 0) + 4);
-        if (!m.ok(buf, len)) return W.WASI_EFAULT;
-        r = offset === null ? fs.write(cage, fd, m.u8, len, buf) : fs.pwrite(cage, fd, m.u8, len, Number(offset), buf);
-      } else {
-        const v = this.iovecs(iovs, n);
-        if (typeof v === 'number') return v;
-        r = offset === null ? fs.writev(cage, fd, v) : fs.pwritev(cage, fd, v, Number(offset));
-      }
-      return r < 0 ? this.errno(r, 'fd_write') : this.outU32(out, r);
+      return r < 0 ? this.errno(r, writing ? 'fd_write' : 'fd_read') : this.outU32(out, r);
     };
     const withPath = (ptr: number, len: number, f: (p: BytePath) => number): number => {
       const p = this.path(ptr, len);
@@ -326,7 +315,7 @@ export class WasiAbi {
         return typeof t === 'number' ? t : toWasiErrno(fs.futimens(cage, fd, t));
       },
       fd_pread: (fd: number, iovs: number, n: number, offset: bigint, out: number) =>
-        offset < 0n ? W.WASI_EINVAL : readv(fd, iovs, n, out, offset),
+        offset < 0n ? W.WASI_EINVAL : transfer(false, fd, iovs, n, out, offset),
       fd_prestat_get: (fd: number, out: number) => {
         const name = this.preopenNames.get(fd);
         if (name === undefined || this.fileOf(fd) === undefined) return W.WASI_EBADF;
@@ -349,8 +338,8 @@ export class WasiAbi {
         return 0;
       },
       fd_pwrite: (fd: number, iovs: number, n: number, offset: bigint, out: number) =>
-        offset < 0n ? W.WASI_EINVAL : writev(fd, iovs, n, out, offset),
-      fd_read: (fd: number, iovs: number, n: number, out: number) => readv(fd, iovs, n, out, null),
+        offset < 0n ? W.WASI_EINVAL : transfer(true, fd, iovs, n, out, offset),
+      fd_read: (fd: number, iovs: number, n: number, out: number) => transfer(false, fd, iovs, n, out, null),
       fd_readdir: (fd: number, buf: number, bufLen: number, cookie: bigint, out: number) => {
         const m = this.m();
         buf >>>= 0;
@@ -403,7 +392,7 @@ export class WasiAbi {
         const r = fs.lseek(cage, fd, 0, W.WHENCE_CUR);
         return r < 0 ? toWasiErrno(r) : this.outU64(out, r);
       },
-      fd_write: (fd: number, iovs: number, n: number, out: number) => writev(fd, iovs, n, out, null),
+      fd_write: (fd: number, iovs: number, n: number, out: number) => transfer(true, fd, iovs, n, out, null),
 
       path_create_directory: (fd: number, ptr: number, len: number) =>
         withPath(ptr, len, (p) => fs.mkdirat(cage, fd, p, 0o777)),
