@@ -11,7 +11,7 @@ import {
 } from '../../src/core/index.js';
 import { readFileSync } from 'node:fs';
 import { Rng } from './rng.js';
-import { HostSide, ImfsSide, type Entry, type ReadR, type Res } from './sides.js';
+import { HostSide, ImfsSide, ROOT, TIME_SENTINEL, type Entry, type ReadR, type Res, type User } from './sides.js';
 
 type Side = ImfsSide | HostSide;
 
@@ -38,6 +38,11 @@ export interface RunOptions {
   treeEvery?: number;
   /** Probability that a step is timestamp-checked (see stampTimes). */
   timeCheck?: number;
+  /**
+   * Credentials switched: each step runs as one of USERS on both sides, and umask steps
+   * are made. The host side needs a root process's main thread (process.seteuid).
+   */
+  creds?: boolean;
 }
 
 export interface RunStats {
@@ -50,10 +55,29 @@ export interface RunStats {
   entries: number;
   /** Agreed outcomes per operation: "ok" or the errno name → count. */
   byOp: Record<string, Record<string, number>>;
+  /** With creds: agreed outcomes per user ("uid:gid"). */
+  byUser: Record<string, Record<string, number>>;
 }
 
 const NAMES = ['a', 'b', 'c', 'd'];
-const MODES = [0o644, 0o600, 0o755, 0o777, 0o700, 0o444, 0o000, 0o4755, 0o2755, 0o2775, 0o1777, 0o6711, 0o7777, 0o640];
+const MODES = [0o644, 0o600, 0o755, 0o777, 0o700, 0o444, 0o000, 0o4755, 0o2755, 0o2775, 0o1777, 0o6711, 0o7777, 0o640,
+  0o3777, 0o2777, 0o666, 0o660];
+/**
+ * The credentialed mode's users. 1001 shares gid 1000 with 1000 through its effective gid
+ * and has 1002 (1002's own group) and 1003 (nobody's) as supplementary groups; 1002 has
+ * none at all. Real ids stay 0 (node can switch only the effective ones).
+ */
+const USERS: readonly User[] = [
+  ROOT,
+  { uid: 1000, gid: 1000, groups: [1000] },
+  { uid: 1001, gid: 1000, groups: [1002, 1003] },
+  { uid: 1002, gid: 1002, groups: [] },
+];
+/** Modes that let the group or others write (creds mode: else most of the tree is soon closed to the users). */
+const SHARED_MODES = [0o777, 0o1777, 0o2777, 0o3777, 0o775, 0o2775, 0o666, 0o664, 0o770, 0o1770, 0o6777, 0o4777];
+const UMASKS = [0o022, 0o002, 0o077, 0o000, 0o027, 0o007];
+/** Times utimes sets (seconds; compared exactly, see StatR). */
+const TIMES = [TIME_SENTINEL, 2000, 3000];
 const MAX_OPEN = 12;
 const HISTORY = 14;
 
@@ -71,7 +95,7 @@ function show(r: Res): string {
   if (Array.isArray(r)) return `[${r.join(' ')}]`;
   if ('data' in r) return `read ${r.n}: ${r.data.subarray(0, 16).toString('hex')}${r.n > 16 ? '…' : ''}`;
   return `${r.type} ${r.mode} nlink=${r.nlink} size=${r.size} uid=${r.uid} gid=${r.gid}` +
-    `${r.atime0 ? ' atime=sentinel' : ''}${r.mtime0 ? ' mtime=sentinel' : ''}` +
+    `${r.atime === null ? '' : ` atime=${r.atime}`}${r.mtime === null ? '' : ` mtime=${r.mtime}`}` +
     `${r.ctime1 === undefined ? '' : r.ctime1 ? ' ctime=changed' : ' ctime=same'}`;
 }
 
@@ -84,7 +108,7 @@ function same(a: Res, b: Res): boolean {
     return 'data' in a && 'data' in b && a.n === b.n && (a as ReadR).data.equals((b as ReadR).data);
   }
   return a.type === b.type && a.mode === b.mode && a.nlink === b.nlink && a.size === b.size &&
-    a.uid === b.uid && a.gid === b.gid && a.atime0 === b.atime0 && a.mtime0 === b.mtime0 && a.ctime1 === b.ctime1;
+    a.uid === b.uid && a.gid === b.gid && a.atime === b.atime && a.mtime === b.mtime && a.ctime1 === b.ctime1;
 }
 
 function firstDiff(a: Buffer, b: Buffer): string {
@@ -123,13 +147,25 @@ function compareTrees(mine: Entry[], real: Entry[]): string[] {
 
 export function runDifferential(options: RunOptions): RunStats {
   const { seed, count } = options;
+  const creds = options.creds === true;
   const treeEvery = options.treeEvery ?? 40;
   const timeCheck = options.timeCheck ?? 0.04;
   const rng = new Rng(seed);
   const imfs = new ImfsSide(hostUmask());
+  // Other users must be able to create in the root (random chmods may take that away again).
+  if (creds) imfs.fs.chmod(0, '/', 0o777);
   const rootMode = (imfs.lstatPath('.') as { mode: string }).mode;
-  const host = new HostSide(parseInt(rootMode, 8));
-  const stats: RunStats = { steps: 0, skipped: {}, trees: 0, timeChecks: 0, entries: 0, byOp: {} };
+  const host = new HostSide(parseInt(rootMode, 8), creds);
+  const stats: RunStats = { steps: 0, skipped: {}, trees: 0, timeChecks: 0, entries: 0, byOp: {}, byUser: {} };
+  /** Who the next step runs as (creds mode), and whom both sides act as now. */
+  let user = ROOT;
+  let current = ROOT;
+  const become = (u: User): void => {
+    if (u === current) return;
+    imfs.become(u);
+    host.become(u);
+    current = u;
+  };
   const history: string[] = [];
   let open: number[] = [];
   /** The open flags of each handle (for the generator's choices only). */
@@ -141,7 +177,7 @@ export function runDifferential(options: RunOptions): RunStats {
   const fail = (what: string): never => {
     throw new Error([
       `differential divergence: seed ${seed}, step ${step}`,
-      `reproduce: SEED=${seed} COUNT=${step + 1} npx vitest run test/differential.test.ts`,
+      `reproduce: SEED=${seed} COUNT=${step + 1} npx vitest run test/differential.test.ts${creds ? ' -t credentials' : ''}`,
       what,
       `last operations (imfs | host):`,
       ...history,
@@ -149,6 +185,7 @@ export function runDifferential(options: RunOptions): RunStats {
   };
 
   const compareAll = (label: string): void => {
+    become(ROOT);
     const mine = imfs.snapshot(), real = host.snapshot();
     stats.trees++;
     stats.entries += mine.length;
@@ -237,9 +274,9 @@ export function runDifferential(options: RunOptions): RunStats {
   const genIov = (): number[] => Array.from({ length: rng.range(2, 4) }, () => 0);
 
   /** An owner or group id for chown: -1 leaves it alone. */
-  const genId = (): number => rng.pick([-1, -1, 0, 1000, 1001]);
+  const genId = (): number => rng.pick(creds ? [-1, -1, 0, 1000, 1001, 1002, 1003] : [-1, -1, 0, 1000, 1001]);
 
-  const genMode = (): number => (rng.chance(0.2) ? rng.int(0o10000) : rng.pick(MODES));
+  const genMode = (): number => (creds && rng.chance(0.4) ? rng.pick(SHARED_MODES) : rng.chance(0.2) ? rng.int(0o10000) : rng.pick(MODES));
 
   /**
    * An open handle mostly, sometimes one that is closed (EBADF on both sides). `access`
@@ -273,7 +310,8 @@ export function runDifferential(options: RunOptions): RunStats {
       open: 16, close: 6, read: 6, pread: 4, write: 7, pwrite: 5, lseek: 6, ftruncate: 3, truncate: 2,
       fsync: 1, fdatasync: 1, dup: 2, fstat: 3, stat: 4, lstat: 3, mkdir: 4, rmdir: 4, unlink: 5, link: 3,
       symlink: 4, readlink: 2, rename: 7, chmod: 3, access: 1, readdir: 3, chown: 1, lchown: 1, fchown: 1,
-      fchmod: 1, readv: 2, writev: 2, preadv: 1, pwritev: 1,
+      fchmod: 1, readv: 2, writev: 2, preadv: 1, pwritev: 1, utimes: 1, lutimes: 1, futimes: 1,
+      umask: creds ? 1 : 0, // process.umask cannot change it in a worker thread
     });
     switch (kind) {
       case 'open': {
@@ -409,6 +447,22 @@ export function runDifferential(options: RunOptions): RunStats {
         const h = handle(), mode = genMode();
         return { text: `fchmod(#${h}, ${oct(mode)})`, paths: [], run: (s) => s.fchmod(h, mode) };
       }
+      case 'utimes':
+      case 'lutimes': {
+        const path = genPath(0.6), at = rng.pick(TIMES), mt = rng.pick(TIMES);
+        return {
+          text: `${kind}(${q(path)}, ${at}, ${mt})`, ...(kind === 'utimes' ? { paths: [path] } : { paths: [], lpaths: [path] }),
+          run: (s) => (kind === 'utimes' ? s.utimes(path, at, mt) : s.lutimes(path, at, mt)),
+        };
+      }
+      case 'futimes': {
+        const h = handle(), at = rng.pick(TIMES), mt = rng.pick(TIMES);
+        return { text: `futimes(#${h}, ${at}, ${mt})`, paths: [], run: (s) => s.futimes(h, at, mt) };
+      }
+      case 'umask': {
+        const mask = rng.chance(0.3) ? rng.int(0o1000) : rng.pick(UMASKS);
+        return { text: `umask(${oct(mask)})`, paths: [], run: (s) => s.umask(mask) };
+      }
       case 'access': {
         const path = genPath(0.6), mode = rng.int(8);
         return { text: `access(${q(path)}, ${mode})`, paths: [path], run: (s) => s.access(path, mode) };
@@ -434,13 +488,26 @@ export function runDifferential(options: RunOptions): RunStats {
   //   IMFS root is a real root (Linux: EBUSY, EBUSY, EEXIST/EISDIR as for "/"), the host's
   //   is an ordinary directory named with a trailing slash (ENOTEMPTY or removed, EINVAL,
   //   EISDIR). Such steps are skipped (rootItself()).  "/." and "a/.." are compared.
-  // - truncate is node's open(O_RDWR) + ftruncate on the host, and ftruncate stamps mtime and
-  //   ctime even when the size stays (truncate(2) does not): the host side puts atime/mtime
-  //   back then (HostSide.truncate), and truncate steps are never timestamp-checked (ctime).
+  // - truncate is open(O_WRONLY) + ftruncate on the host (node's truncateSync opens O_RDWR,
+  //   which would also ask for read permission), and ftruncate stamps mtime and ctime even
+  //   when the size stays (truncate(2) does not): the host side puts atime/mtime back then
+  //   (HostSide.truncate), and truncate steps are never timestamp-checked (ctime).
   // - Stat fields: ino, dev, blocks, blksize are not compared (inode numbers are matched
-  //   only as hard-link structure). Times are compared only as "atime/mtime still the
-  //   sentinel set by stampTimes or not" and, in a timestamp-checked step, "ctime changed by
-  //   the step or not" (markCtimes waits for the host clock to tick first); never as values.
+  //   only as hard-link structure). Times are compared only as "atime/mtime one the test
+  //   set (the sentinel of stampTimes, a utimes value) or not" and, in a timestamp-checked
+  //   step, "ctime changed by the step or not" (markCtimes waits for the host clock to tick
+  //   first); a time taken from a clock is never compared as a value.
+  // With credentials switched (creds):
+  // - access(2) checks the real ids, and node can switch only the effective ones (there is
+  //   no setreuid): the host's access decides as root, so the IMFS cage keeps real uid/gid 0
+  //   too and access steps compare that (root's answers, with the user's groups). access as
+  //   another real user is pinned by test/conformance/permissions.test.ts.
+  // - utimes as "now" (NULL, or UTIME_NOW for both): the rule "owner, root or write
+  //   permission, else EACCES" cannot be reached through node 20's fs, which always passes
+  //   explicit times (libuv 1.46 has no UTIME_NOW/UTIME_OMIT mapping: non-finite times give
+  //   EINVAL). Only explicit times are compared (owner or root, else EPERM); the "now" rule
+  //   is pinned by test/conformance/utimensat.test.ts.
+  // - umask steps are made only in this mode: process.umask cannot change it in a worker thread.
   const genLseek = (): Op | null => {
     const h = handle();
     if (host.isDirHandle(h)) return null;
@@ -486,6 +553,7 @@ export function runDifferential(options: RunOptions): RunStats {
   /**
    * Whether resolving `path` on the host would walk above the root (a final symlink is
    * followed only if `followLast`); readlinks are mirrored on the IMFS (they move atime).
+   * It runs as the step's user: where that user's walk stops (EACCES), the step's does too.
    */
   const escapes = (path: string, followLast = true): boolean => {
     let stack: string[] = [];
@@ -518,6 +586,8 @@ export function runDifferential(options: RunOptions): RunStats {
   try {
     compareAll('at the start');
     for (step = 0; step < count; step++) {
+      if (creds && rng.chance(0.3)) user = rng.pick(USERS);
+      become(user);
       const op = genOp();
       const skip = op === null ? 'dir-lseek' : rootItself(op) ? 'root-itself'
         : op.paths.some((p) => escapes(p)) || op.lpaths?.some((p) => escapes(p, false)) ? 'escapes' : null;
@@ -531,9 +601,10 @@ export function runDifferential(options: RunOptions): RunStats {
         imfs.markCtimes(paths, open);
         host.markCtimes(paths, open);
         stats.timeChecks++;
+        become(user);
       }
       const a = op.run(imfs), b = op.run(host);
-      history.push(`  ${step}: ${op.text} → ${show(a)} | ${show(b)}`);
+      history.push(`  ${step}: ${creds ? `[${user.uid}:${user.gid}] ` : ''}${op.text} → ${show(a)} | ${show(b)}`);
       if (history.length > HISTORY) history.shift();
       if (!same(a, b)) {
         const extra = typeof a === 'object' && typeof b === 'object' && 'data' in a && 'data' in b ? `\n${firstDiff(a.data, b.data)}` : '';
@@ -544,6 +615,10 @@ export function runDifferential(options: RunOptions): RunStats {
       const outcome = typeof a === 'number' && a < 0 ? errnoName(a) : 'ok';
       const counts = (stats.byOp[kind] ??= {});
       counts[outcome] = (counts[outcome] ?? 0) + 1;
+      if (creds) {
+        const mine = (stats.byUser[`${user.uid}:${user.gid}`] ??= {});
+        mine[outcome] = (mine[outcome] ?? 0) + 1;
+      }
       stats.steps++;
       if (timed) {
         compareAll(`after timestamp-checked step ${step}`);

@@ -4,6 +4,10 @@
  * synchronous calls. Every method returns a plain value (a number >= 0 or -errno, a
  * string, a stat summary, read bytes) so that the harness can compare them as they are.
  *
+ * With credentials (become), calls run as another user on both sides: cage 0 gets that
+ * user's effective ids and groups (its real ids stay 0, as the host process's do), and
+ * the host process switches its effective ids and groups (HostSide.become).
+ *
  * Descriptors are the harness's "handles" (small ids); each side maps them to its own
  * descriptor. A handle that is not open maps to a descriptor number that is never open,
  * so using it gives the real EBADF on both sides.
@@ -14,7 +18,7 @@ import {
   S_IFMT, S_IFREG, S_IFDIR, S_IFLNK, S_IFIFO, S_IFCHR, S_IFBLK, S_IFSOCK, EBADF, EINVAL,
 } from '../../src/core/index.js';
 
-/** The part of a stat that both sides must agree on (not ino, dev, blocks, blksize; times only as "still the sentinel"). */
+/** The part of a stat that both sides must agree on (not ino, dev, blocks, blksize; times only as "one the test set"). */
 export interface StatR {
   type: string;
   mode: string;
@@ -22,9 +26,12 @@ export interface StatR {
   size: number;
   uid: number;
   gid: number;
-  /** atime / mtime still equal the sentinel set by stampTimes (see TIME_SENTINEL). */
-  atime0: boolean;
-  mtime0: boolean;
+  /**
+   * atime / mtime in seconds if it is one the test set (the sentinel of stampTimes, or a
+   * utimes value: whole seconds below FIXED_TIMES), else null (a real "now").
+   */
+  atime: number | null;
+  mtime: number | null;
   /** ctime changed since markCtimes (only while a timestamp-checked step is compared). */
   ctime1?: boolean;
 }
@@ -47,6 +54,21 @@ export interface Entry extends StatR {
 
 /** atime and mtime are set to this (seconds) before a timestamp-checked step. */
 export const TIME_SENTINEL = 1000;
+/** Times below this (whole seconds) were set by the test; others are a real clock's. */
+const FIXED_TIMES = 1_000_000;
+
+/** Who a call runs as: effective uid, effective gid, supplementary groups (real ids stay 0). */
+export interface User {
+  uid: number;
+  gid: number;
+  groups: number[];
+}
+
+export const ROOT: User = { uid: 0, gid: 0, groups: [0] };
+
+function sameUser(a: User, b: User): boolean {
+  return a.uid === b.uid && a.gid === b.gid && a.groups.length === b.groups.length && a.groups.every((g, i) => g === b.groups[i]);
+}
 const BAD_IMFS_FD = 1000;
 /** Far above any RLIMIT_NOFILE: never an open descriptor of this process. */
 const BAD_HOST_FD = 1 << 30;
@@ -56,12 +78,12 @@ const TYPES = new Map<number, string>([
   [S_IFBLK, 'blk'], [S_IFSOCK, 'sock'],
 ]);
 
-function summary(mode: number, nlink: number, size: number, uid: number, gid: number, atime0: boolean, mtime0: boolean,
+function summary(mode: number, nlink: number, size: number, uid: number, gid: number, atime: number | null, mtime: number | null,
   ctime1: boolean | undefined): StatR {
   const r: StatR = {
     type: TYPES.get(mode & S_IFMT) ?? `?${(mode & S_IFMT).toString(8)}`,
     mode: (mode & 0o7777).toString(8).padStart(4, '0'),
-    nlink, size, uid, gid, atime0, mtime0,
+    nlink, size, uid, gid, atime, mtime,
   };
   if (ctime1 !== undefined) r.ctime1 = ctime1;
   return r;
@@ -85,6 +107,10 @@ function strictClock(): Clock {
   };
 }
 
+function fixed(sec: number, nsec: number): number | null {
+  return sec < FIXED_TIMES && nsec === 0 ? sec : null;
+}
+
 export function joinPath(dir: string, name: string): string {
   return dir === '.' ? name : `${dir}/${name}`;
 }
@@ -103,14 +129,22 @@ export class ImfsSide {
     this.fs.umask(0, umask);
   }
 
+  /** Gives cage 0 the user's effective ids and groups (its real ids stay 0, as the host process's do). */
+  become(user: User): void {
+    this.fs.setCredentials(0, { uid: 0, gid: 0, euid: user.uid, egid: user.gid, groups: [...user.groups] });
+  }
+
+  umask(mask: number): number {
+    return this.fs.umask(0, mask);
+  }
+
   private fd(h: number): number {
     return this.fds.get(h) ?? BAD_IMFS_FD;
   }
 
   private stat(): StatR {
     const s = this.st;
-    return summary(s.mode, s.nlink, s.size, s.uid, s.gid,
-      s.atimeSec === TIME_SENTINEL && s.atimeNsec === 0, s.mtimeSec === TIME_SENTINEL && s.mtimeNsec === 0,
+    return summary(s.mode, s.nlink, s.size, s.uid, s.gid, fixed(s.atimeSec, s.atimeNsec), fixed(s.mtimeSec, s.mtimeNsec),
       this.ctimes === null ? undefined : this.ctimes.get(s.ino) !== `${s.ctimeSec}.${s.ctimeNsec}`);
   }
 
@@ -232,6 +266,15 @@ export class ImfsSide {
   lchown(path: string, uid: number, gid: number): number { return this.fs.lchown(0, path, uid, gid); }
   fchown(h: number, uid: number, gid: number): number { return this.fs.fchown(0, this.fd(h), uid, gid); }
   fchmod(h: number, mode: number): number { return this.fs.fchmod(0, this.fd(h), mode); }
+  utimes(path: string, atime: number, mtime: number): number {
+    return this.fs.utimensat(0, AT_FDCWD, path, [{ sec: atime, nsec: 0 }, { sec: mtime, nsec: 0 }]);
+  }
+  lutimes(path: string, atime: number, mtime: number): number {
+    return this.fs.utimensat(0, AT_FDCWD, path, [{ sec: atime, nsec: 0 }, { sec: mtime, nsec: 0 }], AT_SYMLINK_NOFOLLOW);
+  }
+  futimes(h: number, atime: number, mtime: number): number {
+    return this.fs.futimens(0, this.fd(h), [{ sec: atime, nsec: 0 }, { sec: mtime, nsec: 0 }]);
+  }
 
   readlink(path: string): Res {
     const r = this.fs.readlink(0, path, this.linkBuf);
@@ -352,8 +395,11 @@ function call<T>(f: () => T): T | number {
   }
 }
 
-const SENTINEL_NS = BigInt(TIME_SENTINEL) * 1_000_000_000n;
 const BIG = { bigint: true } as const;
+
+function fixedNs(ns: bigint): number | null {
+  return ns % 1_000_000_000n === 0n ? fixed(Number(ns / 1_000_000_000n), 0) : null;
+}
 
 export class HostSide {
   /** A fresh directory for the run: the root below it, and a file to read the kernel's clock with. */
@@ -364,13 +410,59 @@ export class HostSide {
   private readonly descs = new Map<number, Desc>();
   /** ino → ctime at markCtimes, while a timestamp-checked step is compared. */
   private ctimes: Map<bigint, bigint> | null = null;
+  /** The user the process has become (see become). */
+  private user: User = ROOT;
+  /** The process's own groups, given back when it becomes root again. */
+  private readonly ownGroups = process.getgroups?.() ?? [0];
 
-  constructor(rootMode: number) {
+  /** `others`: other users must reach the root (the credentialed mode): the base gets mode 0755. */
+  constructor(rootMode: number, others = false) {
     this.base = nfs.mkdtempSync('/dev/shm/imfs-diff-');
+    if (others) nfs.chmodSync(this.base, 0o755);
     this.root = `${this.base}/root`;
     nfs.mkdirSync(this.root);
     nfs.chmodSync(this.root, rootMode);
     this.clockFd = nfs.openSync(`${this.base}/clock`, 'w');
+  }
+
+  /**
+   * Makes the process act as the user (ROOT: as itself again), switching only when it
+   * changes (each switch costs about 0.1 ms a call: glibc applies it to every thread).
+   * Root first: euid 0 again (which gives back the capabilities), egid, groups. Then, while
+   * still root, the user's groups and egid, and last its euid (which drops the
+   * capabilities). process.seteuid & co. exist only in a main thread (not in vitest's
+   * workers); the harness becomes ROOT again before it ends, even by an exception, and
+   * the process that does this is a child of the test (test/differential/creds-main.ts).
+   */
+  become(user: User): void {
+    if (sameUser(user, this.user)) return;
+    if (this.user.uid !== 0 || this.user.gid !== 0) {
+      this.user = ROOT;
+      process.seteuid!(0);
+      process.setegid!(0);
+      process.setgroups!(this.ownGroups);
+      if (process.geteuid!() !== 0 || process.getegid!() !== 0) throw new Error('host: could not become root again');
+    }
+    if (user.uid === 0 && user.gid === 0) return;
+    process.setgroups!(user.groups);
+    process.setegid!(user.gid);
+    process.seteuid!(user.uid);
+    this.user = user;
+  }
+
+  /** Runs `f` as root (the harness's own bookkeeping inside a call made as a user). */
+  private privileged<T>(f: () => T): T {
+    const user = this.user;
+    this.become(ROOT);
+    try {
+      return f();
+    } finally {
+      this.become(user);
+    }
+  }
+
+  umask(mask: number): number {
+    return process.umask(mask);
   }
 
   /** IMFS path → host path. Relative paths are relative to the IMFS root (the cage's cwd). */
@@ -392,7 +484,7 @@ export class HostSide {
 
   private stat(s: nfs.BigIntStats, adjust = 0): StatR {
     return summary(Number(s.mode), Number(s.nlink), Number(s.size) - adjust, Number(s.uid), Number(s.gid),
-      s.atimeNs === SENTINEL_NS, s.mtimeNs === SENTINEL_NS,
+      fixedNs(s.atimeNs), fixedNs(s.mtimeNs),
       this.ctimes === null ? undefined : this.ctimes.get(s.ino) !== s.ctimeNs);
   }
 
@@ -521,12 +613,14 @@ export class HostSide {
   peek(h: number, off: number, count: number): Buffer {
     const buf = Buffer.alloc(count);
     if (count === 0) return buf;
-    const fd = nfs.openSync(`/proc/self/fd/${this.fd(h)}`, nfs.constants.O_RDONLY | nfs.constants.O_NOATIME);
-    try {
-      return buf.subarray(0, nfs.readSync(fd, buf, 0, count, off));
-    } finally {
-      nfs.closeSync(fd);
-    }
+    return this.privileged(() => {
+      const fd = nfs.openSync(`/proc/self/fd/${this.fd(h)}`, nfs.constants.O_RDONLY | nfs.constants.O_NOATIME);
+      try {
+        return buf.subarray(0, nfs.readSync(fd, buf, 0, count, off));
+      } finally {
+        nfs.closeSync(fd);
+      }
+    });
   }
 
   fileSize(h: number): number {
@@ -538,18 +632,25 @@ export class HostSide {
   }
 
   /**
-   * node's truncateSync is open(O_RDWR) + ftruncate + close: the same results as
-   * truncate(2) for root, but ftruncate stamps mtime and ctime even when the size stays,
-   * which truncate(2) does not. So in that case atime and mtime are put back (ctime cannot
-   * be: the harness does not time-check truncate steps).
+   * truncate(2) as open(O_WRONLY) + ftruncate + close (node's truncateSync opens O_RDWR,
+   * which also needs read permission): the same results, but ftruncate stamps mtime and
+   * ctime even when the size stays, which truncate(2) does not. So in that case atime and
+   * mtime are put back, as root (ctime cannot be: the harness does not time-check
+   * truncate steps).
    */
   truncate(path: string, len: number): number {
-    const before = call(() => nfs.statSync(this.hp(path), BIG));
-    const r = run(() => nfs.truncateSync(this.hp(path), len));
-    if (r === 0 && typeof before !== 'number' && before.isFile() && before.size === BigInt(len)) {
-      nfs.utimesSync(this.hp(path), Number(before.atimeNs) / 1e9, Number(before.mtimeNs) / 1e9);
+    const fd = call(() => nfs.openSync(this.hp(path), nfs.constants.O_WRONLY));
+    if (fd < 0) return fd;
+    try {
+      const before = nfs.fstatSync(fd, BIG);
+      const r = run(() => nfs.ftruncateSync(fd, len));
+      if (r === 0 && before.size === BigInt(len)) {
+        this.privileged(() => nfs.futimesSync(fd, Number(before.atimeNs) / 1e9, Number(before.mtimeNs) / 1e9));
+      }
+      return r;
+    } finally {
+      nfs.closeSync(fd);
     }
-    return r;
   }
 
   fsync(h: number): number {
@@ -607,6 +708,10 @@ export class HostSide {
   lchown(path: string, uid: number, gid: number): number { return run(() => nfs.lchownSync(this.hp(path), uid, gid)); }
   fchown(h: number, uid: number, gid: number): number { return run(() => nfs.fchownSync(this.fd(h), uid, gid)); }
   fchmod(h: number, mode: number): number { return run(() => nfs.fchmodSync(this.fd(h), mode)); }
+  /** node passes the times to utimensat/futimens as they are (never NULL nor UTIME_NOW/UTIME_OMIT). */
+  utimes(path: string, atime: number, mtime: number): number { return run(() => nfs.utimesSync(this.hp(path), atime, mtime)); }
+  lutimes(path: string, atime: number, mtime: number): number { return run(() => nfs.lutimesSync(this.hp(path), atime, mtime)); }
+  futimes(h: number, atime: number, mtime: number): number { return run(() => nfs.futimesSync(this.fd(h), atime, mtime)); }
 
   readlink(path: string): Res {
     const r = call(() => nfs.readlinkSync(this.hp(path), 'utf8'));
@@ -645,8 +750,9 @@ export class HostSide {
     return out;
   }
 
-  /** Closes every real descriptor and removes the directories. */
+  /** Becomes root again, closes every real descriptor and removes the directories. */
   dispose(): void {
+    this.become(ROOT);
     for (const d of new Set(this.descs.values())) {
       try { nfs.closeSync(d.fd); } catch { /* already gone */ }
     }
