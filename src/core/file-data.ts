@@ -152,6 +152,9 @@ export class FileData {
   allocate(start: number, end: number, space: Space): boolean {
     const cs = this.chunkSize;
     const firstK = Math.floor(start / cs), lastK = Math.ceil(end / cs);
+    // The chunks already there hold at most `allocated` bytes: a range too big even so is
+    // refused before it is walked chunk by chunk (a cage may ask for a terabyte).
+    if ((lastK - firstK) * cs - this.allocated > space.max - space.used) return false;
     let need = 0;
     for (let k = firstK; k < lastK; k++) need += cs - (this.chunk(k)?.length ?? 0);
     if (!space.take(need)) return false;

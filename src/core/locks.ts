@@ -115,6 +115,15 @@ export class Locks {
     return this.ranges.has(ino) || this.flocks.has(ino);
   }
 
+  /** Calls visit for every lock held: a record lock with its range, a flock(2) lock with null (for consistency checks). */
+  forEachLock(visit: (ino: number, owner: object, range: RangeLock | null) => void): void {
+    this.ranges.forEach((list, ino) => { for (const l of list) visit(ino, l.owner, l); });
+    this.flocks.forEach((st, ino) => {
+      st.shared.forEach((owner) => visit(ino, owner, null));
+      if (st.exclusive !== null) visit(ino, st.exclusive, null);
+    });
+  }
+
   /** Inodes with any lock (for consistency checks). */
   lockedInodes(): number[] {
     return [...new Set([...this.ranges.keys(), ...this.flocks.keys()])];

@@ -294,4 +294,14 @@ describe('errors', () => {
     s = fst(fs, fd);
     expect([s.size, s.blocks]).toEqual([4 * K4, 32]);
   });
+
+  test('a range far beyond the free space is ENOSPC at once, not after walking it (fuzzer: 1 TiB took seconds)', () => {
+    const { fs } = setup({ maxBytes: 1 << 20 });
+    const fd = newFile(fs, '/f', K4);
+    const t0 = performance.now();
+    expect(E(fs.fallocate(0, fd, 0, 3000, 2 ** 40))).toBe('ENOSPC');
+    expect(E(fs.fallocate(0, fd, KEEP, 2 ** 42, 2 ** 42))).toBe('ENOSPC');
+    expect(performance.now() - t0).toBeLessThan(500);
+    expect([fst(fs, fd).size, fst(fs, fd).blocks]).toEqual([K4, 8]);
+  });
 });

@@ -6,7 +6,8 @@
  * may_create, directory, unlinked, EMLINK). Expectations checked against Linux 6.18
  * (tmpfs) with C probes, as root and as an unprivileged user.
  */
-import { describe, test, expect, beforeEach } from 'vitest';
+import { describe, test, expect, beforeEach, afterEach } from 'vitest';
+import { checkInvariants } from '../../src/core/check.js';
 import {
   Imfs, manualClock, newStat, errnoName, type Stat,
   AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, O_CREAT, O_DIRECTORY, O_EXCL,
@@ -59,6 +60,11 @@ beforeEach(() => {
   expect(fs.symlink(ROOT, 'd', '/sld')).toBe(0);
   expect(fs.symlink(ROOT, 'nothing', '/dang')).toBe(0);
   expect(fs.symlink(ROOT, 'loop', '/loop')).toBe(0);
+});
+
+// Whatever a case did, the filesystem must be left consistent.
+afterEach(() => {
+  expect(checkInvariants(fs)).toEqual([]);
 });
 
 describe('a new name for the same inode', () => {

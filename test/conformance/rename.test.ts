@@ -10,7 +10,8 @@
  * Expectations checked against Linux 6.18 (tmpfs) with C probes, as root and as
  * unprivileged users (a chroot for the cases about "/").
  */
-import { describe, test, expect, beforeEach } from 'vitest';
+import { describe, test, expect, beforeEach, afterEach } from 'vitest';
+import { checkInvariants } from '../../src/core/check.js';
 import {
   Imfs, manualClock, newStat, errnoName, type Stat,
   AT_FDCWD, O_CREAT, O_DIRECTORY, O_PATH, O_RDONLY, O_RDWR, O_WRONLY, RENAME_EXCHANGE,
@@ -89,6 +90,11 @@ beforeEach(() => {
   expect(fs.symlink(ROOT, 'f', '/sl')).toBe(0);
   expect(fs.symlink(ROOT, 'd', '/sld')).toBe(0);
   expect(fs.symlink(ROOT, 'nothing', '/dang')).toBe(0);
+});
+
+// Whatever a case did, the filesystem must be left consistent.
+afterEach(() => {
+  expect(checkInvariants(fs)).toEqual([]);
 });
 
 describe('moving files', () => {

@@ -7,7 +7,8 @@
  * ENOTDIR, then ENOTEMPTY). Expectations checked against Linux 6.18 (tmpfs) with C probes,
  * as root and as unprivileged users.
  */
-import { describe, test, expect, beforeEach } from 'vitest';
+import { describe, test, expect, beforeEach, afterEach } from 'vitest';
+import { checkInvariants } from '../../src/core/check.js';
 import {
   Imfs, manualClock, newStat, errnoName, type Stat,
   AT_FDCWD, AT_REMOVEDIR, ENOENT, O_CREAT, O_DIRECTORY, O_RDONLY, O_WRONLY, S_IFIFO, S_IFREG,
@@ -64,6 +65,11 @@ beforeEach(() => {
   file('/file');
   expect(fs.symlink(ROOT, 'd', '/sld')).toBe(0);
   expect(fs.symlink(ROOT, 'nothing', '/dang')).toBe(0);
+});
+
+// Whatever a case did, the filesystem must be left consistent.
+afterEach(() => {
+  expect(checkInvariants(fs)).toEqual([]);
 });
 
 describe('removing an empty directory', () => {

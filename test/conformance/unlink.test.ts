@@ -5,7 +5,8 @@
  * trailing slash, then may_delete: EACCES, sticky EPERM, EISDIR). Expectations checked
  * against Linux 6.18 (tmpfs) with C probes, as root and as unprivileged users.
  */
-import { describe, test, expect, beforeEach } from 'vitest';
+import { describe, test, expect, beforeEach, afterEach } from 'vitest';
+import { checkInvariants } from '../../src/core/check.js';
 import {
   Imfs, manualClock, newStat, errnoName, type Stat,
   AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, O_CREAT, O_DIRECTORY, O_RDONLY,
@@ -57,6 +58,11 @@ beforeEach(() => {
   expect(fs.symlink(ROOT, 'f', '/sl')).toBe(0);
   expect(fs.symlink(ROOT, 'd', '/sld')).toBe(0);
   expect(fs.symlink(ROOT, 'nothing', '/dang')).toBe(0);
+});
+
+// Whatever a case did, the filesystem must be left consistent.
+afterEach(() => {
+  expect(checkInvariants(fs)).toEqual([]);
 });
 
 describe('removing a name', () => {
