@@ -45,6 +45,10 @@ declare namespace WebAssembly {
   class CompileError extends Error {}
   class LinkError extends Error {}
   class RuntimeError extends Error {}
+  /** An exception thrown by WebAssembly code (exception handling); not an Error. */
+  class Exception {
+    constructor(tag: Tag, payload: unknown[]);
+  }
   function compile(bytes: BufferSource): Promise<Module>;
   function instantiate(module: Module, imports?: Imports): Promise<Instance>;
   function validate(bytes: BufferSource): boolean;

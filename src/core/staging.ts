@@ -154,22 +154,53 @@ function setTimes(fs: Imfs, target: string, st: nodefs.Stats): void {
 }
 
 /**
+ * What one DUMPS list has written so far: the host symlinks it created (by device and
+ * inode), so that a later entry never writes through one of them.
+ */
+interface DumpRun {
+  symlinks: Set<string>;
+}
+
+/**
  * Copies IMFS file or directory `imfsPath` to `hostPath` (default: the same path),
  * creating host parents. Each file is written to a temporary file beside its target,
- * flushed and renamed over it, so a failure never leaves a truncated file.
+ * flushed and renamed over it, and the directory is flushed after, so a failure or a
+ * kill never leaves a truncated file: the target is the old file or the new one.
+ * Below the named path, nothing on the host is followed: a host symlink where the dump
+ * puts a file, a directory or a symlink is replaced, never written through. Temporary
+ * files left by a dump that was killed are removed by the next dump into their directory.
  */
 export function dumpFile(fs: Imfs, imfsPath: string, hostPath: string = imfsPath, options: StagingOptions = {}): void {
+  dumpEntry(fs, imfsPath, hostPath, options, { symlinks: new Set() });
+}
+
+function dumpEntry(fs: Imfs, imfsPath: string, hostPath: string, options: StagingOptions, run: DumpRun): void {
   const host = nodepath.resolve(options.hostCwd ?? process.cwd(), hostPath);
   const source = toBinary(imfsAbsolute(imfsPath));
   if (source === null) throw new StagingError(`cannot dump '${imfsPath}': a path cannot contain a NUL byte`);
   const st = newStat();
   const r = fs.lstat(GRATE, binaryToBytes(source), st);
   if (r < 0) fail(`cannot dump '${imfsPath}'`, r);
-  nodefs.mkdirSync(nodepath.dirname(host), { recursive: true });
-  copyOut(fs, source, host, st.mode);
+  const through = createdSymlinkAbove(host, run);
+  if (through !== null) throw new StagingError(`cannot dump '${imfsPath}' to '${hostPath}': '${through}' is a symlink this dump created (from the IMFS); not followed`);
+  const parent = nodepath.dirname(host);
+  nodefs.mkdirSync(parent, { recursive: true });
+  removeStaleTemps(parent);
+  copyOut(fs, source, host, st.mode, run);
+  syncDir(parent);
 }
 
-function copyOut(fs: Imfs, source: string, host: HostPath, mode: number): void {
+/** The first directory above `host` that is a symlink created earlier in this run, or null. */
+function createdSymlinkAbove(host: string, run: DumpRun): string | null {
+  if (run.symlinks.size === 0) return null;
+  for (let at = nodepath.dirname(host); ; at = nodepath.dirname(at)) {
+    const st = nodefs.lstatSync(at, { throwIfNoEntry: false });
+    if (st?.isSymbolicLink() && run.symlinks.has(`${st.dev}:${st.ino}`)) return at;
+    if (at === nodepath.dirname(at)) return null;
+  }
+}
+
+function copyOut(fs: Imfs, source: string, host: HostPath, mode: number, run: DumpRun): void {
   switch (mode & S_IFMT) {
     case S_IFREG: copyFileOut(fs, source, host, mode & 0o7777); break;
     case S_IFLNK: {
@@ -178,11 +209,19 @@ function copyOut(fs: Imfs, source: string, host: HostPath, mode: number): void {
       if (n < 0) fail(`cannot read IMFS symlink '${binaryToText(source)}'`, n);
       const tmp = tempBeside(host);
       nodefs.symlinkSync(Buffer.from(buf.subarray(0, n)), tmp);
-      nodefs.renameSync(tmp, host);
+      try {
+        nodefs.renameSync(tmp, host);
+      } catch (e) {
+        nodefs.rmSync(tmp, { force: true });
+        throw new StagingError(`cannot dump '${binaryToText(source)}' to '${show(host)}': ${(e as Error).message}`);
+      }
+      const st = nodefs.lstatSync(host);
+      run.symlinks.add(`${st.dev}:${st.ino}`);
       break;
     }
     case S_IFDIR: {
-      nodefs.mkdirSync(host, { recursive: true });
+      hostDirectory(source, host);
+      removeStaleTemps(host);
       const fd = fs.open(GRATE, binaryToBytes(source), O_RDONLY | O_DIRECTORY);
       if (fd < 0) fail(`cannot open IMFS directory '${binaryToText(source)}'`, fd);
       const st = newStat();
@@ -196,12 +235,13 @@ function copyOut(fs: Imfs, source: string, host: HostPath, mode: number): void {
           const child = source.replace(/\/$/, '') + '/' + name;
           const r = fs.lstat(GRATE, binaryToBytes(child), st);
           if (r < 0) fail(`cannot dump '${binaryToText(child)}'`, r);
-          copyOut(fs, child, joinHost(host, binaryToBytes(name)), st.mode);
+          copyOut(fs, child, joinHost(host, binaryToBytes(name)), st.mode, run);
         }
       } finally {
         fs.close(GRATE, fd);
       }
       nodefs.chmodSync(host, mode & 0o7777);
+      syncDir(host);
       break;
     }
     default:
@@ -209,13 +249,78 @@ function copyOut(fs: Imfs, source: string, host: HostPath, mode: number): void {
   }
 }
 
+/**
+ * Makes `host` a real directory: a host symlink there (to anywhere) is replaced by a
+ * directory rather than followed; anything else that is not a directory is refused.
+ */
+function hostDirectory(source: string, host: HostPath): void {
+  const st = nodefs.lstatSync(host, { throwIfNoEntry: false });
+  if (st?.isDirectory()) return;
+  if (st !== undefined && !st.isSymbolicLink()) {
+    throw new StagingError(`cannot dump directory '${binaryToText(source)}': host path '${show(host)}' exists and is not a directory`);
+  }
+  if (st !== undefined) nodefs.unlinkSync(host);
+  nodefs.mkdirSync(host, 0o700);
+}
+
+/**
+ * Flushes a host directory, so that the names renamed or created in it survive a crash
+ * of the machine (the files' data were flushed before their rename). Without it a dump
+ * that reported success could come back as the old file, or as no file, after a power
+ * loss. Best effort where a filesystem cannot flush a directory.
+ */
+function syncDir(dir: HostPath): void {
+  let fd = -1;
+  try {
+    fd = nodefs.openSync(dir, nodefs.constants.O_RDONLY | nodefs.constants.O_DIRECTORY);
+    nodefs.fsyncSync(fd);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EACCES') throw e;
+  } finally {
+    if (fd >= 0) nodefs.closeSync(fd);
+  }
+}
+
+/** Temporary names: `.<name>.imfs-<pid>-<random>`, the name cut so that the whole fits NAME_MAX. */
+const TEMP_NAME = /^\.[\s\S]*\.imfs-([0-9]+)-[0-9a-z]+$/;
+const TEMP_BASE_MAX = 200;
+
 /** A temporary name in the same host directory as `host` (so the final rename is atomic). */
 function tempBeside(host: HostPath): Buffer {
   const b = Buffer.from(host);
   const slash = b.lastIndexOf(0x2f);
   const dir = slash < 0 ? Buffer.from('.') : b.subarray(0, slash);
-  const base = b.subarray(slash + 1);
+  const base = b.subarray(slash + 1, slash + 1 + TEMP_BASE_MAX);
   return Buffer.concat([dir, Buffer.from('/.'), base, Buffer.from(`.imfs-${process.pid}-${Math.random().toString(36).slice(2)}`)]);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files that a dump killed before its rename left in host directory
+ * `dir` (named as tempBeside names them, by a process that no longer exists).
+ */
+function removeStaleTemps(dir: HostPath): void {
+  let names: Buffer[];
+  try {
+    names = nodefs.readdirSync(dir, { encoding: 'buffer' });
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name.toString('latin1'));
+    if (m === null || alive(Number(m[1]))) continue;
+    const p = joinHost(dir, name);
+    if (nodefs.lstatSync(p, { throwIfNoEntry: false })?.isDirectory() === false) nodefs.rmSync(p, { force: true });
+  }
 }
 
 function copyFileOut(fs: Imfs, source: string, host: HostPath, mode: number): void {
@@ -224,7 +329,7 @@ function copyFileOut(fs: Imfs, source: string, host: HostPath, mode: number): vo
   const tmp = tempBeside(host);
   let out = -1;
   try {
-    out = nodefs.openSync(tmp, 'w', mode);
+    out = nodefs.openSync(tmp, nodefs.constants.O_WRONLY | nodefs.constants.O_CREAT | nodefs.constants.O_EXCL, mode);
     const buf = new Uint8Array(COPY_CHUNK);
     for (;;) {
       const n = fs.read(GRATE, fd, buf);
@@ -338,9 +443,10 @@ export interface DumpFailure {
 export function dumps(fs: Imfs, spec: string, options: StagingOptions = {}): DumpFailure[] {
   const warn = options.warn ?? defaultWarn;
   const failures: DumpFailure[] = [];
+  const run: DumpRun = { symlinks: new Set() };
   for (const entry of parseStagingList(spec, ';', 'DUMPS', warn)) {
     try {
-      dumpFile(fs, entry.imfsPath, entry.hostPath, options);
+      dumpEntry(fs, entry.imfsPath, entry.hostPath, options, run);
     } catch (e) {
       failures.push({ entry, message: `DUMPS entry '${entry.imfsPath}': ${(e as Error).message}` });
     }

@@ -1,15 +1,17 @@
 /**
  * imfs-grate [options] <cage.wasm> [args...]: runs a cage on a fresh IMFS, staging host
  * files in before (PRELOADS, --preload) and out after (DUMPS, --dump).
- * Exit status: the cage's; 2 for the grate's own errors (reported before the cage runs).
+ * Exit status: the cage's; 134 for a trap; 2 for the grate's own errors (reported before
+ * the cage runs) and for a failed dump after a cage that succeeded; 70 for a grate bug.
  */
 import * as nodefs from 'node:fs';
 import { preloads, dumps, StagingError } from '../core/index.js';
-import { Grate, GrateError } from './grate.js';
+import { Grate, GrateError, defaultMaxBytes } from './grate.js';
+import { DEFAULT_LIMITS, type Limits } from '../core/index.js';
 import type { Preopen } from '../abi/wasi.js';
 import { VERSION } from './version.js';
 
-const USAGE = `usage: imfs-grate [options] <cage.wasm> [args...]
+const usage = () => `usage: imfs-grate [options] <cage.wasm> [args...]
 
 Runs a WebAssembly cage (Lind make-syscall ABI, WASI preview1, or both) with every
 filesystem call served by an in-memory POSIX filesystem.
@@ -24,6 +26,12 @@ options:
   --uid N, --gid N      the cage's user and group ids (default 0)
   --umask OCTAL         the cage's file-creation mask (default 022)
   --bare                start from an empty root (no /tmp, no /dev)
+  --max-bytes N[K|M|G]  total bytes of file data in the IMFS (ENOSPC past it; default
+                        ${formatBytes(defaultMaxBytes())}: 4 GiB or half the host's memory, the smaller)
+  --max-inodes N        number of files, directories… in the IMFS (ENOSPC past it; default ${DEFAULT_LIMITS.maxInodes})
+  --max-fds N           open descriptors per cage (EMFILE past it; default ${DEFAULT_LIMITS.maxFds})
+  --dump-on-failure     write DUMPS even when the cage fails (non-zero status or trap; the default)
+  --no-dump-on-failure  write DUMPS only when the cage exits with status 0
   --version             print the version and exit
   --help                print this help and exit
 
@@ -32,7 +40,11 @@ environment:
             (host paths relative to the current directory, IMFS paths to '/')
   DUMPS     ';'-separated IMFS files to write out: 'imfs_path=host_path' or 'path'
 
-exit status: the cage's; 134 if it trapped; 2 for the grate's own errors.`;
+exit status: the cage's; 134 if it trapped (128 + SIGABRT); 2 for the grate's own errors
+(and for a DUMPS entry that failed after a cage that succeeded); 70 for a bug in the grate.`;
+
+/** Status for an exception the grate did not expect (EX_SOFTWARE): a bug, reported with its stack. */
+const INTERNAL_STATUS = 70;
 
 class UsageError extends Error {}
 
@@ -47,6 +59,8 @@ interface CliOptions {
   gid?: number;
   umask?: number;
   bare: boolean;
+  limits: Partial<Limits>;
+  dumpOnFailure: boolean;
   cage?: string;
   args: string[];
 }
@@ -57,8 +71,29 @@ function number(flag: string, value: string, radix = 10): number {
   return n;
 }
 
+const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
+
+/** A size: digits and an optional binary suffix K, M or G (KiB, MiB, GiB). */
+function size(flag: string, value: string): number {
+  const m = /^([0-9]+)([KMG]?)$/i.exec(value);
+  const n = m === null ? NaN : Number(m[1]) * UNITS[m[2].toUpperCase()];
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive size (digits, optionally followed by K, M or G), got '${value}'`);
+  return n;
+}
+
+function count(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive integer, got '${value}'`);
+  return n;
+}
+
+function formatBytes(n: number): string {
+  for (const u of ['G', 'M', 'K']) if (n % UNITS[u] === 0) return `${n / UNITS[u]}${u}`;
+  return String(n);
+}
+
 function parse(argv: string[]): CliOptions | 'help' | 'version' {
-  const o: CliOptions = { preloads: [], dumps: [], env: [], dirs: [], bare: false, args: [] };
+  const o: CliOptions = { preloads: [], dumps: [], env: [], dirs: [], bare: false, limits: {}, dumpOnFailure: true, args: [] };
   let i = 0;
   const value = (flag: string, inline: string | undefined): string => {
     if (inline !== undefined) return inline;
@@ -96,6 +131,11 @@ function parse(argv: string[]): CliOptions | 'help' | 'version' {
       case '--gid': o.gid = number(flag, value(flag, inline)); break;
       case '--umask': o.umask = number(flag, value(flag, inline), 8); break;
       case '--bare': o.bare = true; break;
+      case '--max-bytes': o.limits.maxBytes = size(flag, value(flag, inline)); break;
+      case '--max-inodes': o.limits.maxInodes = count(flag, value(flag, inline)); break;
+      case '--max-fds': o.limits.maxFds = count(flag, value(flag, inline)); break;
+      case '--dump-on-failure': o.dumpOnFailure = true; break;
+      case '--no-dump-on-failure': o.dumpOnFailure = false; break;
       default: throw new UsageError(`unknown option '${arg}'`);
     }
   }
@@ -116,26 +156,35 @@ export function main(argv: string[], env: NodeJS.ProcessEnv = process.env): numb
   let o: CliOptions;
   try {
     const parsed = parse(argv);
-    if (parsed === 'help') { process.stdout.write(USAGE + '\n'); return 0; }
+    if (parsed === 'help') { process.stdout.write(usage() + '\n'); return 0; }
     if (parsed === 'version') { process.stdout.write(`imfs-grate ${VERSION}\n`); return 0; }
     o = parsed;
   } catch (e) {
-    if (e instanceof UsageError) { say(e.message); process.stderr.write(USAGE + '\n'); return 2; }
+    if (e instanceof UsageError) { say(e.message); process.stderr.write(usage() + '\n'); return 2; }
     throw e;
   }
   let status: number;
-  const grate = new Grate({ bare: o.bare });
+  let grate: Grate;
   const warn = (m: string) => say(`warning: ${m}`);
   try {
+    grate = new Grate({ bare: o.bare, limits: o.limits });
     for (const spec of [env.PRELOADS ?? '', ...o.preloads]) if (spec !== '') preloads(grate.fs, spec, { warn });
+  } catch (e) {
+    if (e instanceof GrateError || e instanceof StagingError) { say(e.message); return 2; }
+    throw e;
+  }
+  try {
     status = grate.runSync(o.cage!, {
       args: o.args, env: o.env, cwd: o.cwd, uid: o.uid, gid: o.gid, umask: o.umask,
       preopens: o.dirs.length > 0 ? o.dirs : undefined, trace: logSink(o.log), warn,
     });
   } catch (e) {
-    if (e instanceof GrateError || e instanceof StagingError) { say(e.message); return 2; }
-    throw e;
+    if (e instanceof GrateError) { say(e.message); return 2; }
+    // A bug in the grate, reported as one with its stack; what the cage wrote is still dumped if failures are.
+    say(`internal error running '${o.cage}': ${(e as Error)?.stack ?? String(e)}`);
+    status = INTERNAL_STATUS;
   }
+  if (status !== 0 && !o.dumpOnFailure) return status;
   let dumpFailed = false;
   for (const spec of [env.DUMPS ?? '', ...o.dumps]) {
     if (spec === '') continue;

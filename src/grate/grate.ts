@@ -5,7 +5,8 @@
  */
 import * as nodefs from 'node:fs';
 import * as nodepath from 'node:path';
-import { Imfs, O_RDONLY, O_WRONLY, type ImfsOptions } from '../core/index.js';
+import * as os from 'node:os';
+import { Imfs, O_RDONLY, O_WRONLY, DEFAULT_LIMITS, type ImfsOptions } from '../core/index.js';
 import { readModuleInfo, isWasm, signature, type ModuleImport, type MemoryLimits } from '../abi/wasm-module.js';
 import { LindAbi } from '../abi/lind.js';
 import { WasiAbi, type Preopen } from '../abi/wasi.js';
@@ -16,12 +17,22 @@ import { toBytesList } from '../abi/args.js';
 import type { TraceSink } from '../abi/trace.js';
 import { inputStream, outputStream, type InputSource, type OutputTarget } from './stdio.js';
 import { populateRoot, registerDevices } from './devices.js';
+import { guardImports } from './stack-guard.js';
 
 /** The grate's own failures (bad cage file, unsatisfiable import…): reported before any cage code runs. */
 export class GrateError extends Error {}
 
 /** Exit status of a cage that trapped or panicked: 128 + SIGABRT, as a shell reports an abort. */
 export const TRAP_STATUS = 134;
+
+/**
+ * The grate's default for the IMFS's total bytes: the core's 4 GiB, but at most half of the
+ * host's memory, as tmpfs sizes itself, so that a cage that writes forever meets ENOSPC
+ * before the host runs out of memory.
+ */
+export function defaultMaxBytes(): number {
+  return Math.min(DEFAULT_LIMITS.maxBytes, Math.floor(os.totalmem() / 2));
+}
 
 export interface GrateOptions extends ImfsOptions {
   /** Start from an empty root instead of one with /tmp and /dev. */
@@ -64,9 +75,13 @@ export class Grate {
   private nextCage = 1;
 
   constructor(options: GrateOptions = {}) {
-    this.fs = options.fs ?? new Imfs(options);
-    registerDevices(this.fs);
-    if (!options.fs && !options.bare) populateRoot(this.fs);
+    try {
+      this.fs = options.fs ?? new Imfs({ ...options, limits: { maxBytes: defaultMaxBytes(), ...definedOnly(options.limits) } });
+      registerDevices(this.fs);
+      if (!options.fs && !options.bare) populateRoot(this.fs);
+    } catch (e) {
+      throw new GrateError(`cannot set up the IMFS: ${(e as Error).message}`);
+    }
   }
 
   /** Compiles a cage from a module, bytes or a host path; GrateError for anything that is not a loadable module. */
@@ -134,13 +149,17 @@ export class Grate {
       }
       if (wantsWasi) {
         wasi = new WasiAbi({ fs, cageId, args: argv, env, preopens: options.preopens, trace: options.trace, warn: options.warn, exclusive: !wantsLind });
-        wasi.openPreopens();
+        try {
+          wasi.openPreopens();
+        } catch (e) {
+          throw new GrateError(`cage '${name}': ${(e as Error).message}`);
+        }
         if (memory !== null) wasi.setMemory(memory);
         merge(importObject, wasi.imports());
       }
       if (memory !== null && memImport !== undefined) (importObject[memImport.module] ??= {})[memImport.name] = memory;
       checkImports(name, imports, importObject);
-      return this.execute(name, module, importObject, wasi, options);
+      return this.execute(name, module, guardImports(importObject, declared), wasi, options);
     } finally {
       fs.exitCage(cageId);
     }
@@ -171,6 +190,8 @@ export class Grate {
         instance = new WebAssembly.Instance(module, importObject);
       } catch (e) {
         if (e instanceof WebAssembly.LinkError) throw new GrateError(`cannot link cage '${name}': ${e.message}`);
+        // Its own memory or table could not be allocated (a start function's trap is a RuntimeError).
+        if (e instanceof RangeError) throw new GrateError(`cannot instantiate cage '${name}': ${e.message}`);
         throw e;
       }
       const exported = instance.exports.memory;
@@ -183,14 +204,25 @@ export class Grate {
     } catch (e) {
       if (e instanceof CageExit) return e.status;
       if (e instanceof GrateError) throw e;
-      if (e instanceof CagePanic) { report(e.message); return TRAP_STATUS; }
+      if (e instanceof CagePanic) { report(`cage '${name}': ${e.message}`); return TRAP_STATUS; }
+      // RangeError: a stack overflow (caught before any syscall starts, see stack-guard.ts) or host memory refused.
       if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) {
         report(`cage '${name}' trapped: ${(e as Error).message}`);
+        return TRAP_STATUS;
+      }
+      // An exception the cage threw (wasm exception handling) and never caught: it aborts, as C++'s terminate does.
+      if (e instanceof WebAssembly.Exception) {
+        report(`cage '${name}' trapped: uncaught WebAssembly exception`);
         return TRAP_STATUS;
       }
       throw e;
     }
   }
+}
+
+/** Limits without the keys given as undefined (they would hide the grate's defaults in a spread). */
+function definedOnly<T extends object>(o: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function describeKind(kind: string): ModuleImport['desc'] {

@@ -1,0 +1,166 @@
+/**
+ * Syscalls that a stack overflow cannot cut in half. A cage and the grate share one native
+ * stack: a cage that recurses deeply and then makes a syscall can run out of stack inside
+ * the IMFS, between two steps of one call (an open file description created but never
+ * installed, a name attached with its link count not yet updated). So before each import
+ * runs, the guard checks that a generous amount of stack is left, and the overflow (a trap)
+ * happens there, before the IMFS is touched.
+ *
+ * JavaScript cannot read the stack pointer, and touching the stack to probe it costs time
+ * in proportion to the bytes probed. V8 checks a WebAssembly function whose frame is larger
+ * than 4 KiB against the stack limit for its whole frame size at entry, in O(1), in every
+ * tier. The probe below is such a function: a branch it never takes keeps PROBE_VALUES
+ * values alive at once, so its frame holds them all; the path it does take returns at
+ * once. The cage calls each import through a small WebAssembly trampoline that calls the
+ * probe and then the import, so a syscall costs two extra wasm-to-wasm calls (a few
+ * nanoseconds), not a JavaScript wrapper.
+ */
+import type { ModuleImport, ValType } from '../abi/wasm-module.js';
+
+/** Values the probe's cold branch keeps alive (8 bytes each): 16 KiB of stack for the IMFS. */
+const PROBE_VALUES = 2048;
+
+function sleb(v: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) { out.push(b); return out; }
+    out.push(b | 0x80);
+  }
+}
+
+function uleb(v: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+  return out;
+}
+
+/** (func (export "probe") (param i32) (result i32)): 0 unless given -1, when it computes a chain of values it holds all at once. */
+function probeModule(): Uint8Array {
+  const cold: number[] = [0x20, 0, 0xad, 0x21, 1]; // local1 = i64.extend_i32_u(param)
+  for (let i = 0; i < PROBE_VALUES; i++) {
+    // local1 = local1 * 3 + (i + 1), leaving the value on the operand stack (local.tee)
+    cold.push(0x20, 1, 0x42, ...sleb(3), 0x7e, 0x42, ...sleb(i + 1), 0x7c, 0x22, 1);
+  }
+  for (let i = 0; i < PROBE_VALUES - 1; i++) cold.push(0x85); // i64.xor folds them, the first one last
+  cold.push(0xa7); // i32.wrap_i64
+  // param == -1 ? cold : 0
+  const code = [1, 1, 0x7e, 0x20, 0, 0x41, 0x7f, 0x46, 0x04, 0x7f, ...cold, 0x05, 0x41, 0, 0x0b, 0x0b];
+  const body = [...uleb(code.length), ...code];
+  const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, [1, 0x60, 1, 0x7f, 1, 0x7f]),
+    ...section(3, [1, 0]),
+    ...section(7, [1, 5, ...Buffer.from('probe'), 0x00, 0]),
+    ...section(10, [1, ...body]),
+  ]);
+}
+
+const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
+const name = (s: string) => { const b = [...Buffer.from(s)]; return [...uleb(b.length), ...b]; };
+const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+
+let probeInstance: WebAssembly.Instance | null = null;
+
+function probe(): (x: number) => number {
+  probeInstance ??= new WebAssembly.Instance(new WebAssembly.Module(probeModule()));
+  return probeInstance.exports.probe as (x: number) => number;
+}
+
+/** Throws V8's stack-overflow RangeError unless about 16 KiB of stack are left. */
+export function checkStack(): void {
+  probe()(0);
+}
+
+const VALTYPE: Partial<Record<ValType, number>> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c };
+
+interface Guarded { module: string; name: string; params: number[]; results: number[] }
+
+/**
+ * A module importing the probe ("g" "probe") and the functions ("f" "0", "1", …) and
+ * exporting, under the same numbers, a trampoline for each: probe(0), then the import.
+ */
+function trampolineModule(fns: Guarded[]): Uint8Array {
+  const types: number[][] = [[0x60, 1, 0x7f, 1, 0x7f]];
+  const typeOf = (params: number[], results: number[]) => {
+    const t = [0x60, ...uleb(params.length), ...params, ...uleb(results.length), ...results];
+    const key = t.join();
+    let i = types.findIndex((x) => x.join() === key);
+    if (i < 0) i = types.push(t) - 1;
+    return i;
+  };
+  const imports = [[...name('g'), ...name('probe'), 0x00, 0]];
+  const funcs: number[][] = [];
+  const codes: number[][] = [];
+  const exports: number[][] = [];
+  fns.forEach((f, k) => {
+    const type = typeOf(f.params, f.results);
+    imports.push([...name('f'), ...name(String(k)), 0x00, ...uleb(type)]);
+    funcs.push(uleb(type));
+    const gets = f.params.flatMap((_, i) => [0x20, ...uleb(i)]);
+    const code = [0, 0x41, 0, 0x10, 0, 0x1a, ...gets, 0x10, ...uleb(k + 1), 0x0b]; // probe(0); drop; import k(params)
+    codes.push([...uleb(code.length), ...code]);
+    exports.push([...name(String(k)), 0x00, ...uleb(fns.length + 1 + k)]);
+  });
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, vec(types)), ...section(2, vec(imports)), ...section(3, vec(funcs)),
+    ...section(7, vec(exports)), ...section(10, vec(codes)),
+  ]);
+}
+
+/** Compiled trampoline modules by signature list: a grate that runs one cage many times compiles it once. */
+const trampolines = new Map<string, WebAssembly.Module>();
+const TRAMPOLINE_CACHE = 64;
+
+/** A JavaScript wrapper, for an import whose signature is not known (the cage was given as a compiled module). */
+function jsGuarded(fn: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
+  return (...args) => { checkStack(); return fn(...args); };
+}
+
+/**
+ * The import object with every function behind the stack check: through a trampoline when
+ * the cage's declared signature is known (`declared`, from the binary), through a JavaScript
+ * wrapper otherwise. Memories, tables and globals are passed as they are.
+ */
+export function guardImports(imports: WebAssembly.Imports, declared: readonly ModuleImport[] | null): WebAssembly.Imports {
+  const out: WebAssembly.Imports = {};
+  const fns: Guarded[] = [];
+  const targets: WebAssembly.ImportValue[] = [];
+  for (const [module, fields] of Object.entries(imports)) {
+    const m: WebAssembly.ModuleImports = (out[module] = {});
+    for (const [field, value] of Object.entries(fields)) {
+      if (typeof value !== 'function') { m[field] = value; continue; }
+      const d = declared?.find((i) => i.module === module && i.name === field)?.desc;
+      const type = d?.kind === 'function' ? d.type : null;
+      const params = type?.params.map((t) => VALTYPE[t]), results = type?.results.map((t) => VALTYPE[t]);
+      if (params === undefined || results === undefined || [...params, ...results].some((t) => t === undefined)) {
+        // Not declared by the cage (nobody calls it) or not a plain number signature.
+        m[field] = d === undefined ? value : jsGuarded(value as (...args: unknown[]) => unknown);
+        continue;
+      }
+      fns.push({ module, name: field, params: params as number[], results: results as number[] });
+      targets.push(value);
+    }
+  }
+  if (fns.length === 0) return out;
+  const key = fns.map((f) => `${f.params.join(',')}:${f.results.join(',')}`).join(';');
+  let module = trampolines.get(key);
+  if (module === undefined) {
+    module = new WebAssembly.Module(trampolineModule(fns));
+    if (trampolines.size >= TRAMPOLINE_CACHE) trampolines.delete(trampolines.keys().next().value as string);
+    trampolines.set(key, module);
+  }
+  const f: WebAssembly.ModuleImports = {};
+  targets.forEach((t, k) => { f[String(k)] = t; });
+  const exported = new WebAssembly.Instance(module, { g: { probe: probe() }, f }).exports;
+  fns.forEach((g, k) => { out[g.module][g.name] = exported[String(k)]; });
+  return out;
+}
