@@ -36,6 +36,13 @@ test-%:
 bench: all
 	node bench/run.mjs
 
+# The ABI fuzzer (test/fuzz): SEED (default random, printed), COUNT (default 10,000,000 calls),
+# JOBS (worker threads), FIRST_EPOCH, REPLAY=<saved reproducer.json>, SHOW=epoch:index.
+# `make test` runs a fixed seed for 100,000 calls (test/fuzz.test.ts).
+fuzz:
+	$(ESBUILD) test/fuzz/main.ts $(ESFLAGS) --outfile=dist/fuzz.js --log-level=warning
+	SEED="$(SEED)" COUNT="$(COUNT)" JOBS="$(JOBS)" FIRST_EPOCH="$(FIRST_EPOCH)" REPLAY="$(REPLAY)" SHOW="$(SHOW)" node dist/fuzz.js
+
 # Fixture cages (wasm-fixtures/): rebuild the committed .wasm files from their C sources,
 # or check that the committed ones match a fresh build (skips if clang-19 is missing).
 fixtures:

@@ -1252,6 +1252,8 @@ export function runEpoch(seed: number, epoch: number, count: number, opts: Epoch
   const gen = new Generator(new Rng(mix(seed, epoch * 2 + 2)), world);
   const log: Call[] = [];
   let slowest: EpochResult['slowest'] = null;
+  const start = checkInvariants(world.fs);
+  if (start.length > 0) return { calls: 0, failure: { ...failure('invariant', `before any call: ${start.join('\n')}`), index: -1 }, log, slowest };
   for (let i = 0; i < count; i++) {
     onCall?.(i);
     const call = gen.next();

@@ -133,6 +133,7 @@ async function supervise(): Promise<number> {
     console.log(r.failure ? report(config, calls, r.failure) : `fuzz: replay of ${calls.length} calls: no failure`);
     return r.failure ? 1 : 0;
   }
+  const num = (v: string | undefined, dflt: number) => (v ? Number(v) : dflt);
   const seed = env.SEED ? Number(env.SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
   if (env.SHOW) {
     // SHOW=epoch:index prints that call of the epoch (and the ones before it, with SHOW_ALL).
@@ -142,10 +143,10 @@ async function supervise(): Promise<number> {
     for (let i = from; i <= index; i++) console.log(`${String(i).padStart(4)}. ${formatCall(r.log[i])}`);
     return 0;
   }
-  const count = Number(env.COUNT ?? 10_000_000);
-  const firstEpoch = Number(env.FIRST_EPOCH ?? 0);
-  const jobs = Math.max(1, Number(env.JOBS ?? 1));
-  const hangMs = Number(env.HANG_MS ?? 10_000);
+  const count = num(env.COUNT, 10_000_000);
+  const firstEpoch = num(env.FIRST_EPOCH, 0);
+  const jobs = Math.max(1, num(env.JOBS, 1));
+  const hangMs = num(env.HANG_MS, 10_000);
   console.log(`fuzz: SEED=${seed} COUNT=${count} FIRST_EPOCH=${firstEpoch} JOBS=${jobs} (both ABIs, ${EPOCH_CALLS} calls per epoch)`);
   const t0 = performance.now();
   let calls = 0;

@@ -148,6 +148,12 @@ describe('the lind make-syscall path', () => {
     }
   });
 
+  test('a result that does not fit the i32 is EOVERFLOW, not a negative number (root F_SETPIPE_SZ of 2 GiB; fuzzer)', async () => {
+    // pipe(1024) → fds 3, 4; fcntl(3, F_SETPIPE_SZ, 0x7fffffff) would be 2^31; exit with -result
+    const cage = lindCage([...syscall(22, [1024]), ...op.drop, ...op.i32(0), ...syscall(72, [3, 1031, 0x7fffffff]), 0x6b]);
+    expect(await new Grate().run(cage)).toBe(75);
+  });
+
   test('an int argument is sign-extended: AT_FDCWD arrives as -100', async () => {
     // openat(AT_FDCWD, "/tmp", O_RDONLY|O_DIRECTORY) succeeds → fd 3
     const cage = lindCage(syscall(257, [-100, 1024, 0o200000, 0]), [{ offset: 1024, bytes: [...Buffer.from('/tmp\0')] }]);
