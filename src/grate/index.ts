@@ -1,5 +1,5 @@
 /** The grate: running cages on an IMFS, and the drop-in WASI class. */
-export { Grate, GrateError, TRAP_STATUS, type GrateOptions, type RunOptions } from './grate.js';
+export { Grate, GrateError, TRAP_STATUS, defaultMaxBytes, type GrateOptions, type RunOptions } from './grate.js';
 export { WASI, type WasiClassOptions } from './wasi-class.js';
 export { main as imfsGrateMain } from './cli.js';
 export { FsopServer } from './fsop.js';

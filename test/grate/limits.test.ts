@@ -1,0 +1,159 @@
+/**
+ * Limits that protect the host, through the grate: a cage that writes forever meets ENOSPC
+ * at the byte limit and the host's memory grows by no more than that; one that creates
+ * files forever meets ENOSPC at the inode limit; one that opens forever meets EMFILE at the
+ * descriptor limit; a cage's memory stops at its declared maximum. The grate's default
+ * byte limit is the core's, capped at half the host's memory.
+ */
+import { describe, expect, test } from 'vitest';
+import * as os from 'node:os';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+import { Grate, defaultMaxBytes } from '../../src/grate/index.js';
+import { DEFAULT_LIMITS, newStat, O_RDONLY, O_DIRECTORY } from '../../src/core/index.js';
+import { checkInvariants } from '../../src/core/check.js';
+import { buildModule, op, type FuncImport } from '../helpers/wasm-builder.js';
+import { WASI_SIGNATURES, iovec } from '../helpers/script-cage.js';
+
+const W = 'wasi_snapshot_preview1';
+const imp = (name: string): FuncImport => ({ module: W, name, ...WASI_SIGNATURES[name] });
+const [PATH_OPEN, FD_WRITE, FD_CLOSE, PROC_EXIT] = [0, 1, 2, 3];
+const IMPORTS = [imp('path_open'), imp('fd_write'), imp('fd_close'), imp('proc_exit')];
+const NOSPC = 51, MFILE = 33;
+const CREAT = 1, DIRECTORY = 2, EXCL = 4, TRUNC = 8;
+const ALL = 0x1fffffffn, READ_ONLY = ALL & ~0x40n;
+const MiB = 1 << 20;
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+/** Bytes held in ArrayBuffers (the IMFS's file chunks) once garbage is collected. */
+const arrayBuffers = () => { gc(); return process.memoryUsage().arrayBuffers; };
+
+const openAt = (ptr: number, len: number, oflags: number, rights: bigint, outPtr: number) =>
+  [...op.i32(3), ...op.i32(1), ...op.i32(ptr), ...op.i32(len), ...op.i32(oflags), ...op.i64(rights), ...op.i64(rights), ...op.i32(0), ...op.i32(outPtr), ...op.call(PATH_OPEN)];
+/** Exits with local 0 if it is not zero (local.tee'd errno). */
+const exitOnError = [0x22, 0, 0x04, 0x40, ...op.localGet(0), ...op.call(PROC_EXIT), 0x0b];
+const loop = (body: number[]) => [0x03, 0x40, ...body, 0x0c, 0, 0x0b];
+
+/** Creates tmp/big and writes 64 KiB to it, again and again, until a write fails: exits with its errno. */
+const WRITE_FOREVER = buildModule({
+  imports: IMPORTS, memory: 2,
+  data: [{ offset: 1024, bytes: [...Buffer.from('tmp/big')] }, { offset: 1536, bytes: iovec(65536, 65536) }],
+  funcs: [{
+    params: [], results: [], locals: ['i32'], export: '_start',
+    body: [
+      ...openAt(1024, 7, CREAT | TRUNC, ALL, 3000), ...exitOnError,
+      ...loop([...op.i32(3000), ...op.i32Load, ...op.i32(1536), ...op.i32(1), ...op.i32(3004), ...op.call(FD_WRITE), ...exitOnError]),
+    ],
+  }],
+});
+
+/**
+ * Creates files tmp/<4 bytes> (a counter spread over bytes 0x80–0xff) until a create fails:
+ * exits with its errno.
+ */
+const CREATE_FOREVER = buildModule({
+  imports: IMPORTS, memory: 1,
+  data: [{ offset: 1024, bytes: [...Buffer.from('tmp/XXXX')] }],
+  funcs: [{
+    params: [], results: [], locals: ['i32', 'i32'], export: '_start',
+    body: loop([
+      ...op.i32(1028),
+      // (c & 0x7f) | (c << 1 & 0x7f00) | (c << 2 & 0x7f0000) | (c << 3 & 0x7f000000) | 0x80808080
+      ...op.localGet(1), ...op.i32(0x7f), 0x71,
+      ...op.localGet(1), ...op.i32(1), 0x74, ...op.i32(0x7f00), 0x71, 0x72,
+      ...op.localGet(1), ...op.i32(2), 0x74, ...op.i32(0x7f0000), 0x71, 0x72,
+      ...op.localGet(1), ...op.i32(3), 0x74, ...op.i32(0x7f000000), 0x71, 0x72,
+      ...op.i32(0x80808080 | 0), 0x72, ...op.i32Store,
+      ...openAt(1024, 8, CREAT | EXCL, ALL, 3000), ...exitOnError,
+      ...op.i32(3000), ...op.i32Load, ...op.call(FD_CLOSE), ...op.drop,
+      ...op.localGet(1), ...op.i32(1), 0x6a, 0x21, 1,
+    ]),
+  }],
+});
+
+/** Opens tmp again and again (never closing) until an open fails: exits with its errno. */
+const OPEN_FOREVER = buildModule({
+  imports: IMPORTS, memory: 1,
+  data: [{ offset: 1024, bytes: [...Buffer.from('tmp')] }],
+  funcs: [{ params: [], results: [], locals: ['i32'], export: '_start', body: loop([...openAt(1024, 3, DIRECTORY, READ_ONLY, 3000), ...exitOnError]) }],
+});
+
+function fileSize(g: Grate, p: string): number {
+  const st = newStat();
+  expect(g.fs.stat(0, p, st)).toBe(0);
+  return st.size;
+}
+
+describe('limits reached by a cage', () => {
+  test('a cage that writes forever gets ENOSPC at maxBytes; the host\'s memory grows by about that much, no more', () => {
+    const maxBytes = 64 * MiB;
+    const g = new Grate({ limits: { maxBytes } });
+    const before = arrayBuffers();
+    expect(g.runSync(WRITE_FOREVER)).toBe(NOSPC);
+    const grown = arrayBuffers() - before;
+    const size = fileSize(g, '/tmp/big');
+    expect(size).toBeGreaterThan(maxBytes - 64 * 1024);
+    expect(size).toBeLessThanOrEqual(maxBytes);
+    expect(g.fs.space.used).toBeLessThanOrEqual(maxBytes);
+    // The file data, plus at most one partly used 16 MiB slab of the chunk pool.
+    expect(grown).toBeLessThan(maxBytes + 17 * MiB);
+    expect(checkInvariants(g.fs)).toEqual([]);
+    // The space comes back when the file goes: the same cage fills it again, to the same size.
+    expect(g.fs.unlink(0, '/tmp/big')).toBe(0);
+    expect(g.fs.space.used).toBe(0);
+    expect(g.runSync(WRITE_FOREVER)).toBe(NOSPC);
+    expect(fileSize(g, '/tmp/big')).toBe(size);
+    expect(arrayBuffers() - before).toBeLessThan(maxBytes + 17 * MiB);
+  });
+
+  test('a cage that creates files forever gets ENOSPC at maxInodes', () => {
+    const maxInodes = 3000;
+    const g = new Grate({ limits: { maxInodes } });
+    const inUse = g.fs.inodes.live - g.fs.anonymous.size;
+    expect(g.runSync(CREATE_FOREVER)).toBe(NOSPC);
+    const dir = g.fs.open(0, '/tmp', O_RDONLY | O_DIRECTORY);
+    let files = 0;
+    for (let e = g.fs.readdir(0, dir); e !== null && typeof e !== 'number'; e = g.fs.readdir(0, dir)) files++;
+    g.fs.close(0, dir);
+    expect(files - 2).toBe(maxInodes - inUse); // less "." and ".."
+    expect(checkInvariants(g.fs)).toEqual([]);
+  });
+
+  test('a cage that opens forever gets EMFILE at maxFds, and its descriptors are closed when it ends', () => {
+    const g = new Grate({ limits: { maxFds: 64 } });
+    expect(g.runSync(OPEN_FOREVER)).toBe(MFILE);
+    expect([...g.fs.cages.keys()]).toEqual([0]);
+    expect(checkInvariants(g.fs)).toEqual([]);
+    expect(g.runSync(OPEN_FOREVER)).toBe(MFILE); // and the next cage has its own 64
+  });
+
+  test('a cage\'s memory grows to its declared maximum and no further', () => {
+    // memory.grow(1) three times with maximum 3 pages: 1, 2, then -1; exit status = the three answers' bits
+    const grow = (want: number, bit: number) => [...op.i32(1), 0x40, 0, ...op.i32(want), 0x46, ...op.i32(bit), 0x6c, 0x6a];
+    const cage = buildModule({
+      imports: [imp('proc_exit')],
+      memoryImport: { module: 'env', name: 'memory', initial: 1, maximum: 3 },
+      funcs: [{ params: [], results: [], export: '_start', body: [...op.i32(0), ...grow(1, 1), ...grow(2, 2), ...grow(-1, 4), ...op.call(0)] }],
+    });
+    expect(new Grate().runSync(cage)).toBe(7);
+  });
+});
+
+describe('the grate\'s default limits', () => {
+  test('maxBytes is the core\'s 4 GiB, capped at half the host\'s memory, like tmpfs; explicit limits win', () => {
+    expect(defaultMaxBytes()).toBe(Math.min(DEFAULT_LIMITS.maxBytes, Math.floor(os.totalmem() / 2)));
+    expect(new Grate().fs.limits.maxBytes).toBe(defaultMaxBytes());
+    expect(new Grate({ limits: { maxBytes: undefined } }).fs.limits.maxBytes).toBe(defaultMaxBytes());
+    const g = new Grate({ limits: { maxBytes: 12345, maxInodes: 99, maxFds: 17 } });
+    expect([g.fs.limits.maxBytes, g.fs.limits.maxInodes, g.fs.limits.maxFds]).toEqual([12345, 99, 17]);
+    expect(new Grate().fs.limits.maxInodes).toBe(DEFAULT_LIMITS.maxInodes);
+    expect(new Grate().fs.limits.maxFds).toBe(DEFAULT_LIMITS.maxFds);
+  });
+
+  test('limits too small for the grate\'s own setup are a GrateError naming the cause', () => {
+    expect(() => new Grate({ limits: { maxInodes: 3 } })).toThrow(/cannot set up the IMFS: cannot create \/dev\/\w+ in the IMFS \(errno 28\)/);
+    expect(() => new Grate({ limits: { maxFds: 0 } })).toThrow(/cannot set up the IMFS: IMFS limit maxFds must be a positive integer, got 0/);
+    expect(() => new Grate({ limits: { maxFds: 3 } }).runSync(OPEN_FOREVER)).toThrow(/cage 'cage': WASI preopen '\/': IMFS directory '\/' cannot be opened \(errno 24\)/);
+  });
+});
