@@ -37,6 +37,23 @@ function isZero(bytes: Uint8Array): boolean {
   return true;
 }
 
+/** Reused per-inode tallies (zeroed for each check) and the list of (directory, child) pairs. */
+const tallies: Uint32Array[] = [];
+let pairList: Uint32Array = new Uint32Array(1024);
+
+function grow(a: Uint32Array, min: number): Uint32Array {
+  const b = new Uint32Array(Math.max(min, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+function scratch(k: number, n: number): Uint32Array {
+  let a = tallies[k];
+  if (a === undefined || a.length < n) a = tallies[k] = new Uint32Array(Math.max(n, 1024));
+  a.fill(0, 0, n);
+  return a;
+}
+
 export function checkInvariants(fs: FsState): string[] {
   const problems: string[] = [];
   const bad = (msg: string) => { if (problems.length < MAX_PROBLEMS) problems.push(msg); };
@@ -45,16 +62,16 @@ export function checkInvariants(fs: FsState): string[] {
 
   // ---- the inode table and its free list ----
   let liveCount = 0;
-  const free = new Set<number>();
+  const free = scratch(5, t.next);
   for (const ino of t.freeList) {
-    if (free.has(ino)) bad(`free list holds inode ${ino} twice`);
-    free.add(ino);
-    if (ino <= 0 || ino >= t.next) bad(`free list holds ${ino}, which was never allocated`);
+    if (ino <= 0 || ino >= t.next) { bad(`free list holds ${ino}, which was never allocated`); continue; }
+    if (free[ino] !== 0) bad(`free list holds inode ${ino} twice`);
+    free[ino] = 1;
   }
   for (let ino = 1; ino < t.next; ino++) {
     const isLive = t.mode[ino] !== 0;
     if (isLive) liveCount++;
-    if (isLive === free.has(ino)) bad(`inode ${ino} is ${isLive ? 'live and on the free list' : 'neither live nor on the free list'}`);
+    if (isLive === (free[ino] !== 0)) bad(`inode ${ino} is ${isLive ? 'live and on the free list' : 'neither live nor on the free list'}`);
     if (!isLive && t.payload[ino] !== null && t.payload[ino] !== undefined) bad(`freed inode ${ino} keeps a payload`);
   }
   if (liveCount !== t.live) bad(`inode table counts ${t.live} live inodes, there are ${liveCount}`);
@@ -100,64 +117,72 @@ export function checkInvariants(fs: FsState): string[] {
   if (fs.space.used > fs.space.max) bad(`Space uses ${fs.space.used} of ${fs.space.max} bytes`);
 
   // ---- the tree: entries, names, parents, link counts ----
-  const links = new Map<number, number>(); // entries naming each non-directory
-  const subdirs = new Map<number, number>();
-  const named = new Set<number>(); // directories named by an entry
-  const reached = new Set<number>([fs.root]);
-  const stack = [fs.root];
+  // Per-inode tallies in scratch arrays (this runs after every fuzzed call, on big trees too).
+  const n = t.next;
+  const links = scratch(0, n); // entries naming each non-directory
+  const subdirs = scratch(1, n);
+  const named = scratch(2, n); // directories named by an entry
+  const reached = scratch(3, n);
+  let pairs = 0; // (directory, child) pairs of non-directories, for reachability
   const rootDir = t.directory(fs.root);
   if (rootDir.parent !== fs.root) bad(`root's ".." is ${rootDir.parent}`);
-  for (let ino = 1; ino < t.next; ino++) {
+  for (let ino = 1; ino < n; ino++) {
     if (t.mode[ino] === 0 || !t.isDir(ino)) continue;
     const d = t.directory(ino);
     if (!(d instanceof Directory)) continue;
-    const entries = d.entries();
-    if (entries.length !== d.count) bad(`directory ${ino} counts ${d.count} entries, lists ${entries.length}`);
-    const scanned: [string, number][] = [];
-    d.scan(FIRST_SEQ, (name, child) => { scanned.push([name, child]); return true; });
-    if (scanned.length !== entries.length || scanned.some(([n, c], i) => n !== entries[i][0] || c !== entries[i][1])) {
-      bad(`directory ${ino}: a scan from the start does not return its entries`);
-    }
-    let dirs = 0;
-    for (const [name, child] of entries) {
+    let count = 0;
+    // The scan is what readdir cursors use: it must see each entry once, and lookups must agree.
+    d.scan(FIRST_SEQ, (name, child) => {
+      count++;
       if (name.length === 0 || name.length > NAME_MAX || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
         bad(`directory ${ino} has an entry named ${JSON.stringify(name)}`);
       }
       if (d.lookup(name) !== child) bad(`directory ${ino}: lookup of ${JSON.stringify(name)} gives ${d.lookup(name)}, its entry says ${child}`);
-      if (!live(child)) { bad(`directory ${ino} entry ${JSON.stringify(name)} names freed inode ${child}`); continue; }
+      if (!live(child)) { bad(`directory ${ino} entry ${JSON.stringify(name)} names freed inode ${child}`); return true; }
       if (t.isDir(child)) {
-        dirs++;
-        if (named.has(child)) bad(`directory ${child} is named twice`);
-        named.add(child);
+        subdirs[ino]++;
+        if (named[child] !== 0) bad(`directory ${child} is named twice`);
+        named[child] = 1;
         const cd = t.directory(child);
         if (cd.parent !== ino) bad(`directory ${child} (${JSON.stringify(name)} in ${ino}) has ".." ${cd.parent}`);
         if (cd.name !== name) bad(`directory ${child} is named ${JSON.stringify(name)} in ${ino} but calls itself ${JSON.stringify(cd.name)}`);
         if (child === fs.root) bad(`the root is named ${JSON.stringify(name)} in ${ino}`);
       } else {
-        links.set(child, (links.get(child) ?? 0) + 1);
+        links[child]++;
+        const at = pairs++ * 2;
+        if (at + 2 > pairList.length) pairList = grow(pairList, at + 2);
+        pairList[at] = ino;
+        pairList[at + 1] = child;
       }
-    }
-    subdirs.set(ino, dirs);
+      return true;
+    });
+    if (count !== d.count) bad(`directory ${ino} counts ${d.count} entries, a scan finds ${count}`);
   }
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
-    for (const [, child] of t.directory(dir).entries()) {
-      if (!live(child) || reached.has(child)) continue;
-      reached.add(child);
-      if (t.isDir(child)) stack.push(child);
+  // A directory is reached when its chain of ".." (each checked above to be the one naming it) ends at the root.
+  reached[fs.root] = 1;
+  for (let ino = 1; ino < n; ino++) {
+    if (t.mode[ino] === 0 || !t.isDir(ino) || named[ino] === 0 || reached[ino] !== 0) continue;
+    let d = ino, steps = 0;
+    while (reached[d] === 0 && named[d] !== 0 && steps++ < n) {
+      const p = t.payload[d];
+      if (!(p instanceof Directory)) break;
+      d = p.parent;
     }
+    if (reached[d] !== 1) continue;
+    for (d = ino; reached[d] === 0; d = t.directory(d).parent) reached[d] = 1;
   }
-  for (let ino = 1; ino < t.next; ino++) {
+  for (let i = 0; i < pairs; i++) if (reached[pairList[2 * i]] !== 0) reached[pairList[2 * i + 1]] = 1;
+  for (let ino = 1; ino < n; ino++) {
     if (t.mode[ino] === 0) continue;
     const nlink = t.nlink[ino];
     if (t.isDir(ino)) {
-      const want = ino === fs.root || named.has(ino) ? 2 + (subdirs.get(ino) ?? 0) : 0;
+      const want = ino === fs.root || named[ino] !== 0 ? 2 + subdirs[ino] : 0;
       if (nlink !== want) bad(`directory ${ino} has nlink ${nlink}, expected ${want}`);
       if (want === 0 && t.directory(ino).count !== 0) bad(`removed directory ${ino} still has entries`);
-    } else if (nlink !== (links.get(ino) ?? 0)) {
-      bad(`inode ${ino} has nlink ${nlink}, ${links.get(ino) ?? 0} entries name it`);
+    } else if (nlink !== links[ino]) {
+      bad(`inode ${ino} has nlink ${nlink}, ${links[ino]} entries name it`);
     }
-    if (nlink > 0 && !reached.has(ino)) bad(`inode ${ino} has links but cannot be reached from the root`);
+    if (nlink > 0 && reached[ino] === 0) bad(`inode ${ino} has links but cannot be reached from the root`);
     if (nlink === 0 && t.refs[ino] === 0) bad(`inode ${ino} has neither links nor references but is not freed`);
   }
   for (const ino of fs.linkable) {
@@ -168,8 +193,8 @@ export function checkInvariants(fs: FsState): string[] {
   }
 
   // ---- cages, descriptors, references ----
-  const refs = new Map<number, number>();
-  const addRef = (ino: number) => refs.set(ino, (refs.get(ino) ?? 0) + 1);
+  const refs = scratch(4, n);
+  const addRef = (ino: number) => { if (ino > 0 && ino < n) refs[ino]++; else bad(`a reference to ${ino}, which is no inode number`); };
   const fdRefs = new Map<OpenFile, number>();
   const inodesOf = new Map<Cage, Set<number>>();
   for (const [id, cage] of fs.cages) {
@@ -211,11 +236,10 @@ export function checkInvariants(fs: FsState): string[] {
     // A removed directory still in use keeps a reference on its parent (its "..").
     if (t.isDir(ino) && t.nlink[ino] === 0 && p instanceof Directory && p.parent !== 0) addRef(p.parent);
   }
-  for (let ino = 1; ino < t.next; ino++) {
-    if (t.mode[ino] === 0) continue;
-    if (t.refs[ino] !== (refs.get(ino) ?? 0)) bad(`inode ${ino} has refs ${t.refs[ino]}, expected ${refs.get(ino) ?? 0}`);
+  for (let ino = 1; ino < n; ino++) {
+    if (t.mode[ino] === 0) { if (refs[ino] !== 0) bad(`freed inode ${ino} is still referenced`); continue; }
+    if (t.refs[ino] !== refs[ino]) bad(`inode ${ino} has refs ${t.refs[ino]}, expected ${refs[ino]}`);
   }
-  for (const ino of refs.keys()) if (!live(ino)) bad(`freed inode ${ino} is still referenced`);
 
   // ---- locks ----
   const ranges = new Map<object, Map<number, [number, number][]>>();

@@ -126,7 +126,7 @@ export interface Call {
 }
 
 export interface Failure {
-  kind: 'exception' | 'invariant' | 'result' | 'slow';
+  kind: 'exception' | 'invariant' | 'result' | 'slow' | 'hang';
   /** Index of the failing call in the sequence. */
   index: number;
   message: string;
@@ -692,6 +692,7 @@ export class Generator {
       case 4: return enc('a/'.repeat(rng.range(2, 200)) + 'b'); // deep
       case 5: return enc('../'.repeat(rng.range(1, 40)) + rng.pick(NAMES));
       case 6: return enc(`${rng.pick(LINK_NAMES)}/`.repeat(rng.range(1, 12)) + rng.pick(NAMES)); // through symlinks (loops)
+      case 7: case 8: return enc('d/'.repeat(rng.range(1, rng.chance(0.5) ? 20 : 2100)) + rng.pick(NAMES)); // into the deep tree
       default: break;
     }
     const parts: Uint8Array[] = [];
@@ -1091,8 +1092,9 @@ export class Generator {
   private host(): Call {
     const rng = this.rng;
     const slot = rng.below(SLOTS.length);
-    const name = rng.weighted([['grow', 3], ['fork', 2], ['exec', 1], ['setuid', 1], ['restart', 3]] as const);
+    const name = rng.weighted([['grow', 3], ['fork', 2], ['exec', 1], ['setuid', 1], ['restart', 3], ['deepen', 1]] as const);
     const args: number[] = [];
+    if (name === 'deepen') args.push(rng.pick([10, 100, 1000, 2100]));
     if (name === 'grow') args.push(rng.range(1, 3));
     if (name === 'fork') args.push((slot + 1 + rng.below(SLOTS.length - 1)) % SLOTS.length);
     if (name === 'setuid') args.push(rng.pick([0, 1000, 1001]));
@@ -1192,6 +1194,21 @@ function badResult(call: Call, r: unknown): string | null {
   }
 }
 
+/** Makes /tmp/d/d/d/… `levels` deeper (as the grate), so paths can go past PATH_MAX and getcwd past its buffer. */
+function deepen(fs: Imfs, levels: number): number {
+  let fd = fs.open(0, '/tmp/d', O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return fd;
+  for (let i = 0; i < levels; i++) {
+    const r = fs.mkdirat(0, fd, 'd', 0o777);
+    const next = r === 0 || r === -17 ? fs.openat(0, fd, 'd', O_RDONLY | O_DIRECTORY | O_NOFOLLOW) : r;
+    fs.close(0, fd);
+    if (next < 0) return next;
+    fd = next;
+  }
+  fs.close(0, fd);
+  return 0;
+}
+
 function hostAction(world: World, call: Call): number {
   const fs = world.fs, slot = world.slots[call.slot], id = slot.spec.cageId;
   switch (call.name) {
@@ -1205,6 +1222,7 @@ function hostAction(world: World, call: Call): number {
       return fs.setCredentials(id, { uid: u, euid: u, gid: u, egid: u, groups: [u] });
     }
     case 'restart': world.restart(call.slot); return 0;
+    case 'deepen': return deepen(fs, call.args[0] as number);
     default: throw new Error(`unknown host action ${call.name}`);
   }
 }

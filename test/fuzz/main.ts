@@ -117,7 +117,7 @@ async function minimizeHang(seed: number, epoch: number, index: number, hangMs: 
     while (!step.done) step = it.next(await stillHangs([...step.value, last]));
     small = [...step.value, last];
   }
-  const failure: Failure = { kind: 'slow', index: small.length - 1, message: `call ${small.length - 1} never returned (hang)`, signature: 'hang' };
+  const failure: Failure = { kind: 'hang', index: small.length - 1, message: `call ${small.length - 1} never returned (hang)`, signature: 'hang' };
   // Print without running the last call (it hangs).
   const shown = report(config, small.slice(0, -1), failure).split('\n');
   shown.splice(shown.length - 1, 0, `  ${String(small.length - 1).padStart(3)}. ${formatCall(small[small.length - 1])}  → (never returns)`);
