@@ -26,6 +26,8 @@ interface Op {
   untimed?: boolean;
   /** The step treats the root itself differently from a directory (see rootItself). */
   rootSensitive?: boolean;
+  /** The step walks its path with the real ids (access(2)), which stay root's in the creds mode. */
+  realIds?: boolean;
   run(side: Side): Res;
   /** Called with both results after they compared equal (bookkeeping of handles). */
   after?(result: Res): void;
@@ -465,7 +467,7 @@ export function runDifferential(options: RunOptions): RunStats {
       }
       case 'access': {
         const path = genPath(0.6), mode = rng.int(8);
-        return { text: `access(${q(path)}, ${mode})`, paths: [path], run: (s) => s.access(path, mode) };
+        return { text: `access(${q(path)}, ${mode})`, paths: [path], realIds: true, run: (s) => s.access(path, mode) };
       }
       case 'readdir': {
         const path = genPath(0.6);
@@ -553,7 +555,7 @@ export function runDifferential(options: RunOptions): RunStats {
   /**
    * Whether resolving `path` on the host would walk above the root (a final symlink is
    * followed only if `followLast`); readlinks are mirrored on the IMFS (they move atime).
-   * It runs as the step's user: where that user's walk stops (EACCES), the step's does too.
+   * It runs with the ids the step walks with: where that walk stops (EACCES), the step's does too.
    */
   const escapes = (path: string, followLast = true): boolean => {
     let stack: string[] = [];
@@ -589,9 +591,11 @@ export function runDifferential(options: RunOptions): RunStats {
       if (creds && rng.chance(0.3)) user = rng.pick(USERS);
       become(user);
       const op = genOp();
+      if (op?.realIds === true) become(ROOT);
       const skip = op === null ? 'dir-lseek' : rootItself(op) ? 'root-itself'
         : op.paths.some((p) => escapes(p)) || op.lpaths?.some((p) => escapes(p, false)) ? 'escapes' : null;
       if (skip !== null || op === null) { stats.skipped[skip!] = (stats.skipped[skip!] ?? 0) + 1; continue; }
+      become(user);
       const timed = rng.chance(timeCheck) && op.untimed !== true;
       if (timed) {
         compareAll(`before timestamp-checked step ${step}`);
