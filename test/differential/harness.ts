@@ -179,7 +179,7 @@ export function runDifferential(options: RunOptions): RunStats {
   const fail = (what: string): never => {
     throw new Error([
       `differential divergence: seed ${seed}, step ${step}`,
-      `reproduce: SEED=${seed} COUNT=${step + 1} npx vitest run test/differential.test.ts${creds ? ' -t credentials' : ''}`,
+      `reproduce: SEED=${seed} COUNT=${step + 1} npx vitest run test/differential.test.ts -t ${creds ? 'credentials' : 'root'}`,
       what,
       `last operations (imfs | host):`,
       ...history,
