@@ -12,72 +12,21 @@ import * as vm from 'node:vm';
 import { Grate, defaultMaxBytes } from '../../src/grate/index.js';
 import { DEFAULT_LIMITS, newStat, O_RDONLY, O_DIRECTORY } from '../../src/core/index.js';
 import { checkInvariants } from '../../src/core/check.js';
-import { buildModule, op, type FuncImport } from '../helpers/wasm-builder.js';
-import { WASI_SIGNATURES, iovec } from '../helpers/script-cage.js';
+import { buildModule, op } from '../helpers/wasm-builder.js';
+import { WRITE_FOREVER, CREATE_FOREVER, OPEN_FOREVER, NOSPC, MFILE, imp } from '../helpers/hostile-cages.js';
 
-const W = 'wasi_snapshot_preview1';
-const imp = (name: string): FuncImport => ({ module: W, name, ...WASI_SIGNATURES[name] });
-const [PATH_OPEN, FD_WRITE, FD_CLOSE, PROC_EXIT] = [0, 1, 2, 3];
-const IMPORTS = [imp('path_open'), imp('fd_write'), imp('fd_close'), imp('proc_exit')];
-const NOSPC = 51, MFILE = 33;
-const CREAT = 1, DIRECTORY = 2, EXCL = 4, TRUNC = 8;
-const ALL = 0x1fffffffn, READ_ONLY = ALL & ~0x40n;
 const MiB = 1 << 20;
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
-/** Bytes held in ArrayBuffers (the IMFS's file chunks) once garbage is collected. */
-const arrayBuffers = () => { gc(); return process.memoryUsage().arrayBuffers; };
-
-const openAt = (ptr: number, len: number, oflags: number, rights: bigint, outPtr: number) =>
-  [...op.i32(3), ...op.i32(1), ...op.i32(ptr), ...op.i32(len), ...op.i32(oflags), ...op.i64(rights), ...op.i64(rights), ...op.i32(0), ...op.i32(outPtr), ...op.call(PATH_OPEN)];
-/** Exits with local 0 if it is not zero (local.tee'd errno). */
-const exitOnError = [0x22, 0, 0x04, 0x40, ...op.localGet(0), ...op.call(PROC_EXIT), 0x0b];
-const loop = (body: number[]) => [0x03, 0x40, ...body, 0x0c, 0, 0x0b];
-
-/** Creates tmp/big and writes 64 KiB to it, again and again, until a write fails: exits with its errno. */
-const WRITE_FOREVER = buildModule({
-  imports: IMPORTS, memory: 2,
-  data: [{ offset: 1024, bytes: [...Buffer.from('tmp/big')] }, { offset: 1536, bytes: iovec(65536, 65536) }],
-  funcs: [{
-    params: [], results: [], locals: ['i32'], export: '_start',
-    body: [
-      ...openAt(1024, 7, CREAT | TRUNC, ALL, 3000), ...exitOnError,
-      ...loop([...op.i32(3000), ...op.i32Load, ...op.i32(1536), ...op.i32(1), ...op.i32(3004), ...op.call(FD_WRITE), ...exitOnError]),
-    ],
-  }],
-});
-
-/**
- * Creates files tmp/<4 bytes> (a counter spread over bytes 0x80–0xff) until a create fails:
- * exits with its errno.
- */
-const CREATE_FOREVER = buildModule({
-  imports: IMPORTS, memory: 1,
-  data: [{ offset: 1024, bytes: [...Buffer.from('tmp/XXXX')] }],
-  funcs: [{
-    params: [], results: [], locals: ['i32', 'i32'], export: '_start',
-    body: loop([
-      ...op.i32(1028),
-      // (c & 0x7f) | (c << 1 & 0x7f00) | (c << 2 & 0x7f0000) | (c << 3 & 0x7f000000) | 0x80808080
-      ...op.localGet(1), ...op.i32(0x7f), 0x71,
-      ...op.localGet(1), ...op.i32(1), 0x74, ...op.i32(0x7f00), 0x71, 0x72,
-      ...op.localGet(1), ...op.i32(2), 0x74, ...op.i32(0x7f0000), 0x71, 0x72,
-      ...op.localGet(1), ...op.i32(3), 0x74, ...op.i32(0x7f000000), 0x71, 0x72,
-      ...op.i32(0x80808080 | 0), 0x72, ...op.i32Store,
-      ...openAt(1024, 8, CREAT | EXCL, ALL, 3000), ...exitOnError,
-      ...op.i32(3000), ...op.i32Load, ...op.call(FD_CLOSE), ...op.drop,
-      ...op.localGet(1), ...op.i32(1), 0x6a, 0x21, 1,
-    ]),
-  }],
-});
-
-/** Opens tmp again and again (never closing) until an open fails: exits with its errno. */
-const OPEN_FOREVER = buildModule({
-  imports: IMPORTS, memory: 1,
-  data: [{ offset: 1024, bytes: [...Buffer.from('tmp')] }],
-  funcs: [{ params: [], results: [], locals: ['i32'], export: '_start', body: loop([...openAt(1024, 3, DIRECTORY, READ_ONLY, 3000), ...exitOnError]) }],
-});
+/** Bytes held in ArrayBuffers (the IMFS's file chunks) once garbage is collected (V8 frees their memory concurrently: let it). */
+async function arrayBuffers(): Promise<number> {
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return process.memoryUsage().arrayBuffers;
+}
 
 function fileSize(g: Grate, p: string): number {
   const st = newStat();
@@ -86,12 +35,12 @@ function fileSize(g: Grate, p: string): number {
 }
 
 describe('limits reached by a cage', () => {
-  test('a cage that writes forever gets ENOSPC at maxBytes; the host\'s memory grows by about that much, no more', () => {
+  test('a cage that writes forever gets ENOSPC at maxBytes; the host\'s memory grows by about that much, no more', async () => {
     const maxBytes = 64 * MiB;
     const g = new Grate({ limits: { maxBytes } });
-    const before = arrayBuffers();
+    const before = await arrayBuffers();
     expect(g.runSync(WRITE_FOREVER)).toBe(NOSPC);
-    const grown = arrayBuffers() - before;
+    const grown = (await arrayBuffers()) - before;
     const size = fileSize(g, '/tmp/big');
     expect(size).toBeGreaterThan(maxBytes - 64 * 1024);
     expect(size).toBeLessThanOrEqual(maxBytes);
@@ -104,7 +53,7 @@ describe('limits reached by a cage', () => {
     expect(g.fs.space.used).toBe(0);
     expect(g.runSync(WRITE_FOREVER)).toBe(NOSPC);
     expect(fileSize(g, '/tmp/big')).toBe(size);
-    expect(arrayBuffers() - before).toBeLessThan(maxBytes + 17 * MiB);
+    expect((await arrayBuffers()) - before).toBeLessThan(maxBytes + 17 * MiB);
   });
 
   test('a cage that creates files forever gets ENOSPC at maxInodes', () => {
