@@ -4,12 +4,14 @@
  * warnings and failures, exit statuses, --log, and the grate's own errors.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as nodefs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { buildModule, op } from '../helpers/wasm-builder.js';
+import { iovec } from '../helpers/script-cage.js';
+import { WRITE_FOREVER, CREATE_FOREVER, OPEN_FOREVER, NOSPC, MFILE, imp } from '../helpers/hostile-cages.js';
 
 const repo = path.resolve(__dirname, '../..');
 const demo = path.join(repo, 'wasm-fixtures/demo.wasm');
@@ -202,5 +204,173 @@ describe('options, statuses and the grate\'s own errors', () => {
     const w = workdir();
     const r = w.run(['--bare', demo, '/tmp/x']);
     expect(r.status).toBe(1);
+  });
+});
+
+/** Writes `module` as `name` in the working directory. */
+function cageFile(w: ReturnType<typeof workdir>, name: string, module: Uint8Array): string {
+  nodefs.writeFileSync(path.join(w.dir, name), module);
+  return name;
+}
+
+/** A cage that writes "partial" to /tmp/out.txt and then ends with `end` (a trap, or proc_exit(n)). */
+function writeThen(end: number[]): Uint8Array {
+  return buildModule({
+    imports: [imp('path_open'), imp('fd_write'), imp('proc_exit')],
+    memory: 1,
+    data: [{ offset: 1024, bytes: [...Buffer.from('tmp/out.txt')] }, { offset: 1536, bytes: iovec(2048, 7) }, { offset: 2048, bytes: [...Buffer.from('partial')] }],
+    funcs: [{
+      params: [], results: [], export: '_start',
+      body: [
+        ...[3, 1, 1024, 11, 1].flatMap(op.i32), ...op.i64(0x1fffffffn), ...op.i64(0x1fffffffn), ...op.i32(0), ...op.i32(3000), ...op.call(0), ...op.drop,
+        ...op.i32(3000), ...op.i32Load, ...op.i32(1536), ...op.i32(1), ...op.i32(3004), ...op.call(1), ...op.drop,
+        ...end,
+      ],
+    }],
+  });
+}
+const exitWith = (n: number) => [...op.i32(n), ...op.call(2)];
+
+describe('limits on the command line', () => {
+  test('--max-bytes (with K, M or G): a cage that writes forever meets ENOSPC there and exits with it', () => {
+    const w = workdir();
+    const fill = cageFile(w, 'fill.wasm', WRITE_FOREVER);
+    for (const [arg, max] of [['1M', 1 << 20], ['64k', 64 << 10], ['3000', 3000]] as const) {
+      const r = w.run(['--max-bytes', arg, '--dump', '/tmp/big=big', fill]);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(NOSPC);
+      const size = nodefs.statSync(path.join(w.dir, 'big')).size;
+      expect(size).toBeLessThanOrEqual(max);
+      expect(size).toBeGreaterThan(max - 65536);
+    }
+    expect(w.run([`--max-bytes=1G`, '--max-bytes=2K', fill]).status).toBe(NOSPC);
+  });
+
+  test('--max-inodes and --max-fds: ENOSPC and EMFILE', () => {
+    const w = workdir();
+    expect(w.run(['--max-inodes', '100', cageFile(w, 'create.wasm', CREATE_FOREVER)]).status).toBe(NOSPC);
+    expect(w.run(['--max-fds=10', cageFile(w, 'open.wasm', OPEN_FOREVER)]).status).toBe(MFILE);
+  });
+
+  test('bad values are usage errors naming the option', () => {
+    const w = workdir();
+    for (const [args, message] of [
+      [['--max-bytes', '1X', demo], /--max-bytes needs a positive size \(digits, optionally followed by K, M or G\), got '1X'/],
+      [['--max-bytes', '1.5M', demo], /--max-bytes needs a positive size/],
+      [['--max-bytes=0', demo], /--max-bytes needs a positive size/],
+      [['--max-bytes', '-5', demo], /--max-bytes needs a positive size/],
+      [['--max-bytes', '99999999999G', demo], /--max-bytes needs a positive size/],
+      [['--max-inodes', 'lots', demo], /--max-inodes needs a positive integer, got 'lots'/],
+      [['--max-fds', '0', demo], /--max-fds needs a positive integer, got '0'/],
+      [['--max-fds'], /--max-fds needs a value/],
+    ] as const) {
+      const r = w.run([...args]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toMatch(/usage: imfs-grate/);
+    }
+  });
+
+  test('limits too small for the grate itself: status 2, saying why', () => {
+    const w = workdir();
+    let r = w.run(['--max-inodes', '3', demo]);
+    expect([r.status, r.stderr]).toEqual([2, 'imfs-grate: cannot set up the IMFS: cannot create /dev/null in the IMFS (errno 28)\n']);
+    r = w.run(['--max-fds', '3', demo]);
+    expect([r.status, r.stderr]).toEqual([2, "imfs-grate: cage 'demo.wasm': WASI preopen '/': IMFS directory '/' cannot be opened (errno 24)\n"]);
+  });
+
+  test('--help shows the limits with their defaults and the dump policy', () => {
+    const help = workdir().run(['--help']).stdout;
+    for (const o of ['--max-bytes N[K|M|G]', '--max-inodes N', '--max-fds N', '--dump-on-failure', '--no-dump-on-failure', 'default 4194304', 'default 1024']) expect(help).toContain(o);
+    expect(help).toMatch(/default\s+\d+[KMG]?: 4 GiB or half the host's memory/);
+  });
+});
+
+describe('DUMPS after a cage that fails', () => {
+  test('by default they are written after a trap (status 134, the cage named) and after a non-zero exit', () => {
+    const w = workdir();
+    let r = w.run(['--dump', '/tmp/out.txt=out.txt', cageFile(w, 'trap.wasm', writeThen(op.unreachable))]);
+    expect(r.status).toBe(134);
+    expect(r.stderr).toBe("imfs-grate: cage 'trap.wasm' trapped: unreachable\n");
+    expect(w.read('out.txt')).toBe('partial');
+    nodefs.rmSync(path.join(w.dir, 'out.txt'));
+    r = w.run(['--dump-on-failure', '--dump', '/tmp/out.txt=out.txt', cageFile(w, 'exit3.wasm', writeThen(exitWith(3)))]);
+    expect(r.status).toBe(3);
+    expect(w.read('out.txt')).toBe('partial');
+  });
+
+  test('--no-dump-on-failure writes them only after status 0; the last of the two options wins', () => {
+    const w = workdir();
+    const trap = cageFile(w, 'trap.wasm', writeThen(op.unreachable));
+    const exit3 = cageFile(w, 'exit3.wasm', writeThen(exitWith(3)));
+    const exit0 = cageFile(w, 'exit0.wasm', writeThen(exitWith(0)));
+    const out = path.join(w.dir, 'out.txt');
+    expect(w.run(['--no-dump-on-failure', '--dump', '/tmp/out.txt=out.txt', trap]).status).toBe(134);
+    expect(nodefs.existsSync(out)).toBe(false);
+    expect(w.run(['--no-dump-on-failure', '--dump', '/tmp/out.txt=out.txt', exit3]).status).toBe(3);
+    expect(nodefs.existsSync(out)).toBe(false);
+    expect(w.run(['--no-dump-on-failure', '--dump', '/tmp/out.txt=out.txt', exit0]).status).toBe(0);
+    expect(w.read('out.txt')).toBe('partial');
+    nodefs.rmSync(out);
+    expect(w.run(['--no-dump-on-failure', '--dump-on-failure', '--dump', '/tmp/out.txt=out.txt', exit3]).status).toBe(3);
+    expect(w.read('out.txt')).toBe('partial');
+  });
+});
+
+describe('DUMPS are crash-safe', () => {
+  const MiB = 1 << 20;
+  /** A workdir with in/big.bin (`size` bytes of a pattern), out.bin holding "old", a cage that does nothing. */
+  function bigDump(size: number) {
+    const w = workdir();
+    const big = Buffer.alloc(size);
+    for (let i = 0; i < size; i += 4096) big.write(`block ${i / 4096} `, i);
+    nodefs.writeFileSync(path.join(w.dir, 'in/big.bin'), big);
+    nodefs.writeFileSync(path.join(w.dir, 'out.bin'), 'old');
+    cageFile(w, 'noop.wasm', buildModule({ memory: 1, funcs: [{ params: [], results: [], export: '_start', body: [] }] }));
+    const args = ['--preload', '/big.bin=in/big.bin', '--dump', '/big.bin=out.bin', 'noop.wasm'];
+    const temps = () => nodefs.readdirSync(w.dir).filter((f) => f.startsWith('.out.bin.imfs-'));
+    /** Starts the command and SIGKILLs it when `when(elapsed ms)` says so; resolves once it is gone. */
+    const killed = async (when: (ms: number) => boolean) => {
+      const p = spawn(process.execPath, [program, ...args], { cwd: w.dir, stdio: 'ignore' });
+      const exited = new Promise((resolve) => p.once('exit', resolve));
+      let done = false;
+      p.once('exit', () => { done = true; });
+      const start = Date.now();
+      while (!done && !when(Date.now() - start)) await new Promise((resolve) => setTimeout(resolve, 1));
+      p.kill('SIGKILL');
+      await exited;
+    };
+    /** The target is the old file or the complete new one. */
+    const target = (): 'old' | 'new' => {
+      const now = nodefs.readFileSync(path.join(w.dir, 'out.bin'));
+      if (now.equals(Buffer.from('old'))) return 'old';
+      expect(now.equals(big)).toBe(true);
+      return 'new';
+    };
+    return { w, args, temps, killed, target };
+  }
+
+  test('killed while writing the temporary file: the old target is intact; the next dump completes and removes the leftover', async () => {
+    const d = bigDump(256 * MiB);
+    // Kill once the temporary file has some of the data, but not all of it.
+    await d.killed(() => d.temps().some((t) => { const s = nodefs.statSync(path.join(d.w.dir, t)).size; return s > 0 && s < 256 * MiB; }));
+    expect(d.target()).toBe('old');
+    expect(d.temps()).toHaveLength(1);
+    const r = d.w.run(d.args);
+    expect(r.status).toBe(0);
+    expect(d.target()).toBe('new');
+    expect(d.temps()).toEqual([]);
+  });
+
+  test('killed at any moment, the target is the old file or the complete new one', async () => {
+    const d = bigDump(24 * MiB);
+    const seen = new Set<string>();
+    for (let delay = 0; delay <= 3000; delay += 250) {
+      nodefs.writeFileSync(path.join(d.w.dir, 'out.bin'), 'old');
+      await d.killed((ms) => ms >= delay);
+      seen.add(d.target());
+    }
+    // From a kill before the dump starts to a run that finished: both outcomes, and nothing else.
+    expect([...seen].sort()).toEqual(['new', 'old']);
   });
 });
