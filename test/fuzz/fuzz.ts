@@ -123,10 +123,15 @@ export interface Call {
   mem: MemWrite[];
   /** What some arguments point at, for the printed reproducer. */
   notes?: Record<number, string>;
+  /**
+   * [pointer, length] of every buffer the call was given: the call may write inside them and
+   * nowhere else (the 64 bytes on each side are checked; a zero length is a canary).
+   */
+  regions?: [number, number][];
 }
 
 export interface Failure {
-  kind: 'exception' | 'invariant' | 'result' | 'slow' | 'hang';
+  kind: 'exception' | 'invariant' | 'result' | 'memory' | 'slow' | 'hang';
   /** Index of the failing call in the sequence. */
   index: number;
   message: string;
@@ -438,6 +443,12 @@ const FCNTL_CMDS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 36
 const LOCK_CMDS = new Set([5, 6, 7, 12, 13, 14, 36, 37, 38]);
 const IOCTLS = [0x5401, 0x5413, 0x541b, 0x5421, 0x5450, 0x5451, 0x5452, 0x5402, 0];
 
+/** The struct a lind call writes through a pointer argument (abi.md §3): "row:argument" → bytes. */
+const LIND_OUT_SIZES: Record<string, number> = {
+  'stat:1': 104, 'fstat:1': 104, 'lstat:1': 104, 'newfstatat:2': 104, 'statfs:1': 112, 'fstatfs:1': 112,
+  'statx:4': 256, 'pipe:0': 8, 'rt_sigprocmask:2': 8, 'rt_sigaction:2': 152, 'rt_sigaction:1': 152,
+};
+
 /** Lind rows the generator favours (weight 6) and the few it keeps rare. */
 const LIND_COMMON = new Set([
   'read', 'write', 'open', 'close', 'stat', 'fstat', 'lstat', 'lseek', 'pread64', 'pwrite64', 'readv', 'writev',
@@ -467,16 +478,26 @@ const WASI_CHOICES: [string, number][] = Object.keys(WASI_FUNCS).map((name) =>
 class CallBuilder {
   readonly mem: MemWrite[] = [];
   readonly notes: Record<number, string> = {};
+  /** Every pointer handed to the call with the bytes it may write there (see Call.regions). */
+  readonly regions: [number, number][] = [];
   /** Buffers placed so far in this call (for overlaps). */
   private readonly placed: [number, number][] = [];
   private next: number;
 
   constructor(private readonly rng: Rng, readonly size: number) {
-    this.next = 16 + rng.below(Math.max(1, size >>> 2)) ;
+    this.next = 16 + rng.below(Math.max(1, size >>> 2));
+    // A canary somewhere: no call may write there.
+    this.regions.push([rng.below(size), 0]);
   }
 
   /** A pointer for `len` bytes: valid most of the time, hostile otherwise. */
   ptr(len: number, hostile = 0.12): number {
+    const p = this.choose(len, hostile);
+    this.regions.push([p, len]);
+    return p;
+  }
+
+  private choose(len: number, hostile: number): number {
     const rng = this.rng, size = this.size;
     if (!rng.chance(hostile)) {
       if (len > size - 64) return this.hostile(len);
@@ -507,6 +528,11 @@ class CallBuilder {
       case 7: return 1 + rng.below(63);
       default: return rng.u32();
     }
+  }
+
+  /** Lets the call write [p, p + len) (a pointer made some other way than by ptr()). */
+  allow(p: number, len: number): void {
+    this.regions.push([p, len]);
   }
 
   /** Puts bytes at a pointer (if they fit in memory). */
@@ -561,6 +587,7 @@ export class Generator {
     const useLind = kind === 'lind' || (kind === 'mixed' && rng.chance(0.5));
     const call = useLind ? (rng.chance(0.01) ? this.lindImport() : this.lind()) : this.wasi();
     if (Object.keys(this.b.notes).length > 0) call.notes = this.b.notes;
+    call.regions = this.b.regions;
     return call;
   }
 
@@ -765,11 +792,12 @@ export class Generator {
     const arr = Buffer.alloc(n * entry);
     const arrPtr = b.ptr(arr.length, 0.08);
     for (let i = 0; i < n; i++) {
-      let len = rng.chance(0.85) ? rng.weighted([[0, 1], [rng.range(1, 64), 4], [rng.range(65, 8192), 3], [rng.range(8193, 70000), 1]] as const) : rng.pick([0xffffffff, 0x80000000, b.size]);
+      const len = rng.chance(0.85) ? rng.weighted([[0, 1], [rng.range(1, 64), 4], [rng.range(65, 8192), 3], [rng.range(8193, 70000), 1]] as const) : rng.pick([0xffffffff, 0x80000000, b.size]);
       let base = writing ? b.data(Math.min(len, b.size)) : b.ptr(Math.min(len, b.size));
-      if (rng.chance(0.04)) base = arrPtr; // the buffer is the iovec array itself
-      if (rng.chance(0.02)) base = 0;
-      if (len > b.size) len = len >>> 0;
+      if (rng.chance(0.06)) {
+        base = rng.chance(0.7) ? arrPtr : 0; // the buffer is the iovec array itself, or NULL
+        b.allow(base, Math.min(len, b.size));
+      }
       if (wide) {
         arr.writeBigUInt64LE(BigInt(base >>> 0) | (rng.chance(0.01) ? 1n << 32n : 0n), i * 16);
         arr.writeBigUInt64LE(rng.chance(0.01) ? (1n << 32n) | BigInt(len) : BigInt(len), i * 16 + 8);
@@ -971,7 +999,7 @@ export class Generator {
       case 'clock_gettime': case 'clock_getres': s(0, this.oneOf([0, 1, 2, 3, 4, 5, 6, 7])); p(1, b.ptr(16)); break;
       case 'truncate': args[0] = this.cpath(this.path(), 0); args[1] = this.smallOff(); break;
       case 'ftruncate': s(0, this.fd('data')); args[1] = this.smallOff(); break;
-      default: this.lindGeneric(row?.args ?? [], args);
+      default: this.lindGeneric(name, row?.args ?? [], args);
     }
     // A hostile cage may put anything in the slots it does not use.
     if (rng.chance(0.02)) {
@@ -986,14 +1014,14 @@ export class Generator {
   }
 
   /** Arguments from the row's kinds alone. */
-  private lindGeneric(kinds: readonly string[], args: bigint[]): void {
+  private lindGeneric(name: string, kinds: readonly string[], args: bigint[]): void {
     const rng = this.rng, b = this.b;
     kinds.forEach((kind, k) => {
       let v: bigint;
       switch (kind) {
         case 'fd': v = BigInt(kinds[k + 1] === 'path' ? this.dirfd() : this.fd()); break;
         case 'path': v = this.cpath(this.path(), k); break;
-        case 'ptr': v = BigInt(b.ptr(rng.pick([8, 16, 104, 112, 256, 512]))); break;
+        case 'ptr': v = BigInt(b.ptr(LIND_OUT_SIZES[`${name}:${k}`] ?? rng.pick([8, 16, 104, 112, 256, 512]))); break;
         case 'size': v = BigInt(this.size() >>> 0); break;
         case 'off': v = this.off(); break;
         case 'oflags': v = BigInt(this.openFlags()); break;
@@ -1132,10 +1160,42 @@ function writeMem(memory: WebAssembly.Memory, writes: readonly MemWrite[]): void
   }
 }
 
+/** Calls that write where no argument points (the heap's fresh mappings), or change no cage memory at all. */
+const UNGUARDED = new Set(['mmap', 'brk', 'munmap']);
+const MARGIN = 64;
+
+/** The bytes around a call's buffers, saved before it runs; check() names the first one it changed. */
+class Guard {
+  private readonly spans: [number, Uint8Array][] = [];
+
+  constructor(memory: WebAssembly.Memory, private readonly regions: [number, number][]) {
+    const u8 = new Uint8Array(memory.buffer);
+    for (const [p, len] of regions) {
+      for (const [from, to] of [[p - MARGIN, p], [p + len, p + len + MARGIN]]) {
+        const a = Math.max(0, from), b = Math.min(u8.length, to);
+        if (a < b) this.spans.push([a, u8.slice(a, b)]);
+      }
+    }
+  }
+
+  check(memory: WebAssembly.Memory): string | null {
+    const u8 = new Uint8Array(memory.buffer);
+    for (const [at, before] of this.spans) {
+      for (let i = 0; i < before.length; i++) {
+        const x = at + i;
+        if (u8[x] === before[i] || this.regions.some(([p, len]) => x >= p && x < p + len)) continue;
+        return `wrote outside every buffer it was given, at 0x${x.toString(16)}\n(buffers: ${this.regions.filter(([, l]) => l > 0).map(([p, l]) => `0x${p.toString(16)}+${l}`).join(', ')})`;
+      }
+    }
+    return null;
+  }
+}
+
 /** Runs one call on the world and judges it. */
 export function execute(world: World, call: Call, check = true): Outcome {
   const slot = world.slots[call.slot];
   writeMem(slot.memory, call.mem);
+  const guard = call.regions !== undefined && call.abi !== 'host' && !UNGUARDED.has(call.name) ? new Guard(slot.memory, call.regions) : null;
   const t0 = performance.now();
   let result: unknown;
   let exited: string | undefined;
@@ -1169,6 +1229,8 @@ export function execute(world: World, call: Call, check = true): Outcome {
   else if (exited === undefined) {
     const bad = badResult(call, result);
     if (bad !== null) out.failure = failure('result', `${call.name}: ${bad}`);
+    const wild = guard?.check(slot.memory) ?? null;
+    if (wild !== null && out.failure === undefined) out.failure = failure('memory', `${call.name}: ${wild}`);
   }
   if (out.failure === undefined && check) {
     const problems = checkInvariants(world.fs);
