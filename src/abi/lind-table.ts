@@ -181,6 +181,8 @@ const mmap: Handler = (a) => {
   if (flags & MAP_SHARED) return -ENODEV;
   if (off % 4096 !== 0) return -EINVAL;
   return a.heap.mmap(a.ptr(0), len, prot, flags, (at, n) => {
+    // The heap may have just grown the memory: the check refreshes a.mem's views.
+    if (!a.mem.ok(at, n)) return -EFAULT;
     const r = a.fs.pread(a.cage, fd, a.mem.u8, n, off, at);
     return r < 0 ? r : 0;
   });

@@ -8,7 +8,8 @@ import * as nodefs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Grate, GrateError, TRAP_STATUS } from '../../src/grate/index.js';
-import { buildModule, op, type FuncImport } from '../helpers/wasm-builder.js';
+import { O_CREAT, O_WRONLY } from '../../src/core/index.js';
+import { buildModule, op, uleb, type FuncImport } from '../helpers/wasm-builder.js';
 
 const NOTUSED = -2401053088876216593n; // 0xdeadbeefdeadbeef as a signed i64
 const I64x15 = Array(15).fill('i64') as 'i64'[];
@@ -152,6 +153,17 @@ describe('the lind make-syscall path', () => {
     // pipe(1024) → fds 3, 4; fcntl(3, F_SETPIPE_SZ, 0x7fffffff) would be 2^31; exit with -result
     const cage = lindCage([...syscall(22, [1024]), ...op.drop, ...op.i32(0), ...syscall(72, [3, 1031, 0x7fffffff]), 0x6b]);
     expect(await new Grate().run(cage)).toBe(75);
+  });
+
+  test('mmap of a file where the memory had to grow holds the file\'s bytes (it read into a stale view: zeros)', async () => {
+    const g = new Grate();
+    const fd = g.fs.open(0, '/f', O_CREAT | O_WRONLY, 0o644);
+    expect(g.fs.write(0, fd, Buffer.alloc(8192, 0x41))).toBe(8192);
+    g.fs.close(0, fd);
+    // open("/f") → 3; p = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, 3, 0) past the initial 2 pages; exit(p[8191])
+    const cage = lindCage([...syscall(2, [1024, 0, 0]), ...op.drop, ...syscall(9, [0, 8192, 1, 2, 3, 0]), 0x2d, 0, ...uleb(8191)],
+      [{ offset: 1024, bytes: [...Buffer.from('/f\0')] }]);
+    expect(await g.run(cage)).toBe(0x41);
   });
 
   test('an int argument is sign-extended: AT_FDCWD arrives as -100', async () => {
