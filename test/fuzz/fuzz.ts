@@ -165,8 +165,9 @@ export function makeConfig(seed: number, epoch: number): Config {
   return {
     seed, epoch, limits,
     umask: rng.pick([0, 0o022, 0o077, 0o777]),
-    lindPages: rng.range(2, 6), lindMax: rng.pick([16, 32]),
-    wasiPages: rng.range(2, 6), wasiMax: rng.pick([16, 32]),
+    // Now and then a memory of one page, or (WASI) none at all: every pointer is then out of bounds.
+    lindPages: rng.chance(0.05) ? 1 : rng.range(2, 6), lindMax: rng.pick([16, 32]),
+    wasiPages: rng.chance(0.05) ? rng.pick([0, 1]) : rng.range(2, 6), wasiMax: rng.pick([16, 32]),
   };
 }
 
