@@ -138,8 +138,10 @@ export function guardImports(imports: WebAssembly.Imports, declared: readonly Mo
     const m: WebAssembly.ModuleImports = (out[module] = {});
     for (const [field, value] of Object.entries(fields)) {
       if (typeof value !== 'function') { m[field] = value; continue; }
-      const d = declared?.find((i) => i.module === module && i.name === field)?.desc;
-      const type = d?.kind === 'function' ? d.type : null;
+      const all = declared?.filter((i) => i.module === module && i.name === field) ?? [];
+      const d = all[0]?.desc;
+      // One import declared twice with two signatures links only to a JavaScript function.
+      const type = d?.kind === 'function' && all.length === 1 ? d.type : null;
       const params = type?.params.map((t) => VALTYPE[t]), results = type?.results.map((t) => VALTYPE[t]);
       if (params === undefined || results === undefined || [...params, ...results].some((t) => t === undefined)) {
         // Not declared by the cage (nobody calls it) or not a plain number signature.

@@ -132,6 +132,17 @@ describe('a cage that traps mid-run', () => {
     expect(grate.runSync(EXIT3)).toBe(3);
   });
 
+  test('the stack guard keeps imports as the cage declares them: one import under two signatures still links', () => {
+    const cage = buildModule({
+      imports: [
+        { module: W, name: 'proc_exit', params: ['i32'], results: [] },
+        { module: W, name: 'proc_exit', params: ['i32', 'i32'], results: [] },
+      ],
+      memory: 1, funcs: [{ params: [], results: [], export: '_start', body: [...op.i32(9), ...op.i32(1), ...op.call(1)] }],
+    });
+    expect(new Grate().runSync(cage)).toBe(9);
+  });
+
   test('a panic through lind.debug-panic is reported with the cage name and 134', () => {
     const cage = buildModule({
       imports: [{ module: 'lind', name: 'debug-panic', params: ['i64'], results: [] }],
