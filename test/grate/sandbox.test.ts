@@ -342,6 +342,25 @@ describe('DUMPS writes exactly the named host paths', () => {
     }
   });
 
+  test('a file or symlink with a 255-byte name is dumped (its temporary name is cut to fit NAME_MAX)', () => {
+    const g = new Grate();
+    const long = 'n'.repeat(255);
+    expect(g.fs.mkdir(0, '/long', 0o755)).toBe(0);
+    const fd = g.fs.open(0, `/long/${long}`, 0o101, 0o644);
+    g.fs.write(0, fd, Buffer.from('long-data'));
+    g.fs.close(0, fd);
+    expect(g.fs.symlink(0, 'target', `/long/${'s'.repeat(255)}`)).toBe(0);
+    const target = path.join(host, 'dump-long');
+    try {
+      expect(dumps(g.fs, `/long=${target}`)).toEqual([]);
+      expect(nodefs.readFileSync(path.join(target, long), 'utf8')).toBe('long-data');
+      expect(nodefs.readlinkSync(path.join(target, 's'.repeat(255)))).toBe('target');
+      expect(nodefs.readdirSync(target).sort()).toEqual([long, 's'.repeat(255)]);
+    } finally {
+      nodefs.rmSync(target, { recursive: true });
+    }
+  });
+
   test('a symlink the cage made is dumped as a symlink, and a later entry never writes through it', () => {
     const g = source();
     expect(g.fs.symlink(0, path.join(host, 'outside'), '/out/escape')).toBe(0);
