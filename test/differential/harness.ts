@@ -4,6 +4,12 @@
  * result and errno, and the whole trees every few steps and at the end. The first
  * divergence throws an Error naming the seed, the step and the last operations with
  * both sides' results, so that `SEED=<seed> COUNT=<step+1>` reproduces it.
+ *
+ * With `creds`, each step runs as root or one of USERS on both sides (ImfsSide.become,
+ * HostSide.become: the host process switches its effective ids, so this mode runs in a
+ * child process, see creds-main.ts), the root starts at mode 0777, and umask steps, chown
+ * to the users' ids and modes that share writing are added. The harness acts as root for
+ * its own snapshots and time stamping. What cannot be compared is listed below.
  */
 import {
   O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_TMPFILE, O_NOATIME,
