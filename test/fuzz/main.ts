@@ -32,7 +32,8 @@ type Message =
   | { type: 'report'; text: string; json: string }
   | { type: 'done'; calls: number; stats: [string, { calls: number; ok: number; results: Record<string, number> }][]; slowest: { ms: number; line: string } | null }
   | { type: 'calls'; json: string }
-  | { type: 'replayed'; signature: string | null };
+  | { type: 'replayed'; signature: string | null }
+  | { type: 'note'; text: string };
 
 const HB_EPOCH = 0, HB_INDEX = 1, HB_TICKS = 2;
 
@@ -64,8 +65,13 @@ function worker(job: Job): void {
     if (r.slowest !== null && (slowest === null || r.slowest.ms > slowest.ms)) slowest = { ms: r.slowest.ms, line: formatCall(r.slowest.call) };
     post({ type: 'progress', calls: r.calls });
     if (r.failure !== null) {
-      post({ type: 'failure', epoch, failure: r.failure });
       const config = makeConfig(job.seed, epoch);
+      // A slow call that is not slow again when replayed was the host's doing (a GC pause, a busy machine).
+      if (r.failure.kind === 'slow' && replay(config, r.log.slice(0, r.failure.index + 1)).failure?.kind !== 'slow') {
+        post({ type: 'note', text: `epoch ${epoch} call ${r.failure.index}: ${r.failure.message}, but not when replayed; going on` });
+        continue;
+      }
+      post({ type: 'failure', epoch, failure: r.failure });
       // The heartbeat goes on during the replays (a replay that hangs is still caught).
       const fails = failsLike(config, r.failure.signature, () => Atomics.add(hb, HB_TICKS, 1));
       const small = minimize(r.log.slice(0, r.failure.index + 1), fails);
@@ -173,6 +179,7 @@ async function supervise(): Promise<number> {
     }, 500);
     w.on('message', (m: Message) => {
       if (m.type === 'progress') calls += m.calls;
+      else if (m.type === 'note') console.log(`fuzz: note: ${m.text}`);
       else if (m.type === 'failure') {
         failed = true;
         console.log(`fuzz: FAILURE in seed=${seed} epoch=${m.epoch} call ${m.failure.index}: ${m.failure.message.split('\n')[0]}; minimizing…`);
