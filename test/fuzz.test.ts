@@ -49,6 +49,14 @@ describe('the invariant checker', () => {
     ['garbage past the end of a file', (fs, ino) => {
       (fs.inodes.payload[ino('/d/f')] as { forEachChunk(v: (k: number, c: Uint8Array) => void): void }).forEachChunk((_k, c) => { c[c.length - 1] = 1; });
     }, /non-zero bytes past its end/],
+    ['two files sharing a chunk', (fs, ino) => {
+      const fd = fs.open(0, '/h', O_CREAT | O_RDWR, 0o644);
+      expect(fs.write(0, fd, new Uint8Array(100))).toBe(100);
+      type Chunks = { dense: Uint8Array[] };
+      const shared = (fs.inodes.payload[ino('/d/f')] as unknown as Chunks).dense[0];
+      shared.fill(0, 100); // so that only the sharing is wrong
+      (fs.inodes.payload[ino('/h')] as unknown as Chunks).dense[0] = shared.subarray(0, 512);
+    }, /have chunks sharing memory/],
   ];
   test.each(corruptions)('reports %s', (_what, corrupt, message) => {
     const fs = sample();

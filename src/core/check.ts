@@ -54,6 +54,24 @@ function scratch(k: number, n: number): Uint32Array {
   return a;
 }
 
+/** Where each file chunk lives (chunks are views of shared slabs): filled by the file loop. */
+const spanBuf: ArrayBufferLike[] = [], spanOff: number[] = [], spanLen: number[] = [], spanIno: number[] = [];
+
+/** No two chunks may share bytes (a chunk handed out twice, or used after it was given back). */
+function checkAliasing(bad: (msg: string) => void): void {
+  const ids = new Map<ArrayBufferLike, number>();
+  const order = spanBuf.map((b, i) => {
+    let id = ids.get(b);
+    if (id === undefined) ids.set(b, id = ids.size);
+    return [id, spanOff[i], i] as const;
+  }).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  for (let j = 1; j < order.length; j++) {
+    const [id, off, i] = order[j], [pid, poff, pi] = order[j - 1];
+    if (id === pid && poff + spanLen[pi] > off) bad(`files ${spanIno[pi]} and ${spanIno[i]} have chunks sharing memory`);
+  }
+  spanBuf.length = spanOff.length = spanLen.length = spanIno.length = 0;
+}
+
 export function checkInvariants(fs: FsState): string[] {
   const problems: string[] = [];
   const bad = (msg: string) => { if (problems.length < MAX_PROBLEMS) problems.push(msg); };
@@ -94,6 +112,7 @@ export function checkInvariants(fs: FsState): string[] {
         const cs = p.chunkSize;
         p.forEachChunk((k, chunk) => {
           sum += chunk.length;
+          spanBuf.push(chunk.buffer); spanOff.push(chunk.byteOffset); spanLen.push(chunk.length); spanIno.push(ino);
           if (chunk.length > cs || chunk.length < 512 || (chunk.length & (chunk.length - 1)) !== 0) bad(`file ${ino} chunk ${k} has ${chunk.length} bytes (chunk size ${cs})`);
           const from = size - k * cs;
           if (from < chunk.length && !isZero(chunk.subarray(Math.max(0, from)))) bad(`file ${ino} (size ${size}) has non-zero bytes past its end in chunk ${k}`);
@@ -113,6 +132,7 @@ export function checkInvariants(fs: FsState): string[] {
         if (p !== null) bad(`inode ${ino} (mode ${t.mode[ino].toString(8)}) has a payload`);
     }
   }
+  checkAliasing(bad);
   if (allocated !== fs.space.used) bad(`Space counts ${fs.space.used} bytes used, files hold ${allocated}`);
   if (fs.space.used > fs.space.max) bad(`Space uses ${fs.space.used} of ${fs.space.max} bytes`);
 
