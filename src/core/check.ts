@@ -123,7 +123,10 @@ export function checkInvariants(fs: FsState): string[] {
       }
       case S_IFLNK:
         if (typeof p !== 'string') bad(`symlink ${ino} has no target`);
-        else if (p.length === 0 || p.length >= PATH_MAX || size !== p.length) bad(`symlink ${ino} has a ${p.length}-byte target and size ${size}`);
+        else {
+          if (p.length === 0 || p.length >= PATH_MAX || size !== p.length) bad(`symlink ${ino} has a ${p.length}-byte target and size ${size}`);
+          allocated += p.length; // targets count against maxBytes
+        }
         break;
       case S_IFIFO:
         if (p !== null && !(p instanceof Pipe)) bad(`FIFO ${ino} has a payload that is no pipe`);
@@ -133,7 +136,7 @@ export function checkInvariants(fs: FsState): string[] {
     }
   }
   checkAliasing(bad);
-  if (allocated !== fs.space.used) bad(`Space counts ${fs.space.used} bytes used, files hold ${allocated}`);
+  if (allocated !== fs.space.used) bad(`Space counts ${fs.space.used} bytes used, files and symlinks hold ${allocated}`);
   if (fs.space.used > fs.space.max) bad(`Space uses ${fs.space.used} of ${fs.space.max} bytes`);
 
   // ---- the tree: entries, names, parents, link counts ----
@@ -192,6 +195,7 @@ export function checkInvariants(fs: FsState): string[] {
     for (d = ino; reached[d] === 0; d = t.directory(d).parent) reached[d] = 1;
   }
   for (let i = 0; i < pairs; i++) if (reached[pairList[2 * i]] !== 0) reached[pairList[2 * i + 1]] = 1;
+  let extraLinks = 0;
   for (let ino = 1; ino < n; ino++) {
     if (t.mode[ino] === 0) continue;
     const nlink = t.nlink[ino];
@@ -203,8 +207,10 @@ export function checkInvariants(fs: FsState): string[] {
       bad(`inode ${ino} has nlink ${nlink}, ${links[ino]} entries name it`);
     }
     if (nlink > 0 && reached[ino] === 0) bad(`inode ${ino} has links but cannot be reached from the root`);
+    if (!t.isDir(ino) && nlink > 1) extraLinks += nlink - 1;
     if (nlink === 0 && t.refs[ino] === 0) bad(`inode ${ino} has neither links nor references but is not freed`);
   }
+  if (extraLinks !== fs.extraLinks) bad(`extra links counted ${fs.extraLinks}, the tree has ${extraLinks}`);
   for (const ino of fs.linkable) {
     if (!live(ino) || !t.isReg(ino) || t.nlink[ino] !== 0) bad(`linkable inode ${ino} is not a live unnamed file`);
   }

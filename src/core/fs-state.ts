@@ -146,7 +146,7 @@ export class FsState {
     const table = this.inodes;
     // Inodes with no directory (pipes, sockets, host streams) belong to no filesystem,
     // as in Linux's pipefs/sockfs: they do not count against maxInodes.
-    if (dir !== 0 && table.live - this.anonymous.size >= this.limits.maxInodes) return -ENOSPC;
+    if (dir !== 0 && this.inodesUsed() >= this.limits.maxInodes) return -ENOSPC;
     let gid = cred.egid;
     if (dir !== 0 && (table.mode[dir] & S_ISGID) !== 0) {
       gid = table.gid[dir];
@@ -165,6 +165,17 @@ export class FsState {
     return ino;
   }
 
+  /**
+   * Extra names of non-directories (each hard link past an inode's first): tmpfs charges an
+   * inode for each (shmem_link reserves one), so links cannot grow the tree past maxInodes.
+   */
+  extraLinks = 0;
+
+  /** Inodes counted against maxInodes: named ones (pipes, streams and sockets belong to no filesystem) plus extra links. */
+  inodesUsed(): number {
+    return this.inodes.live - this.anonymous.size + this.extraLinks;
+  }
+
   /** Adds entry `name` → `ino` to directory `dir` (a new directory also gets its "." and its parent's ".." counted). */
   attach(dir: number, name: string, ino: number): void {
     const table = this.inodes;
@@ -176,6 +187,7 @@ export class FsState {
       d.parent = dir;
       d.name = name;
     } else {
+      if (table.nlink[ino] > 0) this.extraLinks++;
       table.nlink[ino]++;
     }
     this.stamp(dir, M | C);
@@ -190,11 +202,17 @@ export class FsState {
       table.nlink[dir]--;
       this.markDead(ino);
     } else {
-      table.nlink[ino]--;
+      this.dropLink(ino);
     }
     this.stamp(dir, M | C);
     if (table.nlink[ino] > 0 || table.refs[ino] > 0) this.stamp(ino, C);
     else this.release(ino);
+  }
+
+  /** One name of non-directory `ino` is gone (shmem_unlink gives back an extra link's inode). */
+  dropLink(ino: number): void {
+    if (this.inodes.nlink[ino] > 1) this.extraLinks--;
+    this.inodes.nlink[ino]--;
   }
 
   /**
@@ -214,6 +232,7 @@ export class FsState {
     if (table.nlink[ino] !== 0 || table.refs[ino] !== 0) return;
     const payload = table.payload[ino];
     if (payload instanceof FileData) payload.release(this.space);
+    else if (typeof payload === 'string') this.space.give(payload.length); // a symlink's target
     this.linkable.delete(ino);
     this.anonymous.delete(ino);
     let parent = 0;

@@ -124,7 +124,7 @@ export function fillStatfs(fs: FsState, out: Statfs): void {
   out.bfree = free;
   out.bavail = free;
   out.files = fs.limits.maxInodes;
-  out.ffree = Math.max(0, fs.limits.maxInodes - (fs.inodes.live - fs.anonymous.size));
+  out.ffree = Math.max(0, fs.limits.maxInodes - fs.inodesUsed());
   out.fsid = 0;
   out.namelen = NAME_MAX;
   out.frsize = BLOCK_SIZE;

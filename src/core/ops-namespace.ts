@@ -9,7 +9,7 @@ import {
   S_IFSOCK, S_IRWXUGO, S_ISGID, S_ISUID, S_ISVTX, S_IXGRP,
 } from './constants.js';
 import {
-  EACCES, EBADF, EBUSY, EMFILE, ECONNREFUSED, EEXIST, EADDRINUSE, EINVAL, EISDIR, EMLINK, ENAMETOOLONG,
+  EACCES, EBADF, EBUSY, EMFILE, ENOSPC, ECONNREFUSED, EEXIST, EADDRINUSE, EINVAL, EISDIR, EMLINK, ENAMETOOLONG,
   ENOENT, ENOTDIR, ENOTEMPTY, EPERM,
 } from './errno.js';
 import { MAY_EXEC, MAY_READ, MAY_WRITE, permits, type Credentials } from './access.js';
@@ -104,8 +104,10 @@ export function symlinkat(fs: FsState, cage: Cage, target: string, dirfd: number
   if (target.length >= PATH_MAX) return -ENAMETOOLONG;
   const err = filenameCreate(fs, cage, dirfd, path, false, lk);
   if (err < 0) return err;
+  // The target's bytes count against maxBytes, as tmpfs charges a long target's page.
+  if (!fs.space.take(target.length)) return -ENOSPC;
   const ino = fs.newInode(cage.cred, lk.parent, S_IFLNK | 0o777);
-  if (ino < 0) return ino;
+  if (ino < 0) { fs.space.give(target.length); return ino; }
   fs.inodes.payload[ino] = target;
   fs.inodes.size[ino] = target.length;
   fs.attach(lk.parent, lk.name, ino);
@@ -214,6 +216,8 @@ export function linkat(fs: FsState, cage: Cage, olddirfd: number, oldpath: strin
   if (table.isDir(ino)) return -EPERM;
   if (table.nlink[ino] === 0 && !fs.linkable.has(ino)) return -ENOENT;
   if (table.nlink[ino] >= fs.limits.maxLinks) return -EMLINK;
+  // A second name costs an inode (shmem_link's reservation): ENOSPC when none is left.
+  if (table.nlink[ino] > 0 && fs.inodesUsed() >= fs.limits.maxInodes) return -ENOSPC;
   fs.linkable.delete(ino);
   fs.attach(lk.parent, lk.name, ino);
   fs.stamp(ino, C);
@@ -319,7 +323,7 @@ function moveEntry(fs: FsState, from: Lookup, to: Lookup, srcDir: boolean, white
       table.nlink[newParent]--;
       fs.markDead(dst);
     } else {
-      table.nlink[dst]--;
+      fs.dropLink(dst);
     }
     if (table.nlink[dst] > 0 || table.refs[dst] > 0) fs.stamp(dst, C);
     else fs.release(dst);

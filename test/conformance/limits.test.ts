@@ -94,15 +94,32 @@ describe('maxInodes: ENOSPC when every inode is in use', () => {
     for (const p of ['/f', '/e', '/l', '/n', '/s', '/p', '/sock']) expect(fs.exists(0, p)).toBe(false);
   });
 
-  test('what needs no new inode still works: link, rename, opening existing files; EEXIST wins', () => {
+  test('what needs no new inode still works: rename, opening existing files; EEXIST wins', () => {
     const fs = full(2);
     expect(fs.close(0, fs.open(0, '/f', O_RDWR | O_CREAT, 0o644))).toBe(0);
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
-    expect(fs.link(0, '/f', '/d/g')).toBe(0);
+    expect(fs.rename(0, '/f', '/d/g')).toBe(0);
     expect(fs.rename(0, '/d/g', '/h')).toBe(0);
+    expect(fs.link(0, '/h', '/f')).toBe(-ENOSPC);
+    expect(fs.rename(0, '/h', '/f')).toBe(0);
     expect(fs.open(0, '/f', O_RDWR | O_CREAT, 0o644)).toBe(3);
     expect(fs.mkdir(0, '/d', 0o755)).toBe(-EEXIST);
     expect(fs.symlink(0, 'x', '/f')).toBe(-EEXIST);
+  });
+
+  test('each extra hard link costs an inode, as tmpfs charges one (shmem_link), and gives it back when removed', () => {
+    const fs = full(2);
+    expect(fs.close(0, fs.open(0, '/f', O_RDWR | O_CREAT, 0o644))).toBe(0);
+    expect(fs.link(0, '/f', '/g')).toBe(0);
+    expect(fs.link(0, '/f', '/h')).toBe(-ENOSPC);
+    expect(fs.mkdir(0, '/d', 0o755)).toBe(-ENOSPC);
+    const sf = newStatfs();
+    expect(fs.statfs(0, '/', sf)).toBe(0);
+    expect(sf.ffree).toBe(0);
+    expect(fs.unlink(0, '/g')).toBe(0);
+    expect(fs.link(0, '/f', '/h')).toBe(0);
+    expect(fs.unlink(0, '/f')).toBe(0);
+    expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
   });
 
   test('freed inodes can be used again; an unlinked file holds its inode until the last close', () => {
@@ -136,6 +153,16 @@ describe('maxBytes: ENOSPC when the data does not fit, space given back', () => 
   function small() {
     return new Imfs({ limits: { maxBytes: 4 * K4, chunkSize: K4, maxFileSize: 2 ** 43 } });
   }
+
+  test('symlink targets count too (tmpfs charges a long target a page): ENOSPC, and given back on unlink', () => {
+    const fs = small();
+    const long = 'x'.repeat(4000);
+    for (let i = 0; i < 4; i++) expect(fs.symlink(0, long, `/l${i}`)).toBe(0);
+    expect(fs.symlink(0, long, '/l4')).toBe(-ENOSPC);
+    expect(fs.lstat(0, '/l4', newStat())).toBe(-ENOENT);
+    expect(fs.unlink(0, '/l0')).toBe(0);
+    expect(fs.symlink(0, long, '/l4')).toBe(0);
+  });
 
   test('a write that does not fit is short; the next one is ENOSPC', () => {
     const fs = small();
