@@ -347,17 +347,26 @@ export class WasiAbi {
         if (!m.ok(buf, bufLen)) return W.WASI_EFAULT;
         let at = 0;
         const end = bufLen;
-        const header = new Uint8Array(DIRENT_HEADER);
-        const hv = new DataView(header.buffer);
         const r = fs.scandir(cage, fd, Number(cookie), (name, ino, type, next) => {
-          hv.setBigUint64(0, BigInt(next), true);
-          hv.setBigUint64(8, BigInt(ino), true);
-          hv.setUint32(16, name.length, true);
-          hv.setUint32(20, filetypeOfDtype(type), true);
-          // Fill to the brim: the last entry may be cut short (bufused < buf_len means the end).
-          const hn = Math.min(DIRENT_HEADER, end - at);
-          m.u8.set(header.subarray(0, hn), buf + at);
-          at += hn;
+          if (end - at >= DIRENT_HEADER) {
+            const h = buf + at;
+            m.setU64(h, next);
+            m.setU64(h + 8, ino);
+            m.setU32(h + 16, name.length);
+            m.setU32(h + 20, filetypeOfDtype(type));
+            at += DIRENT_HEADER;
+          } else {
+            // Fill to the brim: the last entry may be cut short (bufused < buf_len means the end).
+            const header = new Uint8Array(DIRENT_HEADER);
+            const hv = new DataView(header.buffer);
+            hv.setUint32(0, next, true);
+            hv.setUint32(8, ino, true);
+            hv.setUint32(16, name.length, true);
+            hv.setUint32(20, filetypeOfDtype(type), true);
+            m.u8.set(header.subarray(0, end - at), buf + at);
+            at = end;
+            return false;
+          }
           const nn = Math.min(name.length, end - at);
           for (let i = 0; i < nn; i++) m.u8[buf + at + i] = name.charCodeAt(i);
           at += nn;
