@@ -7,26 +7,16 @@
  */
 import { describe, test, expect } from 'vitest';
 import {
-  Imfs, newStat, newStatfs, manualClock, errnoName, type Stat,
+  Imfs, newStat, newStatfs,
   O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_APPEND, O_PATH, O_DIRECTORY, S_IFCHR, S_IFREG,
   FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, FALLOC_FL_NO_HIDE_STALE, FALLOC_FL_COLLAPSE_RANGE,
   FALLOC_FL_ZERO_RANGE, FALLOC_FL_INSERT_RANGE, FALLOC_FL_UNSHARE_RANGE, FALLOC_FL_WRITE_ZEROES,
 } from '../../src/core/index.js';
+import { T0, r as E, tmpfsSetup, fstatOf } from '../helpers/conformance.js';
 
-const T0 = 1_700_000_000;
 const K4 = 4096;
 const KEEP = FALLOC_FL_KEEP_SIZE, PUNCH = FALLOC_FL_PUNCH_HOLE;
-const E = (r: number) => (r < 0 ? errnoName(r) : r);
 
-function setup(limits: Record<string, number> = {}) {
-  const clock = manualClock(T0);
-  return { fs: new Imfs({ clock, limits: { chunkSize: K4, maxFileSize: 2 ** 43, ...limits } }), clock };
-}
-function fst(fs: Imfs, fd: number): Stat {
-  const s = newStat();
-  expect(E(fs.fstat(0, fd, s))).toBe(0);
-  return s;
-}
 function newFile(fs: Imfs, path = '/f', fill = 0): number {
   const fd = fs.open(0, path, O_CREAT | O_RDWR, 0o644);
   expect(fd).toBeGreaterThanOrEqual(0);
@@ -40,36 +30,36 @@ function at(fs: Imfs, fd: number, pos: number, n: number): number[] {
 
 describe('allocating', () => {
   test('mode 0 extends the size to offset+len; the new range reads as zeros and is allocated', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     const fd = newFile(fs);
     expect(fs.fallocate(0, fd, 0, 0, 10_000)).toBe(0);
-    const s = fst(fs, fd);
+    const s = fstatOf(fs, fd);
     expect([s.size, s.blocks]).toEqual([10_000, 3 * K4 / 512]);
     expect(at(fs, fd, 9_998, 10)).toEqual([0, 0]);
   });
 
   test('inside the file it keeps the size and the data', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     const fd = newFile(fs, '/f', 100);
     expect(fs.fallocate(0, fd, 0, 10, 20)).toBe(0);
-    expect(fst(fs, fd).size).toBe(100);
+    expect(fstatOf(fs, fd).size).toBe(100);
     expect(at(fs, fd, 8, 4)).toEqual([0x78, 0x78, 0x78, 0x78]);
     expect(fs.fallocate(0, fd, 0, 50, 100)).toBe(0);
-    expect(fst(fs, fd).size).toBe(150);
+    expect(fstatOf(fs, fd).size).toBe(150);
     expect(at(fs, fd, 98, 4)).toEqual([0x78, 0x78, 0, 0]);
   });
 
   test('KEEP_SIZE allocates without changing the size', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     const fd = newFile(fs, '/f', 100);
     expect(fs.fallocate(0, fd, KEEP, 0, 5 * K4)).toBe(0);
-    const s = fst(fs, fd);
+    const s = fstatOf(fs, fd);
     expect([s.size, s.blocks]).toEqual([100, 5 * K4 / 512]);
     expect(at(fs, fd, 0, 200).length).toBe(100);
   });
 
   test('preallocated space is there for later writes, even when the filesystem is otherwise full', () => {
-    const { fs } = setup({ maxBytes: 4 * K4 });
+    const { fs } = tmpfsSetup({ maxBytes: 4 * K4 });
     const fd = newFile(fs);
     expect(fs.fallocate(0, fd, KEEP, 0, 4 * K4)).toBe(0);
     const other = newFile(fs, '/g');
@@ -78,10 +68,10 @@ describe('allocating', () => {
   });
 
   test('posix_fallocate is mode 0 (the core returns -errno where C returns the errno)', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     const fd = newFile(fs);
     expect(fs.posix_fallocate(0, fd, K4, K4)).toBe(0);
-    expect(fst(fs, fd).size).toBe(2 * K4);
+    expect(fstatOf(fs, fd).size).toBe(2 * K4);
     expect(E(fs.posix_fallocate(0, fd, 0, 0))).toBe('EINVAL');
     expect(E(fs.posix_fallocate(0, fd, -1, 1))).toBe('EINVAL');
     const r = fs.open(0, '/f', O_RDONLY);
@@ -92,7 +82,7 @@ describe('allocating', () => {
   });
 
   test('the file offset is not moved, and O_APPEND descriptors may allocate', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     newFile(fs, '/f', 10);
     const fd = fs.open(0, '/f', O_WRONLY | O_APPEND);
     expect(fs.fallocate(0, fd, 0, 0, 3 * K4)).toBe(0);
@@ -103,34 +93,34 @@ describe('allocating', () => {
 
 describe('punching holes', () => {
   test('PUNCH_HOLE|KEEP_SIZE zeroes the range, frees the whole chunks in it, keeps the size', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     const fd = newFile(fs, '/f', 3 * K4);
-    expect(fst(fs, fd).blocks).toBe(24);
+    expect(fstatOf(fs, fd).blocks).toBe(24);
     expect(fs.fallocate(0, fd, PUNCH | KEEP, K4, K4)).toBe(0);
-    let s = fst(fs, fd);
+    let s = fstatOf(fs, fd);
     expect([s.size, s.blocks]).toEqual([3 * K4, 16]);
     expect(at(fs, fd, K4 - 1, 3)).toEqual([0x78, 0, 0]);
     expect(at(fs, fd, 2 * K4 - 1, 2)).toEqual([0, 0x78]);
     // A range inside one chunk is zeroed, and the chunk stays.
     expect(fs.fallocate(0, fd, PUNCH | KEEP, 100, 10)).toBe(0);
-    s = fst(fs, fd);
+    s = fstatOf(fs, fd);
     expect(s.blocks).toBe(16);
     expect(at(fs, fd, 98, 14)).toEqual([0x78, 0x78, ...new Array(10).fill(0), 0x78, 0x78]);
   });
 
   test('past EOF it changes no size and frees what KEEP_SIZE had preallocated there', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     const fd = newFile(fs, '/f', K4);
     expect(fs.fallocate(0, fd, KEEP, K4, 2 * K4)).toBe(0);
-    expect(fst(fs, fd).blocks).toBe(24);
+    expect(fstatOf(fs, fd).blocks).toBe(24);
     expect(fs.fallocate(0, fd, PUNCH | KEEP, K4, 2 * K4)).toBe(0);
     expect(fs.fallocate(0, fd, PUNCH | KEEP, 50_000, 10)).toBe(0);
-    const s = fst(fs, fd);
+    const s = fstatOf(fs, fd);
     expect([s.size, s.blocks]).toEqual([K4, 8]);
   });
 
   test('the freed space can be used again', () => {
-    const { fs } = setup({ maxBytes: 2 * K4 });
+    const { fs } = tmpfsSetup({ maxBytes: 2 * K4 });
     const fd = newFile(fs, '/f', 2 * K4);
     const g = newFile(fs, '/g');
     expect(E(fs.write(0, g, new Uint8Array(1)))).toBe('ENOSPC');
@@ -141,30 +131,30 @@ describe('punching holes', () => {
 
 describe('timestamps and set-id bits', () => {
   test('each successful call updates mtime and ctime (also inside the size, and a punch past EOF)', () => {
-    const { fs, clock } = setup();
+    const { fs, clock } = tmpfsSetup();
     const fd = newFile(fs, '/f', 100);
     const calls: [number, number, number][] = [[0, 0, 10], [KEEP, 0, 5 * K4], [PUNCH | KEEP, 0, 10], [PUNCH | KEEP, 90_000, 10], [0, 0, 3 * K4]];
     let t = T0;
     for (const [mode, offset, len] of calls) {
       clock.set(++t, t % 1000);
       expect(fs.fallocate(0, fd, mode, offset, len)).toBe(0);
-      const s = fst(fs, fd);
+      const s = fstatOf(fs, fd);
       expect([s.mtimeSec, s.mtimeNsec, s.ctimeSec, s.ctimeNsec, s.atimeSec]).toEqual([t, t % 1000, t, t % 1000, T0]);
     }
   });
 
   test('a failed call changes nothing', () => {
-    const { fs, clock } = setup({ maxBytes: K4 });
+    const { fs, clock } = tmpfsSetup({ maxBytes: K4 });
     const fd = newFile(fs, '/f', 100);
     clock.set(T0 + 9);
     expect(E(fs.fallocate(0, fd, 0, 0, 2 * K4))).toBe('ENOSPC');
     expect(E(fs.fallocate(0, fd, FALLOC_FL_ZERO_RANGE, 0, 10))).toBe('EOPNOTSUPP');
-    const s = fst(fs, fd);
+    const s = fstatOf(fs, fd);
     expect([s.size, s.mtimeSec, s.ctimeSec]).toEqual([100, T0, T0]);
   });
 
   test('an unprivileged fallocate clears set-user-ID and set-group-ID; root keeps them', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     newFile(fs, '/s');
     expect(fs.chmod(0, '/s', 0o6777)).toBe(0);
     const rootFd = fs.open(0, '/s', O_RDWR);
@@ -182,7 +172,7 @@ describe('timestamps and set-id bits', () => {
 
 describe('modes', () => {
   test('EOPNOTSUPP for combinations the VFS refuses, checked before the access mode', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     newFile(fs, '/f', 100);
     const r = fs.open(0, '/f', O_RDONLY);
     for (const mode of [
@@ -197,7 +187,7 @@ describe('modes', () => {
   });
 
   test('modes tmpfs lacks (zero range, collapse, insert, unshare, write zeroes) are EOPNOTSUPP on a writable file', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     const fd = newFile(fs, '/f', 3 * K4);
     const r = fs.open(0, '/f', O_RDONLY);
     for (const mode of [FALLOC_FL_ZERO_RANGE, FALLOC_FL_ZERO_RANGE | KEEP, FALLOC_FL_COLLAPSE_RANGE, FALLOC_FL_INSERT_RANGE,
@@ -206,13 +196,13 @@ describe('modes', () => {
       // The VFS accepts these, so a read-only descriptor is refused first.
       expect([mode, E(fs.fallocate(0, r, mode, 0, K4))]).toEqual([mode, 'EBADF']);
     }
-    expect(fst(fs, fd).size).toBe(3 * K4);
+    expect(fstatOf(fs, fd).size).toBe(3 * K4);
   });
 });
 
 describe('errors', () => {
   test('EINVAL for a negative offset or a length <= 0 (before the mode and the access mode)', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     const fd = newFile(fs);
     const r = fs.open(0, '/f', O_RDONLY);
     expect(E(fs.fallocate(0, fd, 0, -1, 10))).toBe('EINVAL');
@@ -223,7 +213,7 @@ describe('errors', () => {
   });
 
   test('EBADF for a descriptor not open (before anything else), O_PATH, or not open for writing', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     newFile(fs);
     const r = fs.open(0, '/f', O_RDONLY), p = fs.open(0, '/f', O_PATH);
     const pipe = [0, 0];
@@ -238,13 +228,13 @@ describe('errors', () => {
   });
 
   test('a directory cannot be open for writing, so it is EBADF (the EISDIR of the man page is out of reach)', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     const d = fs.open(0, '/', O_RDONLY | O_DIRECTORY);
     expect(E(fs.fallocate(0, d, 0, 0, 1))).toBe('EBADF');
   });
 
   test('ESPIPE for the write end of a pipe and a FIFO', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     const pipe = [0, 0];
     expect(fs.pipe(0, pipe)).toBe(0);
     expect(fs.mkfifo(0, '/fifo', 0o666)).toBe(0);
@@ -254,7 +244,7 @@ describe('errors', () => {
   });
 
   test('ENODEV for a character device or a socket', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     expect(fs.mknod(0, '/null', S_IFCHR | 0o666, 1, 3)).toBe(0);
     fs.registerDevice('c', 1, 3, { read: () => 0, write: (_s, _o, len) => len });
     const n = fs.open(0, '/null', O_WRONLY);
@@ -266,42 +256,42 @@ describe('errors', () => {
   });
 
   test('EFBIG when offset+len passes the maximum file size, for every mode (before what tmpfs supports)', () => {
-    const { fs } = setup({ maxFileSize: 100_000 });
+    const { fs } = tmpfsSetup({ maxFileSize: 100_000 });
     const fd = newFile(fs);
     expect(E(fs.fallocate(0, fd, 0, 99_999, 2))).toBe('EFBIG');
     expect(E(fs.fallocate(0, fd, KEEP, 100_000, 1))).toBe('EFBIG');
     expect(E(fs.fallocate(0, fd, PUNCH | KEEP, 100_000, 1))).toBe('EFBIG');
     expect(E(fs.fallocate(0, fd, FALLOC_FL_ZERO_RANGE, 100_000, 1))).toBe('EFBIG');
     expect(E(fs.fallocate(0, fd, FALLOC_FL_COLLAPSE_RANGE, 100_000, 1))).toBe('EFBIG');
-    expect(fst(fs, fd).size).toBe(0);
+    expect(fstatOf(fs, fd).size).toBe(0);
     expect(fs.fallocate(0, fd, 0, 99_999, 1)).toBe(0);
-    expect(fst(fs, fd).size).toBe(100_000);
+    expect(fstatOf(fs, fd).size).toBe(100_000);
   });
 
   test('ENOSPC is all or nothing: no size change, no blocks taken', () => {
-    const { fs } = setup({ maxBytes: 4 * K4 });
+    const { fs } = tmpfsSetup({ maxBytes: 4 * K4 });
     const fd = newFile(fs, '/f', 2 * K4);
     const sfs = newStatfs();
     fs.statfs(0, '/', sfs);
     const free = sfs.bfree;
     expect(E(fs.fallocate(0, fd, 0, 0, 5 * K4))).toBe('ENOSPC');
     expect(E(fs.fallocate(0, fd, KEEP, 2 * K4, 3 * K4))).toBe('ENOSPC');
-    let s = fst(fs, fd);
+    let s = fstatOf(fs, fd);
     expect([s.size, s.blocks]).toEqual([2 * K4, 16]);
     fs.statfs(0, '/', sfs);
     expect(sfs.bfree).toBe(free);
     expect(fs.fallocate(0, fd, 0, 0, 4 * K4)).toBe(0);
-    s = fst(fs, fd);
+    s = fstatOf(fs, fd);
     expect([s.size, s.blocks]).toEqual([4 * K4, 32]);
   });
 
   test('a range far beyond the free space is ENOSPC at once, not after walking it (fuzzer: 1 TiB took seconds)', () => {
-    const { fs } = setup({ maxBytes: 1 << 20 });
+    const { fs } = tmpfsSetup({ maxBytes: 1 << 20 });
     const fd = newFile(fs, '/f', K4);
     const t0 = performance.now();
     expect(E(fs.fallocate(0, fd, 0, 3000, 2 ** 40))).toBe('ENOSPC');
     expect(E(fs.fallocate(0, fd, KEEP, 2 ** 42, 2 ** 42))).toBe('ENOSPC');
     expect(performance.now() - t0).toBeLessThan(500);
-    expect([fst(fs, fd).size, fst(fs, fd).blocks]).toEqual([K4, 8]);
+    expect([fstatOf(fs, fd).size, fstatOf(fs, fd).blocks]).toEqual([K4, 8]);
   });
 });

@@ -6,32 +6,14 @@
  */
 import { describe, test, expect } from 'vitest';
 import {
-  Imfs, newStat, manualClock, errnoName, type Stat,
+  Imfs,
   O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_APPEND, O_PATH, O_DIRECTORY, SEEK_CUR, S_IFREG, S_IFCHR,
   S_ISUID, S_ISGID,
 } from '../../src/core/index.js';
+import { T0, r as E, tmpfsSetup, put, statOf } from '../helpers/conformance.js';
 
-const T0 = 1_700_000_000;
 const K4 = 4096;
-const E = (r: number) => (r < 0 ? errnoName(r) : r);
-const enc = (s: string) => new TextEncoder().encode(s);
 
-function setup(limits: Record<string, number> = {}) {
-  const clock = manualClock(T0);
-  return { fs: new Imfs({ clock, limits: { chunkSize: K4, maxFileSize: 2 ** 43, ...limits } }), clock };
-}
-function put(fs: Imfs, path: string, data: string | Uint8Array = '', mode = 0o644): void {
-  const fd = fs.open(0, path, O_CREAT | O_WRONLY, mode);
-  expect(fd).toBeGreaterThanOrEqual(0);
-  const bytes = typeof data === 'string' ? enc(data) : data;
-  if (bytes.length > 0) expect(fs.write(0, fd, bytes)).toBe(bytes.length);
-  expect(fs.close(0, fd)).toBe(0);
-}
-function st(fs: Imfs, path: string): Stat {
-  const s = newStat();
-  expect(E(fs.stat(0, path, s))).toBe(0);
-  return s;
-}
 function bytes(fs: Imfs, path: string, at: number, n: number): number[] {
   const fd = fs.open(0, path, O_RDONLY);
   const b = new Uint8Array(n).fill(0xee);
@@ -42,60 +24,60 @@ function bytes(fs: Imfs, path: string, at: number, n: number): number[] {
 
 describe('growing and shrinking', () => {
   test('growing sets the size and adds a hole: zeros, no blocks', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/f', 'abc');
-    const blocks = st(fs, '/f').blocks;
+    const blocks = statOf(fs, '/f').blocks;
     expect(fs.truncate(0, '/f', 1 << 20)).toBe(0);
-    const s = st(fs, '/f');
+    const s = statOf(fs, '/f');
     expect([s.size, s.blocks]).toEqual([1 << 20, blocks]);
     expect(bytes(fs, '/f', 0, 6)).toEqual([0x61, 0x62, 0x63, 0, 0, 0]);
     expect(bytes(fs, '/f', (1 << 20) - 2, 4)).toEqual([0, 0]);
     const fd = fs.open(0, '/g', O_CREAT | O_RDWR, 0o644);
     expect(fs.ftruncate(0, fd, 10 * K4)).toBe(0);
-    expect([st(fs, '/g').size, st(fs, '/g').blocks]).toEqual([10 * K4, 0]);
+    expect([statOf(fs, '/g').size, statOf(fs, '/g').blocks]).toEqual([10 * K4, 0]);
   });
 
   test('shrinking drops the data past the end; growing again brings back zeros, not the old bytes', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/f', 'abcdefghij');
     expect(fs.truncate(0, '/f', 3)).toBe(0);
-    expect(st(fs, '/f').size).toBe(3);
+    expect(statOf(fs, '/f').size).toBe(3);
     expect(bytes(fs, '/f', 0, 20)).toEqual([0x61, 0x62, 0x63]);
     expect(fs.truncate(0, '/f', 8)).toBe(0);
     expect(bytes(fs, '/f', 0, 20)).toEqual([0x61, 0x62, 0x63, 0, 0, 0, 0, 0]);
   });
 
   test('shrinking frees the blocks of the dropped chunks, and to 0 frees them all', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/f', new Uint8Array(4 * K4).fill(1));
-    expect(st(fs, '/f').blocks).toBe(4 * K4 / 512);
+    expect(statOf(fs, '/f').blocks).toBe(4 * K4 / 512);
     expect(fs.truncate(0, '/f', K4 + 1)).toBe(0);
-    expect(st(fs, '/f').blocks).toBe(2 * K4 / 512);
+    expect(statOf(fs, '/f').blocks).toBe(2 * K4 / 512);
     expect(bytes(fs, '/f', K4 - 1, 4)).toEqual([1, 1]);
     expect(fs.truncate(0, '/f', 0)).toBe(0);
-    expect(st(fs, '/f').blocks).toBe(0);
+    expect(statOf(fs, '/f').blocks).toBe(0);
   });
 
   test('truncate follows symlinks; the size may be exactly the maximum file size', () => {
-    const { fs } = setup({ maxFileSize: 100_000 });
+    const { fs } = tmpfsSetup({ maxFileSize: 100_000 });
     put(fs, '/f', 'abc');
     expect(fs.symlink(0, 'f', '/lf')).toBe(0);
     expect(fs.truncate(0, '/lf', 100_000)).toBe(0);
-    expect(st(fs, '/f').size).toBe(100_000);
+    expect(statOf(fs, '/f').size).toBe(100_000);
   });
 
   test('ftruncate leaves the file offset alone and works on an O_APPEND descriptor', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/f', 'abcdef');
     const fd = fs.open(0, '/f', O_WRONLY | O_APPEND);
     expect(fs.lseek(0, fd, 5, 0)).toBe(5);
     expect(fs.ftruncate(0, fd, 2)).toBe(0);
     expect(fs.lseek(0, fd, 0, SEEK_CUR)).toBe(5);
-    expect(st(fs, '/f').size).toBe(2);
+    expect(statOf(fs, '/f').size).toBe(2);
   });
 
   test('an open descriptor sees the new size at once', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/f', 'abcdef');
     const r = fs.open(0, '/f', O_RDONLY);
     expect(fs.truncate(0, '/f', 2)).toBe(0);
@@ -105,17 +87,17 @@ describe('growing and shrinking', () => {
 
 describe('truncate errors', () => {
   test('EINVAL for a negative length, before the path is looked at', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/f', 'abc');
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     expect(E(fs.truncate(0, '/f', -1))).toBe('EINVAL');
     expect(E(fs.truncate(0, '/missing', -1))).toBe('EINVAL');
     expect(E(fs.truncate(0, '/d', -1))).toBe('EINVAL');
-    expect(st(fs, '/f').size).toBe(3);
+    expect(statOf(fs, '/f').size).toBe(3);
   });
 
   test('EISDIR for a directory; EINVAL for a FIFO, socket or device node', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     expect(fs.mkfifo(0, '/fifo', 0o666)).toBe(0);
     expect(fs.bind(0, '/sock')).toBeGreaterThanOrEqual(3);
@@ -128,7 +110,7 @@ describe('truncate errors', () => {
   });
 
   test('EACCES without write permission on the file or search permission on the path', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/ro', 'abc', 0o444);
     expect(fs.mkdir(0, '/ns', 0o700)).toBe(0);
     put(fs, '/ns/f', 'abc', 0o666);
@@ -140,14 +122,14 @@ describe('truncate errors', () => {
   });
 
   test('EFBIG past the maximum file size', () => {
-    const { fs } = setup({ maxFileSize: 100_000 });
+    const { fs } = tmpfsSetup({ maxFileSize: 100_000 });
     put(fs, '/f', 'abc');
     expect(E(fs.truncate(0, '/f', 100_001))).toBe('EFBIG');
-    expect(st(fs, '/f').size).toBe(3);
+    expect(statOf(fs, '/f').size).toBe(3);
   });
 
   test('ENOENT for a missing name, a dangling symlink or an empty path; ENOTDIR for a file on the way', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/f', 'abc');
     expect(fs.symlink(0, '/nowhere', '/dangle')).toBe(0);
     expect(E(fs.truncate(0, '/missing', 0))).toBe('ENOENT');
@@ -160,7 +142,7 @@ describe('truncate errors', () => {
   });
 
   test('ELOOP for a symlink loop; ENAMETOOLONG for an over-long name', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     expect(fs.symlink(0, '/loop', '/loop')).toBe(0);
     expect(E(fs.truncate(0, '/loop', 0))).toBe('ELOOP');
     expect(E(fs.truncate(0, '/' + 'n'.repeat(256), 0))).toBe('ENAMETOOLONG');
@@ -169,7 +151,7 @@ describe('truncate errors', () => {
 
 describe('ftruncate errors', () => {
   test('EINVAL for a negative length, even on a bad descriptor', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/f', 'abc');
     const fd = fs.open(0, '/f', O_RDWR);
     expect(E(fs.ftruncate(0, fd, -1))).toBe('EINVAL');
@@ -177,7 +159,7 @@ describe('ftruncate errors', () => {
   });
 
   test('EBADF for a descriptor not open or O_PATH', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/f', 'abc');
     const p = fs.open(0, '/f', O_PATH);
     expect(E(fs.ftruncate(0, 99, 0))).toBe('EBADF');
@@ -185,7 +167,7 @@ describe('ftruncate errors', () => {
   });
 
   test('EINVAL for a descriptor not open for writing, or not of a regular file', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/f', 'abc');
     const r = fs.open(0, '/f', O_RDONLY);
     const d = fs.open(0, '/', O_RDONLY | O_DIRECTORY);
@@ -194,18 +176,18 @@ describe('ftruncate errors', () => {
     expect(E(fs.ftruncate(0, r, 0))).toBe('EINVAL');
     expect(E(fs.ftruncate(0, d, 0))).toBe('EINVAL');
     expect(E(fs.ftruncate(0, p[1], 0))).toBe('EINVAL');
-    expect(st(fs, '/f').size).toBe(3);
+    expect(statOf(fs, '/f').size).toBe(3);
   });
 
   test('EFBIG past the maximum file size', () => {
-    const { fs } = setup({ maxFileSize: 100_000 });
+    const { fs } = tmpfsSetup({ maxFileSize: 100_000 });
     const fd = fs.open(0, '/f', O_CREAT | O_RDWR, 0o644);
     expect(E(fs.ftruncate(0, fd, 100_001))).toBe('EFBIG');
     expect(fs.ftruncate(0, fd, 100_000)).toBe(0);
   });
 
   test('permission is checked at open, not again: a later chmod does not stop it', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     expect(fs.createCage(1, { uid: 1000, gid: 1000 })).toBe(0);
     expect(fs.chmod(0, '/', 0o777)).toBe(0);
     const fd = fs.open(1, '/mine', O_CREAT | O_RDWR, 0o644);
@@ -217,45 +199,45 @@ describe('ftruncate errors', () => {
 
 describe('timestamps', () => {
   test('a size change updates mtime and ctime (to the nanosecond), not atime', () => {
-    const { fs, clock } = setup();
+    const { fs, clock } = tmpfsSetup();
     put(fs, '/f', 'abc');
     clock.set(T0 + 5, 42);
     expect(fs.truncate(0, '/f', 10)).toBe(0);
-    let s = st(fs, '/f');
+    let s = statOf(fs, '/f');
     expect([s.mtimeSec, s.mtimeNsec, s.ctimeSec, s.ctimeNsec, s.atimeSec]).toEqual([T0 + 5, 42, T0 + 5, 42, T0]);
     const fd = fs.open(0, '/f', O_WRONLY);
     clock.set(T0 + 6, 7);
     expect(fs.ftruncate(0, fd, 1)).toBe(0);
-    s = st(fs, '/f');
+    s = statOf(fs, '/f');
     expect([s.mtimeSec, s.mtimeNsec, s.ctimeSec, s.ctimeNsec, s.atimeSec]).toEqual([T0 + 6, 7, T0 + 6, 7, T0]);
   });
 
   test('truncate to the same size changes no timestamp; ftruncate to the same size updates mtime and ctime', () => {
-    const { fs, clock } = setup();
+    const { fs, clock } = tmpfsSetup();
     put(fs, '/f');
     clock.set(T0 + 5);
     expect(fs.truncate(0, '/f', 0)).toBe(0);
-    expect([st(fs, '/f').mtimeSec, st(fs, '/f').ctimeSec]).toEqual([T0, T0]);
+    expect([statOf(fs, '/f').mtimeSec, statOf(fs, '/f').ctimeSec]).toEqual([T0, T0]);
     const fd = fs.open(0, '/f', O_WRONLY);
     expect(fs.ftruncate(0, fd, 0)).toBe(0);
-    expect([st(fs, '/f').mtimeSec, st(fs, '/f').ctimeSec]).toEqual([T0 + 5, T0 + 5]);
+    expect([statOf(fs, '/f').mtimeSec, statOf(fs, '/f').ctimeSec]).toEqual([T0 + 5, T0 + 5]);
   });
 
   test('a failed truncate changes nothing', () => {
-    const { fs, clock } = setup({ maxFileSize: 1000 });
+    const { fs, clock } = tmpfsSetup({ maxFileSize: 1000 });
     put(fs, '/f', 'abc');
     const fd = fs.open(0, '/f', O_RDWR);
     clock.set(T0 + 5);
     expect(E(fs.truncate(0, '/f', 2000))).toBe('EFBIG');
     expect(E(fs.ftruncate(0, fd, 2000))).toBe('EFBIG');
-    const s = st(fs, '/f');
+    const s = statOf(fs, '/f');
     expect([s.size, s.mtimeSec, s.ctimeSec]).toEqual([3, T0, T0]);
   });
 });
 
 describe('set-id bits', () => {
   test('an unprivileged truncate or ftruncate clears set-user-ID and the set-group-ID Linux drops', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     expect(fs.createCage(1, { uid: 1000, gid: 1000 })).toBe(0);
     for (const name of ['a', 'b', 'c', 'd']) put(fs, `/${name}`, 'xyz');
     expect(fs.chmod(0, '/a', 0o6777)).toBe(0); // both go
@@ -268,17 +250,17 @@ describe('set-id bits', () => {
     expect(fs.truncate(1, '/c', 1)).toBe(0);
     const fd = fs.open(1, '/d', O_RDWR);
     expect(fs.ftruncate(1, fd, 3)).toBe(0); // same size: still cleared
-    expect(st(fs, '/a').mode).toBe(S_IFREG | 0o777);
-    expect(st(fs, '/b').mode).toBe(S_IFREG | 0o767);
-    expect(st(fs, '/c').mode).toBe(S_IFREG | 0o2767);
-    expect(st(fs, '/d').mode & (S_ISUID | S_ISGID)).toBe(0);
+    expect(statOf(fs, '/a').mode).toBe(S_IFREG | 0o777);
+    expect(statOf(fs, '/b').mode).toBe(S_IFREG | 0o767);
+    expect(statOf(fs, '/c').mode).toBe(S_IFREG | 0o2767);
+    expect(statOf(fs, '/d').mode & (S_ISUID | S_ISGID)).toBe(0);
   });
 
   test('root keeps them', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/s', 'xyz');
     expect(fs.chmod(0, '/s', 0o6777)).toBe(0);
     expect(fs.truncate(0, '/s', 1)).toBe(0);
-    expect(st(fs, '/s').mode).toBe(S_IFREG | 0o6777);
+    expect(statOf(fs, '/s').mode).toBe(S_IFREG | 0o6777);
   });
 });
