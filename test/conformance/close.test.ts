@@ -5,19 +5,13 @@
  */
 import { describe, test, expect } from 'vitest';
 import {
-  Imfs, newStat, newStatfs, manualClock, errnoName,
+  Imfs, newStat, newStatfs,
   O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_PATH, O_NONBLOCK, O_DIRECTORY, F_GETFD, F_SETLK, F_GETLK,
   F_WRLCK, F_RDLCK, F_UNLCK, SEEK_CUR, SEEK_SET, LOCK_EX, LOCK_NB, EPIPE, type Flock,
 } from '../../src/core/index.js';
+import { T0, r as E, enc, tmpfsSetup } from '../helpers/conformance.js';
 
-const T0 = 1_700_000_000;
-const E = (r: number) => (r < 0 ? errnoName(r) : r);
-const enc = (s: string) => new TextEncoder().encode(s);
-
-function setup(limits: Record<string, number> = {}) {
-  const clock = manualClock(T0);
-  return { fs: new Imfs({ clock, limits: { chunkSize: 4096, maxFileSize: 2 ** 43, ...limits } }), clock };
-}
+/** Unlike the shared put, asks for mode 0666. */
 function put(fs: Imfs, path: string, data = ''): void {
   const fd = fs.open(0, path, O_CREAT | O_WRONLY, 0o666);
   expect(fd).toBeGreaterThanOrEqual(0);
@@ -28,7 +22,7 @@ const lock = (type: number): Flock => ({ type, whence: SEEK_SET, start: 0, len: 
 
 describe('close', () => {
   test('returns 0 and the descriptor is no longer usable (EBADF everywhere, a second close included)', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/f', 'abc');
     const fd = fs.open(0, '/f', O_RDWR);
     expect(fs.close(0, fd)).toBe(0);
@@ -41,7 +35,7 @@ describe('close', () => {
   });
 
   test('EBADF for a descriptor never opened, a negative one, one past the limit', () => {
-    const { fs } = setup({ maxFds: 16 });
+    const { fs } = tmpfsSetup({ maxFds: 16 });
     expect(E(fs.close(0, 999))).toBe('EBADF');
     expect(E(fs.close(0, 3))).toBe('EBADF');
     expect(E(fs.close(0, -1))).toBe('EBADF');
@@ -49,7 +43,7 @@ describe('close', () => {
   });
 
   test('0, 1 and 2 are reserved for stdio until something is put there: EBADF, and open skips them', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/f');
     expect(E(fs.close(0, 0))).toBe('EBADF');
     expect(E(fs.close(0, 2))).toBe('EBADF');
@@ -62,7 +56,7 @@ describe('close', () => {
   });
 
   test('the closed number is the lowest free one again', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/f');
     const fds = [fs.open(0, '/f', O_RDONLY), fs.open(0, '/f', O_RDONLY), fs.open(0, '/f', O_RDONLY)];
     expect(fds).toEqual([3, 4, 5]);
@@ -74,7 +68,7 @@ describe('close', () => {
   });
 
   test('O_PATH descriptors and directory descriptors close like any other', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/f');
     const p = fs.open(0, '/f', O_PATH);
     const d = fs.open(0, '/', O_RDONLY | O_DIRECTORY);
@@ -84,7 +78,7 @@ describe('close', () => {
   });
 
   test('does not touch the file: no timestamp changes, the data stays', () => {
-    const { fs, clock } = setup();
+    const { fs, clock } = tmpfsSetup();
     put(fs, '/f', 'data');
     const fd = fs.open(0, '/f', O_RDWR);
     clock.set(T0 + 100);
@@ -97,7 +91,7 @@ describe('close', () => {
 
 describe('shared open file descriptions', () => {
   test('closing one of two duplicates leaves the other working, with the shared offset', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/f', 'abcdef');
     const a = fs.open(0, '/f', O_RDONLY);
     const b = fs.dup(0, a);
@@ -110,7 +104,7 @@ describe('shared open file descriptions', () => {
   });
 
   test('a forked cage keeps its copy when the parent closes, and the other way round', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/f', 'abcdef');
     const fd = fs.open(0, '/f', O_RDONLY);
     expect(fs.createCage(1)).toBe(0);
@@ -126,7 +120,7 @@ describe('shared open file descriptions', () => {
 
 describe('releasing the file', () => {
   test('an unlinked file lives while open and is freed (inode and space) at the last close', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     const sfs = newStatfs();
     fs.statfs(0, '/', sfs);
     const freeBefore = sfs.bfree, inodesBefore = sfs.ffree;
@@ -148,7 +142,7 @@ describe('releasing the file', () => {
   });
 
   test('a file that still has a name is not freed by close', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/f', 'x');
     const live = fs.inodes.live;
     expect(fs.close(0, fs.open(0, '/f', O_RDONLY))).toBe(0);
@@ -157,7 +151,7 @@ describe('releasing the file', () => {
   });
 
   test('a removed directory lives while open and is freed at the last close', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     const live = fs.inodes.live;
     const d = fs.open(0, '/d', O_RDONLY);
@@ -170,7 +164,7 @@ describe('releasing the file', () => {
 
 describe('pipes and FIFOs', () => {
   test('closing the last write end gives the reader end-of-file; the last read end gives the writer EPIPE', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     const p = [0, 0];
     expect(fs.pipe(0, p)).toBe(0);
     expect(fs.write(0, p[1], enc('hi'))).toBe(2);
@@ -185,7 +179,7 @@ describe('pipes and FIFOs', () => {
   });
 
   test('a write end kept by a duplicate keeps the reader waiting (no EOF yet)', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     const p = [0, 0];
     expect(fs.pipe2(0, p, O_NONBLOCK)).toBe(0);
     const w2 = fs.dup(0, p[1]);
@@ -196,7 +190,7 @@ describe('pipes and FIFOs', () => {
   });
 
   test('after the last reader of a FIFO closes, a non-blocking writer gets ENXIO', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     expect(fs.mkfifo(0, '/fifo', 0o644)).toBe(0);
     const r = fs.open(0, '/fifo', O_RDONLY | O_NONBLOCK);
     const w = fs.open(0, '/fifo', O_WRONLY | O_NONBLOCK);
@@ -209,7 +203,7 @@ describe('pipes and FIFOs', () => {
 
 describe('locks', () => {
   test("closing any of a cage's descriptors for a file drops all its record locks on that file", () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/f', 'data');
     expect(fs.createCage(1)).toBe(0);
     const a = fs.open(0, '/f', O_RDWR);
@@ -227,7 +221,7 @@ describe('locks', () => {
   });
 
   test('closing a descriptor of another file leaves the locks alone', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/f', 'data');
     put(fs, '/g', 'data');
     expect(fs.createCage(1)).toBe(0);
@@ -240,7 +234,7 @@ describe('locks', () => {
   });
 
   test('an flock lock lasts until the last descriptor of its description is closed', () => {
-    const { fs } = setup();
+    const { fs } = tmpfsSetup();
     put(fs, '/f');
     const a = fs.open(0, '/f', O_RDONLY);
     const dup = fs.dup(0, a);

@@ -6,18 +6,14 @@
  */
 import { describe, test, expect } from 'vitest';
 import {
-  Imfs, manualClock, errnoName,
+  Imfs,
   O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_PATH, O_DIRECTORY, SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA,
   SEEK_HOLE, FALLOC_FL_PUNCH_HOLE, FALLOC_FL_KEEP_SIZE,
 } from '../../src/core/index.js';
+import { r as E, enc, tmpfsSetup } from '../helpers/conformance.js';
 
-const E = (r: number) => (r < 0 ? errnoName(r) : r);
-const enc = (s: string) => new TextEncoder().encode(s);
 const K4 = 4096, M1 = 1 << 20;
 
-function setup() {
-  return new Imfs({ clock: manualClock(1_700_000_000), limits: { chunkSize: K4, maxFileSize: 2 ** 43 } });
-}
 function fileWith(fs: Imfs, path: string, data: string): number {
   const fd = fs.open(0, path, O_CREAT | O_RDWR, 0o644);
   expect(fd).toBeGreaterThanOrEqual(0);
@@ -43,7 +39,7 @@ function names(fs: Imfs, fd: number, n = Infinity): string[] {
 
 describe('SEEK_SET, SEEK_CUR, SEEK_END', () => {
   test('each returns the new offset, which the next read or write uses', () => {
-    const fs = setup();
+    const { fs } = tmpfsSetup();
     const fd = fileWith(fs, '/f', '0123456789');
     const b = new Uint8Array(2);
     expect(fs.lseek(0, fd, 3, SEEK_SET)).toBe(3);
@@ -59,7 +55,7 @@ describe('SEEK_SET, SEEK_CUR, SEEK_END', () => {
   });
 
   test('past EOF is allowed; reading there gives 0, writing there leaves a hole of zeros', () => {
-    const fs = setup();
+    const { fs } = tmpfsSetup();
     const fd = fileWith(fs, '/f', 'abc');
     expect(fs.lseek(0, fd, 10, SEEK_END)).toBe(13);
     expect(fs.read(0, fd, new Uint8Array(4))).toBe(0);
@@ -72,7 +68,7 @@ describe('SEEK_SET, SEEK_CUR, SEEK_END', () => {
   });
 
   test('EINVAL for a negative result, and the offset stays where it was', () => {
-    const fs = setup();
+    const { fs } = tmpfsSetup();
     const fd = fileWith(fs, '/f', '0123456789');
     expect(fs.lseek(0, fd, 5, SEEK_SET)).toBe(5);
     expect(E(fs.lseek(0, fd, -1, SEEK_SET))).toBe('EINVAL');
@@ -84,7 +80,7 @@ describe('SEEK_SET, SEEK_CUR, SEEK_END', () => {
   });
 
   test('EINVAL for an unknown whence', () => {
-    const fs = setup();
+    const { fs } = tmpfsSetup();
     const fd = fileWith(fs, '/f', 'abc');
     expect(E(fs.lseek(0, fd, 0, 5))).toBe('EINVAL');
     expect(E(fs.lseek(0, fd, 0, -1))).toBe('EINVAL');
@@ -92,7 +88,7 @@ describe('SEEK_SET, SEEK_CUR, SEEK_END', () => {
   });
 
   test('EBADF for a descriptor that is not open or is O_PATH', () => {
-    const fs = setup();
+    const { fs } = tmpfsSetup();
     fileWith(fs, '/f', 'abc');
     const p = fs.open(0, '/f', O_PATH);
     expect(E(fs.lseek(0, 99, 0, SEEK_SET))).toBe('EBADF');
@@ -100,7 +96,7 @@ describe('SEEK_SET, SEEK_CUR, SEEK_END', () => {
   });
 
   test('ESPIPE for pipes (both ends, any whence), FIFOs and sockets', () => {
-    const fs = setup();
+    const { fs } = tmpfsSetup();
     const p = [0, 0];
     expect(fs.pipe(0, p)).toBe(0);
     expect(fs.mkfifo(0, '/fifo', 0o644)).toBe(0);
@@ -116,7 +112,7 @@ describe('SEEK_SET, SEEK_CUR, SEEK_END', () => {
   });
 
   test('duplicated descriptors share the offset; separate opens do not', () => {
-    const fs = setup();
+    const { fs } = tmpfsSetup();
     const a = fileWith(fs, '/f', '0123456789');
     const dup = fs.dup(0, a);
     const other = fs.open(0, '/f', O_RDONLY);
@@ -129,7 +125,7 @@ describe('SEEK_SET, SEEK_CUR, SEEK_END', () => {
   });
 
   test('a write-only descriptor seeks too', () => {
-    const fs = setup();
+    const { fs } = tmpfsSetup();
     fileWith(fs, '/f', 'abc');
     const w = fs.open(0, '/f', O_WRONLY);
     expect(fs.lseek(0, w, 0, SEEK_END)).toBe(3);
@@ -138,7 +134,7 @@ describe('SEEK_SET, SEEK_CUR, SEEK_END', () => {
 
 describe('SEEK_DATA and SEEK_HOLE', () => {
   test('find the data and the holes of a sparse file; EOF counts as a hole', () => {
-    const fs = setup();
+    const { fs } = tmpfsSetup();
     const fd = sparse(fs);
     expect(fs.lseek(0, fd, 0, SEEK_DATA)).toBe(0);
     expect(fs.lseek(0, fd, 100, SEEK_DATA)).toBe(100);
@@ -151,7 +147,7 @@ describe('SEEK_DATA and SEEK_HOLE', () => {
   });
 
   test('they move the file offset', () => {
-    const fs = setup();
+    const { fs } = tmpfsSetup();
     const fd = sparse(fs);
     expect(fs.lseek(0, fd, K4, SEEK_DATA)).toBe(M1);
     expect(fs.lseek(0, fd, 0, SEEK_CUR)).toBe(M1);
@@ -160,7 +156,7 @@ describe('SEEK_DATA and SEEK_HOLE', () => {
   });
 
   test('ENXIO at or past EOF, for a negative offset, and for SEEK_DATA with only a hole left', () => {
-    const fs = setup();
+    const { fs } = tmpfsSetup();
     const fd = sparse(fs);
     expect(fs.lseek(0, fd, 7, SEEK_SET)).toBe(7);
     expect(E(fs.lseek(0, fd, M1 + 1, SEEK_DATA))).toBe('ENXIO');
@@ -176,7 +172,7 @@ describe('SEEK_DATA and SEEK_HOLE', () => {
   });
 
   test('an empty file has neither; a file that is all hole has a hole at 0 and no data', () => {
-    const fs = setup();
+    const { fs } = tmpfsSetup();
     const e = fileWith(fs, '/empty', '');
     expect(E(fs.lseek(0, e, 0, SEEK_DATA))).toBe('ENXIO');
     expect(E(fs.lseek(0, e, 0, SEEK_HOLE))).toBe('ENXIO');
@@ -188,7 +184,7 @@ describe('SEEK_DATA and SEEK_HOLE', () => {
   });
 
   test('a fully written file is all data with only the EOF hole', () => {
-    const fs = setup();
+    const { fs } = tmpfsSetup();
     const fd = fs.open(0, '/full', O_CREAT | O_RDWR, 0o644);
     expect(fs.write(0, fd, new Uint8Array(3 * K4 + 10).fill(9))).toBe(3 * K4 + 10);
     expect(fs.lseek(0, fd, 0, SEEK_HOLE)).toBe(3 * K4 + 10);
@@ -196,7 +192,7 @@ describe('SEEK_DATA and SEEK_HOLE', () => {
   });
 
   test('a punched hole is found; allocated space reads as data', () => {
-    const fs = setup();
+    const { fs } = tmpfsSetup();
     const fd = fs.open(0, '/f', O_CREAT | O_RDWR, 0o644);
     expect(fs.write(0, fd, new Uint8Array(4 * K4).fill(9))).toBe(4 * K4);
     expect(fs.fallocate(0, fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, K4, 2 * K4)).toBe(0);
@@ -211,7 +207,7 @@ describe('SEEK_DATA and SEEK_HOLE', () => {
 
 describe('directories', () => {
   test('SEEK_SET and SEEK_CUR set a readdir position; SEEK_END, SEEK_DATA, SEEK_HOLE are EINVAL', () => {
-    const fs = setup();
+    const { fs } = tmpfsSetup();
     const d = fs.open(0, '/', O_RDONLY | O_DIRECTORY);
     expect(fs.lseek(0, d, 1000, SEEK_SET)).toBe(1000);
     expect(fs.lseek(0, d, 5, SEEK_CUR)).toBe(1005);
@@ -224,7 +220,7 @@ describe('directories', () => {
   });
 
   test('a position read with telldir (lseek SEEK_CUR) returns to the same place; 0 rewinds', () => {
-    const fs = setup();
+    const { fs } = tmpfsSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     for (const n of ['a', 'b', 'c', 'd']) fileWith(fs, `/d/${n}`, '');
     const d = fs.open(0, '/d', O_RDONLY | O_DIRECTORY);
@@ -239,7 +235,7 @@ describe('directories', () => {
   });
 
   test("getdents64 d_off values are positions lseek accepts, each resuming after its entry", () => {
-    const fs = setup();
+    const { fs } = tmpfsSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     for (const n of ['x', 'y', 'z']) fileWith(fs, `/d/${n}`, '');
     const d = fs.open(0, '/d', O_RDONLY | O_DIRECTORY);

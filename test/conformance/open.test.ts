@@ -5,42 +5,25 @@
  */
 import { describe, test, expect } from 'vitest';
 import {
-  Imfs, newStat, manualClock, errnoName, type Stat,
+  Imfs,
   O_RDONLY, O_WRONLY, O_RDWR, O_ACCMODE, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW,
   O_CLOEXEC, O_NONBLOCK, O_PATH, O_TMPFILE, __O_TMPFILE, O_NOATIME, O_SYNC, O_DSYNC, O_LARGEFILE,
   AT_FDCWD, AT_EMPTY_PATH, F_GETFL, F_GETFD, FD_CLOEXEC, S_IFMT, S_IFREG, S_IFLNK, S_IFDIR, S_IFCHR,
   S_ISUID, S_ISGID, SEEK_END, SEEK_CUR,
 } from '../../src/core/index.js';
+import { T0, r as E, enc, clockedSetup, lstatOf, fstatOf } from '../helpers/conformance.js';
 
-const T0 = 1_700_000_000;
-const E = (r: number) => (r < 0 ? errnoName(r) : r);
-const enc = (s: string) => new TextEncoder().encode(s);
-
-function setup(limits: Record<string, number> = {}) {
-  const clock = manualClock(T0);
-  const fs = new Imfs({ clock, limits });
-  return { fs, clock };
-}
 /** Cage 1: an unprivileged user (uid/gid 1000, umask 022). */
 function user(fs: Imfs, id = 1, uid = 1000): number {
   expect(fs.createCage(id, { uid, gid: uid })).toBe(0);
   return id;
 }
+/** Unlike the shared put, truncates an existing file. */
 function put(fs: Imfs, path: string, data = '', mode = 0o644): void {
   const fd = fs.open(0, path, O_CREAT | O_WRONLY | O_TRUNC, mode);
   expect(fd).toBeGreaterThanOrEqual(0);
   if (data.length > 0) expect(fs.write(0, fd, enc(data))).toBe(data.length);
   expect(fs.close(0, fd)).toBe(0);
-}
-function lst(fs: Imfs, path: string): Stat {
-  const s = newStat();
-  expect(E(fs.lstat(0, path, s))).toBe(0);
-  return s;
-}
-function fst(fs: Imfs, fd: number, cage = 0): Stat {
-  const s = newStat();
-  expect(E(fs.fstat(cage, fd, s))).toBe(0);
-  return s;
 }
 function content(fs: Imfs, path: string): string {
   const fd = fs.open(0, path, O_RDONLY);
@@ -53,7 +36,7 @@ function content(fs: Imfs, path: string): string {
 
 describe('descriptors', () => {
   test('the first descriptor of a cage is 3, then the lowest free one', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/f');
     expect(fs.open(0, '/f', O_RDONLY)).toBe(3);
     expect(fs.open(0, '/f', O_RDONLY)).toBe(4);
@@ -64,7 +47,7 @@ describe('descriptors', () => {
   });
 
   test('EMFILE once the descriptor limit is reached; it comes before the path is looked at', () => {
-    const { fs } = setup({ maxFds: 6 });
+    const { fs } = clockedSetup({ maxFds: 6 });
     put(fs, '/f');
     expect([fs.open(0, '/f', O_RDONLY), fs.open(0, '/f', O_RDONLY), fs.open(0, '/f', O_RDONLY)]).toEqual([3, 4, 5]);
     expect(E(fs.open(0, '/f', O_RDONLY))).toBe('EMFILE');
@@ -76,7 +59,7 @@ describe('descriptors', () => {
   });
 
   test('each cage has its own descriptor numbers', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/f');
     user(fs);
     expect(fs.open(0, '/f', O_RDONLY)).toBe(3);
@@ -87,7 +70,7 @@ describe('descriptors', () => {
 
 describe('access modes', () => {
   test('O_RDONLY reads and refuses writes; O_WRONLY the other way; O_RDWR both', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/f', 'abc');
     const b = new Uint8Array(8);
     const r = fs.open(0, '/f', O_RDONLY), w = fs.open(0, '/f', O_WRONLY), rw = fs.open(0, '/f', O_RDWR);
@@ -103,7 +86,7 @@ describe('access modes', () => {
   });
 
   test('access mode 3 needs read and write permission and then allows neither', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/f', 'abc');
     put(fs, '/ro', 'abc', 0o444);
     expect(fs.chmod(0, '/f', 0o666)).toBe(0);
@@ -117,7 +100,7 @@ describe('access modes', () => {
   });
 
   test('EACCES without read or write permission; root is not refused', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/wo', '', 0o200);
     put(fs, '/ro', '', 0o444);
     put(fs, '/none', '', 0o000);
@@ -131,73 +114,73 @@ describe('access modes', () => {
   });
 
   test('the owner class decides even when other classes would allow more', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     const u = user(fs);
     const fd = fs.open(u, '/tmpf', O_CREAT | O_RDWR, 0o066);
     expect(E(fd)).toBe('EACCES'); // cannot create in "/" (0755 root)
     expect(fs.chmod(0, '/', 0o777)).toBe(0);
     expect(fs.close(u, fs.open(u, '/mine', O_CREAT | O_RDWR, 0o066))).toBe(0);
-    expect(lst(fs, '/mine').mode & 0o777).toBe(0o044); // umask 022
+    expect(lstatOf(fs, '/mine').mode & 0o777).toBe(0o044); // umask 022
     expect(E(fs.open(u, '/mine', O_RDONLY))).toBe('EACCES');
   });
 });
 
 describe('O_CREAT', () => {
   test('creates a regular file with mode & ~umask, owned by the effective ids', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkdir(0, '/d', 0o777)).toBe(0);
     expect(fs.chmod(0, '/d', 0o777)).toBe(0);
     const fd = fs.open(0, '/d/f', O_CREAT | O_RDWR, 0o666);
     expect(fd).toBe(3);
-    const s = fst(fs, fd);
+    const s = fstatOf(fs, fd);
     expect(s.mode).toBe(S_IFREG | 0o644);
     expect([s.nlink, s.size, s.blocks, s.uid, s.gid]).toEqual([1, 0, 0, 0, 0]);
     expect(fs.createCage(1, { uid: 1000, gid: 100, euid: 1001, egid: 101, umask: 0o077 })).toBe(0);
     expect(fs.close(1, fs.open(1, '/d/g', O_CREAT | O_RDWR, 0o666))).toBe(0);
-    const g = lst(fs, '/d/g');
+    const g = lstatOf(fs, '/d/g');
     expect([g.mode, g.uid, g.gid]).toEqual([S_IFREG | 0o600, 1001, 101]);
   });
 
   test('every permission bit passes except those in the umask (set-id and sticky bits included)', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.umask(0, 0)).toBe(0o022);
     fs.close(0, fs.open(0, '/a', O_CREAT | O_RDWR, 0o7777));
-    expect(lst(fs, '/a').mode).toBe(S_IFREG | 0o7777);
+    expect(lstatOf(fs, '/a').mode).toBe(S_IFREG | 0o7777);
     fs.umask(0, 0o027);
     fs.close(0, fs.open(0, '/b', O_CREAT | O_RDWR, 0o7777));
-    expect(lst(fs, '/b').mode).toBe(S_IFREG | 0o7750);
+    expect(lstatOf(fs, '/b').mode).toBe(S_IFREG | 0o7750);
     fs.close(0, fs.open(0, '/c', O_CREAT | O_RDWR, 0o170644)); // type bits in mode are ignored
-    expect(lst(fs, '/c').mode).toBe(S_IFREG | 0o640);
+    expect(lstatOf(fs, '/c').mode).toBe(S_IFREG | 0o640);
   });
 
   test('the new file gets all four timestamps from now; its directory gets new mtime and ctime', () => {
-    const { fs, clock } = setup();
+    const { fs, clock } = clockedSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     clock.set(T0 + 10, 123_456_789);
     const fd = fs.open(0, '/d/f', O_CREAT | O_RDWR, 0o644);
-    const s = fst(fs, fd);
+    const s = fstatOf(fs, fd);
     expect([s.atimeSec, s.atimeNsec, s.mtimeSec, s.mtimeNsec]).toEqual([T0 + 10, 123_456_789, T0 + 10, 123_456_789]);
     expect([s.ctimeSec, s.ctimeNsec, s.birthtimeSec, s.birthtimeNsec]).toEqual([T0 + 10, 123_456_789, T0 + 10, 123_456_789]);
-    const d = lst(fs, '/d');
+    const d = lstatOf(fs, '/d');
     expect([d.mtimeSec, d.mtimeNsec, d.ctimeSec, d.ctimeNsec]).toEqual([T0 + 10, 123_456_789, T0 + 10, 123_456_789]);
     expect(d.atimeSec).toBe(T0);
     expect(d.size).toBe(60); // tmpfs: 20 bytes per entry, "." and ".." included
   });
 
   test('on an existing file it opens it: no change to mode, content, or any timestamp', () => {
-    const { fs, clock } = setup();
+    const { fs, clock } = clockedSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     put(fs, '/d/f', 'data', 0o600);
     clock.set(T0 + 50);
     const fd = fs.open(0, '/d/f', O_CREAT | O_RDWR, 0o777);
     expect(fd).toBeGreaterThanOrEqual(3);
-    const s = lst(fs, '/d/f');
+    const s = lstatOf(fs, '/d/f');
     expect([s.mode, s.size, s.mtimeSec, s.ctimeSec]).toEqual([S_IFREG | 0o600, 4, T0, T0]);
-    expect(lst(fs, '/d').mtimeSec).toBe(T0);
+    expect(lstatOf(fs, '/d').mtimeSec).toBe(T0);
   });
 
   test('O_EXCL: EEXIST for any existing name, symlinks (even dangling) not followed', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/f');
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     expect(fs.symlink(0, '/f', '/lf')).toBe(0);
@@ -211,27 +194,27 @@ describe('O_CREAT', () => {
   });
 
   test('O_EXCL without O_CREAT is ignored for regular files', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/f');
     expect(fs.open(0, '/f', O_EXCL | O_RDONLY)).toBe(3);
   });
 
   test('through a dangling symlink it creates the target', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     expect(fs.symlink(0, 'd/target', '/link')).toBe(0);
     expect(E(fs.open(0, '/link', O_RDONLY))).toBe('ENOENT');
     const fd = fs.open(0, '/link', O_CREAT | O_RDWR, 0o600);
     expect(fd).toBe(3);
     expect(fs.write(0, fd, enc('via link'))).toBe(8);
-    expect(lst(fs, '/link').mode & S_IFMT).toBe(S_IFLNK);
-    expect(lst(fs, '/d/target').mode).toBe(S_IFREG | 0o600);
+    expect(lstatOf(fs, '/link').mode & S_IFMT).toBe(S_IFLNK);
+    expect(lstatOf(fs, '/d/target').mode).toBe(S_IFREG | 0o600);
     expect(content(fs, '/d/target')).toBe('via link');
-    expect(fst(fs, fd).ino).toBe(lst(fs, '/d/target').ino);
+    expect(fstatOf(fs, fd).ino).toBe(lstatOf(fs, '/d/target').ino);
   });
 
   test('O_CREAT|O_NOFOLLOW on a symlink is ELOOP (dangling or not)', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/f');
     expect(fs.symlink(0, '/nowhere', '/dangle')).toBe(0);
     expect(fs.symlink(0, '/f', '/lf')).toBe(0);
@@ -241,7 +224,7 @@ describe('O_CREAT', () => {
   });
 
   test('O_CREAT on a directory is EISDIR (EEXIST with O_EXCL), also for ".", ".." and "/"', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     expect(fs.symlink(0, '/d', '/ld')).toBe(0);
     expect(E(fs.open(0, '/d', O_CREAT | O_RDONLY, 0o644))).toBe('EISDIR');
@@ -254,7 +237,7 @@ describe('O_CREAT', () => {
   });
 
   test('a trailing slash with O_CREAT is EISDIR and creates nothing', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/f');
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     expect(fs.symlink(0, '/nowhere', '/dangle')).toBe(0);
@@ -270,7 +253,7 @@ describe('O_CREAT', () => {
   });
 
   test('ENOENT for a missing directory on the way, ENOTDIR for a file on the way', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/f');
     expect(E(fs.open(0, '/no/f', O_CREAT | O_RDWR, 0o644))).toBe('ENOENT');
     expect(E(fs.open(0, '/f/x', O_CREAT | O_RDWR, 0o644))).toBe('ENOTDIR');
@@ -278,7 +261,7 @@ describe('O_CREAT', () => {
   });
 
   test('O_CREAT|O_DIRECTORY is EINVAL whether or not the name exists', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/f');
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     expect(E(fs.open(0, '/newdir', O_CREAT | O_DIRECTORY | O_RDONLY, 0o755))).toBe('EINVAL');
@@ -288,7 +271,7 @@ describe('O_CREAT', () => {
   });
 
   test('EACCES to create without write or search permission on the directory', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkdir(0, '/ro', 0o555)).toBe(0);
     expect(fs.mkdir(0, '/nox', 0o766)).toBe(0);
     put(fs, '/ro/exists', '', 0o644);
@@ -303,7 +286,7 @@ describe('O_CREAT', () => {
   });
 
   test('ENOSPC when no inode is left', () => {
-    const { fs } = setup({ maxInodes: 3 });
+    const { fs } = clockedSetup({ maxInodes: 3 });
     put(fs, '/a');
     put(fs, '/b');
     expect(E(fs.open(0, '/c', O_CREAT | O_RDWR, 0o644))).toBe('ENOSPC');
@@ -313,16 +296,16 @@ describe('O_CREAT', () => {
   });
 
   test('creat() is open(O_CREAT|O_WRONLY|O_TRUNC)', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/f', 'old content');
     const fd = fs.creat(0, '/f', 0o600);
     expect(fd).toBe(3);
-    expect(fst(fs, fd).size).toBe(0);
+    expect(fstatOf(fs, fd).size).toBe(0);
     expect(fs.fcntl(0, fd, F_GETFL) & O_ACCMODE).toBe(O_WRONLY);
     expect(E(fs.read(0, fd, new Uint8Array(1)))).toBe('EBADF');
-    expect(lst(fs, '/f').mode).toBe(S_IFREG | 0o644);
+    expect(lstatOf(fs, '/f').mode).toBe(S_IFREG | 0o644);
     const g = fs.creat(0, '/g', 0o666);
-    expect(lst(fs, '/g').mode).toBe(S_IFREG | 0o644);
+    expect(lstatOf(fs, '/g').mode).toBe(S_IFREG | 0o644);
     expect(E(fs.creat(0, '/', 0o644))).toBe('EISDIR');
     expect(g).toBe(4);
   });
@@ -330,7 +313,7 @@ describe('O_CREAT', () => {
 
 describe('path errors', () => {
   test('ENOENT for a missing name, an empty path or a dangling symlink', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.symlink(0, '/nowhere', '/dangle')).toBe(0);
     expect(E(fs.open(0, '/missing', O_RDONLY))).toBe('ENOENT');
     expect(E(fs.open(0, '/missing/x', O_RDONLY))).toBe('ENOENT');
@@ -339,7 +322,7 @@ describe('path errors', () => {
   });
 
   test('ENOTDIR for a non-directory used as one (inside the path or with a trailing slash)', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/f');
     expect(fs.symlink(0, '/f', '/lf')).toBe(0);
     expect(E(fs.open(0, '/f/x', O_RDONLY))).toBe('ENOTDIR');
@@ -348,7 +331,7 @@ describe('path errors', () => {
   });
 
   test('EISDIR: a directory opened for writing or with O_TRUNC; read-only works, also with a slash', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     expect(E(fs.open(0, '/d', O_WRONLY))).toBe('EISDIR');
     expect(E(fs.open(0, '/d', O_RDWR))).toBe('EISDIR');
@@ -359,7 +342,7 @@ describe('path errors', () => {
   });
 
   test('ELOOP: a symlink loop, O_NOFOLLOW on a symlink, more than 40 links in a row', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/f');
     expect(fs.symlink(0, '/loop', '/loop')).toBe(0);
     expect(fs.symlink(0, '/f', '/lf')).toBe(0);
@@ -375,7 +358,7 @@ describe('path errors', () => {
   });
 
   test('O_NOFOLLOW only concerns the last component', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     put(fs, '/d/f');
     expect(fs.symlink(0, '/d', '/ld')).toBe(0);
@@ -383,7 +366,7 @@ describe('path errors', () => {
   });
 
   test('ENAMETOOLONG: a component over 255 bytes, a path of 4096 bytes or more', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(E(fs.open(0, '/' + 'a'.repeat(256), O_CREAT | O_RDWR, 0o644))).toBe('ENAMETOOLONG');
     expect(fs.open(0, '/' + 'a'.repeat(255), O_CREAT | O_RDWR, 0o644)).toBe(3);
     expect(E(fs.open(0, '/'.repeat(4096), O_RDONLY))).toBe('ENAMETOOLONG');
@@ -393,7 +376,7 @@ describe('path errors', () => {
   });
 
   test('EACCES without search permission on a directory of the path', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkdir(0, '/ns', 0o700)).toBe(0);
     put(fs, '/ns/f', '', 0o666);
     const u = user(fs);
@@ -404,7 +387,7 @@ describe('path errors', () => {
   });
 
   test('O_DIRECTORY: ENOTDIR for a non-directory, follows a symlink to a directory unless O_NOFOLLOW', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/f');
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     expect(fs.symlink(0, '/d', '/ld')).toBe(0);
@@ -417,7 +400,7 @@ describe('path errors', () => {
 
 describe('special files', () => {
   test('ENXIO for a socket node; O_PATH opens it', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     const s = fs.bind(0, '/sock');
     expect(s).toBe(3);
     expect(E(fs.open(0, '/sock', O_RDONLY))).toBe('ENXIO');
@@ -426,7 +409,7 @@ describe('special files', () => {
   });
 
   test('ENXIO for a FIFO opened O_WRONLY|O_NONBLOCK with no reader; O_TRUNC is ignored on a FIFO', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkfifo(0, '/fifo', 0o644)).toBe(0);
     expect(E(fs.open(0, '/fifo', O_WRONLY | O_NONBLOCK))).toBe('ENXIO');
     const r = fs.open(0, '/fifo', O_RDONLY | O_NONBLOCK | O_TRUNC);
@@ -435,7 +418,7 @@ describe('special files', () => {
   });
 
   test('ENXIO for a device node no driver is registered for', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mknod(0, '/dev0', S_IFCHR | 0o666, 250, 1)).toBe(0);
     expect(E(fs.open(0, '/dev0', O_RDWR))).toBe('ENXIO');
     fs.registerDevice('c', 250, 1, { read: () => 0, write: (_s, _o, len) => len });
@@ -445,45 +428,45 @@ describe('special files', () => {
 
 describe('O_TRUNC', () => {
   test('truncates a regular file opened for writing, and even one opened read-only (as Linux does)', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/a', 'aaaa');
     put(fs, '/b', 'bbbb');
-    expect(fst(fs, fs.open(0, '/a', O_WRONLY | O_TRUNC)).size).toBe(0);
-    expect(fst(fs, fs.open(0, '/b', O_RDONLY | O_TRUNC)).size).toBe(0);
+    expect(fstatOf(fs, fs.open(0, '/a', O_WRONLY | O_TRUNC)).size).toBe(0);
+    expect(fstatOf(fs, fs.open(0, '/b', O_RDONLY | O_TRUNC)).size).toBe(0);
   });
 
   test('updates mtime and ctime, even when the file was already empty', () => {
-    const { fs, clock } = setup();
+    const { fs, clock } = clockedSetup();
     put(fs, '/empty');
     clock.set(T0 + 5, 5);
     fs.close(0, fs.open(0, '/empty', O_RDWR | O_TRUNC));
-    const s = lst(fs, '/empty');
+    const s = lstatOf(fs, '/empty');
     expect([s.mtimeSec, s.mtimeNsec, s.ctimeSec, s.ctimeNsec, s.atimeSec]).toEqual([T0 + 5, 5, T0 + 5, 5, T0]);
   });
 
   test('needs write permission (EACCES) even with O_RDONLY', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/ro', 'keep', 0o444);
     const u = user(fs);
     expect(E(fs.open(u, '/ro', O_RDONLY | O_TRUNC))).toBe('EACCES');
-    expect(lst(fs, '/ro').size).toBe(4);
+    expect(lstatOf(fs, '/ro').size).toBe(4);
   });
 
   test('an unprivileged O_TRUNC clears set-user-ID; root keeps it', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/s', 'x');
     expect(fs.chmod(0, '/s', 0o6777)).toBe(0);
     fs.close(0, fs.open(0, '/s', O_RDWR | O_TRUNC));
-    expect(lst(fs, '/s').mode).toBe(S_IFREG | 0o6777);
+    expect(lstatOf(fs, '/s').mode).toBe(S_IFREG | 0o6777);
     const u = user(fs);
     fs.close(u, fs.open(u, '/s', O_RDWR | O_TRUNC));
-    expect(lst(fs, '/s').mode & (S_ISUID | S_ISGID)).toBe(0);
+    expect(lstatOf(fs, '/s').mode & (S_ISUID | S_ISGID)).toBe(0);
   });
 });
 
 describe('status flags and descriptor flags', () => {
   test('F_GETFL keeps the flags given to open except O_CREAT, O_EXCL, O_NOCTTY, O_TRUNC and O_CLOEXEC', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/f', 'x');
     const fd = fs.open(0, '/f', O_RDONLY | O_NONBLOCK | O_SYNC | O_DSYNC | O_NOATIME | O_LARGEFILE | O_CLOEXEC | O_EXCL | O_TRUNC | O_NOFOLLOW);
     expect(fd).toBe(3);
@@ -493,7 +476,7 @@ describe('status flags and descriptor flags', () => {
   });
 
   test('O_CLOEXEC sets FD_CLOEXEC on the descriptor; exec closes it and keeps the others', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/f');
     const c = fs.open(0, '/f', O_RDONLY | O_CLOEXEC);
     const k = fs.open(0, '/f', O_RDONLY);
@@ -505,7 +488,7 @@ describe('status flags and descriptor flags', () => {
   });
 
   test('O_APPEND: every write goes to the end, whatever the offset', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/f', 'abc');
     const fd = fs.open(0, '/f', O_RDWR | O_APPEND);
     expect(fs.lseek(0, fd, 0, SEEK_CUR)).toBe(0);
@@ -517,7 +500,7 @@ describe('status flags and descriptor flags', () => {
   });
 
   test('O_SYNC, O_DSYNC and O_LARGEFILE are accepted; large offsets work with or without O_LARGEFILE', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     for (const flag of [O_SYNC, O_DSYNC, O_LARGEFILE, 0]) {
       const fd = fs.open(0, `/f${flag}`, O_CREAT | O_RDWR | flag, 0o644);
       expect(fd).toBeGreaterThanOrEqual(3);
@@ -527,7 +510,7 @@ describe('status flags and descriptor flags', () => {
   });
 
   test('O_NOATIME: allowed to the owner (reads then leave atime), EPERM for anyone else who may read', () => {
-    const { fs, clock } = setup();
+    const { fs, clock } = clockedSetup();
     put(fs, '/root-file', 'x', 0o644);
     put(fs, '/secret', 'x', 0o600);
     const u = user(fs);
@@ -538,50 +521,50 @@ describe('status flags and descriptor flags', () => {
     expect(fd).toBe(3);
     clock.set(T0 + 100);
     expect(fs.read(u, fd, new Uint8Array(4))).toBe(1);
-    expect(lst(fs, '/root-file').atimeSec).toBe(T0);
+    expect(lstatOf(fs, '/root-file').atimeSec).toBe(T0);
     const plain = fs.open(u, '/root-file', O_RDONLY);
     expect(fs.read(u, plain, new Uint8Array(4))).toBe(1);
-    expect(lst(fs, '/root-file').atimeSec).toBe(T0 + 100);
+    expect(lstatOf(fs, '/root-file').atimeSec).toBe(T0 + 100);
     expect(fs.open(0, '/secret', O_RDONLY | O_NOATIME)).toBeGreaterThanOrEqual(3); // root may
   });
 });
 
 describe('O_PATH', () => {
   test('ignores the other flags: no creation, no truncation, only O_PATH in F_GETFL', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/f', 'keep');
     expect(E(fs.open(0, '/nonex', O_PATH | O_CREAT, 0o644))).toBe('ENOENT');
     const fd = fs.open(0, '/f', O_PATH | O_RDWR | O_APPEND | O_TRUNC | O_CLOEXEC);
     expect(fd).toBe(3);
-    expect(lst(fs, '/f').size).toBe(4);
+    expect(lstatOf(fs, '/f').size).toBe(4);
     expect(fs.fcntl(0, fd, F_GETFL)).toBe(O_PATH);
     expect(fs.fcntl(0, fd, F_GETFD)).toBe(FD_CLOEXEC);
   });
 
   test('no I/O (EBADF), but fstat works, and it needs no permission on the file itself', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/secret', 'x', 0o000);
     const u = user(fs);
     const fd = fs.open(u, '/secret', O_PATH);
     expect(fd).toBe(3);
     expect(E(fs.read(u, fd, new Uint8Array(1)))).toBe('EBADF');
     expect(E(fs.write(u, fd, enc('x')))).toBe('EBADF');
-    expect(fst(fs, fd, u).size).toBe(1);
+    expect(fstatOf(fs, fd, u).size).toBe(1);
     expect(fs.open(u, '/secret', O_PATH | O_NOATIME)).toBe(4); // O_NOATIME is dropped, so no EPERM
   });
 
   test('with O_NOFOLLOW it refers to the symlink itself', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.symlink(0, '/nowhere', '/dangle')).toBe(0);
     const fd = fs.open(0, '/dangle', O_PATH | O_NOFOLLOW);
     expect(fd).toBe(3);
-    expect(fst(fs, fd).mode).toBe(S_IFLNK | 0o777);
+    expect(fstatOf(fs, fd).mode).toBe(S_IFLNK | 0o777);
     expect(fs.fcntl(0, fd, F_GETFL)).toBe(O_PATH | O_NOFOLLOW);
     expect(E(fs.open(0, '/dangle', O_PATH))).toBe('ENOENT');
   });
 
   test('an O_PATH directory descriptor works as a dirfd', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     const d = fs.open(0, '/d', O_PATH | O_DIRECTORY);
     expect(d).toBe(3);
@@ -589,13 +572,13 @@ describe('O_PATH', () => {
     expect(fd).toBe(4);
     expect(fs.exists(0, '/d/x')).toBe(true);
     expect(E(fs.open(0, '/d', O_PATH | O_TMPFILE | O_RDWR, 0o600))).toBe(5); // O_TMPFILE is dropped too
-    expect(fst(fs, 5).mode & S_IFMT).toBe(S_IFDIR);
+    expect(fstatOf(fs, 5).mode & S_IFMT).toBe(S_IFDIR);
   });
 });
 
 describe('openat and dirfd', () => {
   test('a relative path starts at dirfd; an absolute path ignores it, even a bad one', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     put(fs, '/d/f', 'in d');
     put(fs, '/f', 'at root');
@@ -608,7 +591,7 @@ describe('openat and dirfd', () => {
   });
 
   test('AT_FDCWD means the working directory', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     put(fs, '/d/f', 'x');
     expect(fs.chdir(0, '/d')).toBe(0);
@@ -617,7 +600,7 @@ describe('openat and dirfd', () => {
   });
 
   test('EBADF for a dirfd that is not open; ENOTDIR for one that is not a directory', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/f');
     const f = fs.open(0, '/f', O_RDONLY);
     expect(E(fs.openat(0, 999, 'x', O_RDONLY))).toBe('EBADF');
@@ -627,7 +610,7 @@ describe('openat and dirfd', () => {
   });
 
   test('in a removed directory: nothing can be created (ENOENT), "." and ".." still open', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkdir(0, '/gone', 0o755)).toBe(0);
     const g = fs.open(0, '/gone', O_RDONLY);
     expect(fs.rmdir(0, '/gone')).toBe(0);
@@ -635,34 +618,34 @@ describe('openat and dirfd', () => {
     expect(E(fs.openat(0, g, '.', O_TMPFILE | O_RDWR, 0o600))).toBe('ENOENT');
     expect(fs.openat(0, g, '.', O_RDONLY)).toBeGreaterThanOrEqual(3);
     const up = fs.openat(0, g, '..', O_RDONLY);
-    expect(fst(fs, up).ino).toBe(lst(fs, '/').ino);
+    expect(fstatOf(fs, up).ino).toBe(lstatOf(fs, '/').ino);
   });
 });
 
 describe('O_TMPFILE', () => {
   test('makes an unnamed regular file in the directory, leaving the directory untouched', () => {
-    const { fs, clock } = setup();
+    const { fs, clock } = clockedSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     clock.set(T0 + 7);
     const fd = fs.open(0, '/d', O_TMPFILE | O_RDWR, 0o666);
     expect(fd).toBe(3);
-    const s = fst(fs, fd);
+    const s = fstatOf(fs, fd);
     expect([s.mode, s.nlink, s.size, s.mtimeSec, s.birthtimeSec]).toEqual([S_IFREG | 0o644, 0, 0, T0 + 7, T0 + 7]);
-    const d = lst(fs, '/d');
+    const d = lstatOf(fs, '/d');
     expect([d.size, d.nlink, d.mtimeSec, d.ctimeSec]).toEqual([40, 2, T0, T0]);
     expect(fs.write(0, fd, enc('temp'))).toBe(4);
     expect(fs.pread(0, fd, new Uint8Array(8), 8, 0)).toBe(4);
   });
 
   test('linkat(fd, "", AT_EMPTY_PATH) gives it a name (ctime updated); the file is freed on close otherwise', () => {
-    const { fs, clock } = setup();
+    const { fs, clock } = clockedSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     const live = fs.inodes.live;
     const t = fs.open(0, '/d', O_TMPFILE | O_WRONLY, 0o600);
     expect(fs.write(0, t, enc('keep me'))).toBe(7);
     clock.set(T0 + 9);
     expect(fs.linkat(0, t, '', AT_FDCWD, '/d/named', AT_EMPTY_PATH)).toBe(0);
-    const s = lst(fs, '/d/named');
+    const s = lstatOf(fs, '/d/named');
     expect([s.nlink, s.size, s.ctimeSec, s.mode]).toEqual([1, 7, T0 + 9, S_IFREG | 0o600]);
     expect(content(fs, '/d/named')).toBe('keep me');
     const gone = fs.open(0, '/d', O_TMPFILE | O_RDWR, 0o600);
@@ -673,7 +656,7 @@ describe('O_TMPFILE', () => {
   });
 
   test('with O_EXCL it can never be linked (ENOENT)', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     const t = fs.open(0, '/', O_TMPFILE | O_RDWR | O_EXCL, 0o600);
     expect(t).toBe(3);
     expect(E(fs.linkat(0, t, '', AT_FDCWD, '/named', AT_EMPTY_PATH))).toBe('ENOENT');
@@ -681,7 +664,7 @@ describe('O_TMPFILE', () => {
   });
 
   test('an unprivileged owner may link it with the credentials it was opened with, not from a forked child', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkdir(0, '/tmp', 0o777)).toBe(0);
     expect(fs.chmod(0, '/tmp', 0o777)).toBe(0);
     const u = user(fs);
@@ -690,11 +673,11 @@ describe('O_TMPFILE', () => {
     expect(fs.forkCage(u, 2)).toBe(0);
     expect(E(fs.linkat(2, t, '', AT_FDCWD, '/tmp/child', AT_EMPTY_PATH))).toBe('ENOENT');
     expect(fs.linkat(u, t, '', AT_FDCWD, '/tmp/named', AT_EMPTY_PATH)).toBe(0);
-    expect(lst(fs, '/tmp/named').uid).toBe(1000);
+    expect(lstatOf(fs, '/tmp/named').uid).toBe(1000);
   });
 
   test('EINVAL: read-only access, O_CREAT with it, or the O_TMPFILE bit without O_DIRECTORY', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(E(fs.open(0, '/', O_TMPFILE | O_RDONLY, 0o600))).toBe('EINVAL');
     expect(E(fs.open(0, '/', O_TMPFILE | O_CREAT | O_RDWR, 0o600))).toBe('EINVAL');
     expect(E(fs.open(0, '/', __O_TMPFILE | O_RDWR, 0o600))).toBe('EINVAL');
@@ -702,7 +685,7 @@ describe('O_TMPFILE', () => {
   });
 
   test('ENOTDIR on a file, ENOENT on a missing directory, EACCES without write permission', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     put(fs, '/f');
     expect(fs.mkdir(0, '/ro', 0o555)).toBe(0);
     const u = user(fs);

@@ -6,24 +6,18 @@
  */
 import { describe, test, expect } from 'vitest';
 import {
-  Imfs, newStat, manualClock, errnoName, type Dirent,
+  Imfs, newStat, errnoName, type Dirent,
   O_RDONLY, O_WRONLY, O_CREAT, O_PATH, O_DIRECTORY, SEEK_SET, SEEK_CUR, S_IFCHR, S_IFBLK,
   DT_REG, DT_DIR, DT_LNK, DT_FIFO, DT_CHR, DT_BLK, DT_SOCK,
 } from '../../src/core/index.js';
+import { T0, r as E, clockedSetup, lstatOf } from '../helpers/conformance.js';
 
-const T0 = 1_700_000_000;
-const E = (r: number) => (r < 0 ? errnoName(r) : r);
-
-function setup() {
-  const clock = manualClock(T0);
-  return { fs: new Imfs({ clock }), clock };
-}
 function touch(fs: Imfs, path: string | Uint8Array): void {
   const fd = fs.open(0, path, O_CREAT | O_WRONLY, 0o644);
   expect(fd).toBeGreaterThanOrEqual(0);
   expect(fs.close(0, fd)).toBe(0);
 }
-const ino = (fs: Imfs, path: string) => { const s = newStat(); expect(fs.lstat(0, path, s)).toBe(0); return s.ino; };
+const ino = (fs: Imfs, path: string) => lstatOf(fs, path).ino;
 
 interface Record64 { ino: number; off: number; reclen: number; type: number; name: Uint8Array; tail: Uint8Array }
 /** Splits getdents64 output into records (u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type, name, NUL, padding). */
@@ -66,7 +60,7 @@ function readAll(fs: Imfs, fd: number): Dirent[] {
 
 describe('entries', () => {
   test('an empty directory has "." and "..", with their inodes, as directories', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     const d = fs.open(0, '/d', O_RDONLY | O_DIRECTORY);
     const r = getdents(fs, d);
@@ -78,7 +72,7 @@ describe('entries', () => {
   });
 
   test('every entry once, with its inode and its d_type for every file type', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     touch(fs, '/d/reg');
     expect(fs.mkdir(0, '/d/dir', 0o755)).toBe(0);
@@ -95,7 +89,7 @@ describe('entries', () => {
   });
 
   test('hard links appear under each name with the same inode', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     touch(fs, '/a');
     expect(fs.link(0, '/a', '/b')).toBe(0);
     const r = getdents(fs, fs.open(0, '/', O_RDONLY | O_DIRECTORY));
@@ -104,7 +98,7 @@ describe('entries', () => {
   });
 
   test('names are bytes: any byte but NUL and "/" round-trips exactly (not UTF-8 text)', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     const names = [
       Uint8Array.from([0xff, 0xfe, 0x80]), Uint8Array.from([0xc3, 0x28]), Uint8Array.from([0x01, 0x0a, 0x7f, 0x20]),
@@ -135,7 +129,7 @@ describe('entries', () => {
 
 describe('getdents64 records', () => {
   test('layout: d_reclen = 19 + name + NUL rounded up to 8, zero padding, d_off = the next position', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     for (const len of [1, 4, 5, 12, 13, 255]) touch(fs, '/d/' + 'n'.repeat(len));
     const d = fs.open(0, '/d', O_RDONLY | O_DIRECTORY);
@@ -160,7 +154,7 @@ describe('getdents64 records', () => {
   });
 
   test('a buffer too small for the next record is EINVAL; one that fits some returns those', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     touch(fs, '/abc');
     const d = fs.open(0, '/', O_RDONLY | O_DIRECTORY);
     expect(E(fs.getdents64(0, d, new Uint8Array(23)))).toBe('EINVAL');
@@ -173,7 +167,7 @@ describe('getdents64 records', () => {
   });
 
   test('0 at the end, again and again, even with a buffer too small for any record', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     const d = fs.open(0, '/', O_RDONLY | O_DIRECTORY);
     expect(fs.getdents64(0, d, new Uint8Array(4096))).toBe(48);
     expect(fs.getdents64(0, d, new Uint8Array(4096))).toBe(0);
@@ -183,7 +177,7 @@ describe('getdents64 records', () => {
   });
 
   test('a small buffer reads the directory in pieces with nothing lost or repeated', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     for (let i = 0; i < 100; i++) touch(fs, `/file-${i}`);
     const d = fs.open(0, '/', O_RDONLY | O_DIRECTORY);
     const names = getdents(fs, d, 64).map((r) => text(r.name));
@@ -192,7 +186,7 @@ describe('getdents64 records', () => {
   });
 
   test('ENOTDIR for a file or a pipe; EBADF for a descriptor not open or O_PATH', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     touch(fs, '/f');
     const f = fs.open(0, '/f', O_RDONLY), p = fs.open(0, '/', O_PATH);
     const pipe = [0, 0];
@@ -207,7 +201,7 @@ describe('getdents64 records', () => {
   });
 
   test('reading a directory updates its atime (relatime), nothing else', () => {
-    const { fs, clock } = setup();
+    const { fs, clock } = clockedSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     const d = fs.open(0, '/d', O_RDONLY | O_DIRECTORY);
     clock.set(T0 + 10);
@@ -221,7 +215,7 @@ describe('getdents64 records', () => {
 
 describe('positions: telldir, seekdir, rewinddir', () => {
   test('telldir is the position after the last entry read; seekdir there resumes; rewinddir restarts', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     for (const n of ['a', 'b', 'c']) touch(fs, `/${n}`);
     const d = fs.opendir(0, '/');
     expect(d).toBe(3);
@@ -237,7 +231,7 @@ describe('positions: telldir, seekdir, rewinddir', () => {
   });
 
   test('entries that exist throughout a scan are returned exactly once while others come and go', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     const live = new Set<string>();
     for (let i = 0; i < 300; i++) { touch(fs, `/d/k${i}`); live.add(`k${i}`); }
@@ -274,7 +268,7 @@ describe('positions: telldir, seekdir, rewinddir', () => {
   });
 
   test('a saved position stays valid across many removals and additions', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkdir(0, '/d', 0o755)).toBe(0);
     for (let i = 0; i < 200; i++) touch(fs, `/d/f${String(i).padStart(3, '0')}`);
     const d = fs.open(0, '/d', O_RDONLY | O_DIRECTORY);
@@ -297,7 +291,7 @@ describe('positions: telldir, seekdir, rewinddir', () => {
   });
 
   test('a removed and re-created name is a new entry', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     touch(fs, '/a');
     touch(fs, '/b');
     const d = fs.open(0, '/', O_RDONLY | O_DIRECTORY);
@@ -308,7 +302,7 @@ describe('positions: telldir, seekdir, rewinddir', () => {
   });
 
   test('a renamed-over entry keeps its place; the moved name is gone from its old place', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     for (const n of ['a', 'b', 'c']) touch(fs, `/${n}`);
     expect(fs.rename(0, '/c', '/a')).toBe(0);
     const d = fs.open(0, '/', O_RDONLY | O_DIRECTORY);
@@ -320,7 +314,7 @@ describe('positions: telldir, seekdir, rewinddir', () => {
 
 describe('removed directories', () => {
   test('an open directory that was removed: getdents64 and readdir are ENOENT, even after a rewind', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkdir(0, '/gone', 0o755)).toBe(0);
     const g = fs.open(0, '/gone', O_RDONLY | O_DIRECTORY);
     expect(fs.rmdir(0, '/gone')).toBe(0);
@@ -334,7 +328,7 @@ describe('removed directories', () => {
   });
 
   test('a removed working directory: "." still opens, reading it is ENOENT, nothing can be created', () => {
-    const { fs } = setup();
+    const { fs } = clockedSetup();
     expect(fs.mkdir(0, '/cwd', 0o755)).toBe(0);
     expect(fs.chdir(0, '/cwd')).toBe(0);
     expect(fs.rmdir(0, '/cwd')).toBe(0);
