@@ -8,39 +8,23 @@
  */
 import { describe, test, expect, beforeEach } from 'vitest';
 import {
-  Imfs, manualClock, newStat, errnoName, type Stat,
-  AT_FDCWD, O_CREAT, O_DIRECTORY, O_PATH, O_RDONLY, O_WRONLY, S_IFDIR, S_IFMT, S_ISGID,
+  Imfs, manualClock, newStat, type Stat,
+  AT_FDCWD, O_DIRECTORY, O_PATH, O_RDONLY, S_IFDIR, S_IFMT, S_ISGID,
 } from '../../src/core/index.js';
-
-const r = (n: number): string | number => (n < 0 ? errnoName(n) : n);
+import { T0, r, lstatOf, createFile, ownedDir } from '../helpers/conformance.js';
 
 const ROOT = 0;
 /** uid 1000, gid 1000, umask 0. */
 const USER = 1;
 
-const T0 = 1_700_000_000;
 const T1 = T0 + 70;
 const clock = manualClock(T0);
 let fs: Imfs;
 const st: Stat = newStat();
 
-function lstat(path: string): Stat {
-  const s = newStat();
-  expect(r(fs.lstat(ROOT, path, s))).toBe(0);
-  return s;
-}
-
-function file(path: string, mode = 0o644): void {
-  const fd = fs.open(ROOT, path, O_CREAT | O_WRONLY, mode);
-  expect(fd).toBeGreaterThanOrEqual(0);
-  fs.close(ROOT, fd);
-}
-
-function dir(path: string, mode = 0o755, uid = 0, gid = 0): void {
-  expect(fs.mkdir(ROOT, path, 0o755)).toBe(0);
-  expect(fs.chown(ROOT, path, uid, gid)).toBe(0);
-  expect(fs.chmod(ROOT, path, mode)).toBe(0);
-}
+const lstat = (path: string): Stat => lstatOf(fs, path);
+const file = (path: string, mode = 0o644): void => createFile(fs, path, mode);
+const dir = (path: string, mode = 0o755, uid = 0, gid = 0): void => ownedDir(fs, path, mode, uid, gid);
 
 /** The names readdir returns for a directory, "." and ".." included. */
 function names(path: string): string[] {

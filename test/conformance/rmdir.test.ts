@@ -10,11 +10,10 @@
 import { describe, test, expect, beforeEach, afterEach } from 'vitest';
 import { checkInvariants } from '../../src/core/check.js';
 import {
-  Imfs, manualClock, newStat, errnoName, type Stat,
+  Imfs, manualClock, newStat, type Stat,
   AT_FDCWD, AT_REMOVEDIR, ENOENT, O_CREAT, O_DIRECTORY, O_RDONLY, O_WRONLY, S_IFIFO, S_IFREG,
 } from '../../src/core/index.js';
-
-const r = (n: number): string | number => (n < 0 ? errnoName(n) : n);
+import { T0, r, lstatOf, createFile, ownedDir, cwdOf } from '../helpers/conformance.js';
 
 const ROOT = 0;
 /** uid 1000, gid 1000. */
@@ -22,35 +21,15 @@ const USER = 1;
 /** A root cage whose cwd is moved around. */
 const SHELL = 2;
 
-const T0 = 1_700_000_000;
 const T1 = T0 + 80;
 const clock = manualClock(T0);
 let fs: Imfs;
 const st: Stat = newStat();
 
-function lstat(path: string): Stat {
-  const s = newStat();
-  expect(r(fs.lstat(ROOT, path, s))).toBe(0);
-  return s;
-}
-
-function file(path: string, mode = 0o644): void {
-  const fd = fs.open(ROOT, path, O_CREAT | O_WRONLY, mode);
-  expect(fd).toBeGreaterThanOrEqual(0);
-  fs.close(ROOT, fd);
-}
-
-function dir(path: string, mode = 0o755, uid = 0, gid = 0): void {
-  expect(fs.mkdir(ROOT, path, 0o755)).toBe(0);
-  expect(fs.chown(ROOT, path, uid, gid)).toBe(0);
-  expect(fs.chmod(ROOT, path, mode)).toBe(0);
-}
-
-function getcwd(cage: number): string | number {
-  const buf = new Uint8Array(4096);
-  const n = fs.getcwd(cage, buf);
-  return n < 0 ? errnoName(n) : Buffer.from(buf.subarray(0, n - 1)).toString();
-}
+const lstat = (path: string): Stat => lstatOf(fs, path);
+const file = (path: string, mode = 0o644): void => createFile(fs, path, mode);
+const dir = (path: string, mode = 0o755, uid = 0, gid = 0): void => ownedDir(fs, path, mode, uid, gid);
+const getcwd = (cage: number): string | number => cwdOf(fs, cage);
 
 beforeEach(() => {
   clock.set(T0, 0);

@@ -9,12 +9,11 @@
  */
 import { describe, test, expect, beforeEach } from 'vitest';
 import {
-  Imfs, manualClock, newStat, errnoName, type Stat,
+  Imfs, manualClock, newStat, type Stat,
   AT_FDCWD, O_CREAT, O_DIRECTORY, O_NOFOLLOW, O_PATH, O_RDONLY, O_WRONLY, S_IFDIR, S_IFLNK,
   S_IFMT, S_IFREG,
 } from '../../src/core/index.js';
-
-const r = (n: number): string | number => (n < 0 ? errnoName(n) : n);
+import { T0, r, lstatOf, createFile, ownedDir, cwdOf } from '../helpers/conformance.js';
 
 const ROOT = 0;
 /** uid 1000, gid 1000, umask 077. */
@@ -22,29 +21,14 @@ const USER = 1;
 /** A root cage with its own cwd. */
 const SHELL = 2;
 
-const T0 = 1_700_000_000;
 const T1 = T0 + 30;
 const clock = manualClock(T0);
 let fs: Imfs;
 const st: Stat = newStat();
 
-function lstat(path: string): Stat {
-  const s = newStat();
-  expect(r(fs.lstat(ROOT, path, s))).toBe(0);
-  return s;
-}
-
-function file(path: string, mode = 0o644): void {
-  const fd = fs.open(ROOT, path, O_CREAT | O_WRONLY, mode);
-  expect(fd).toBeGreaterThanOrEqual(0);
-  fs.close(ROOT, fd);
-}
-
-function dir(path: string, mode = 0o755, uid = 0, gid = 0): void {
-  expect(fs.mkdir(ROOT, path, 0o755)).toBe(0);
-  expect(fs.chown(ROOT, path, uid, gid)).toBe(0);
-  expect(fs.chmod(ROOT, path, mode)).toBe(0);
-}
+const lstat = (path: string): Stat => lstatOf(fs, path);
+const file = (path: string, mode = 0o644): void => createFile(fs, path, mode);
+const dir = (path: string, mode = 0o755, uid = 0, gid = 0): void => ownedDir(fs, path, mode, uid, gid);
 
 /** The stored target as bytes. */
 function target(path: string): Buffer {
@@ -54,11 +38,7 @@ function target(path: string): Buffer {
   return buf.subarray(0, n);
 }
 
-function getcwd(cage: number): string | number {
-  const buf = new Uint8Array(4096);
-  const n = fs.getcwd(cage, buf);
-  return n < 0 ? errnoName(n) : Buffer.from(buf.subarray(0, n - 1)).toString();
-}
+const getcwd = (cage: number): string | number => cwdOf(fs, cage);
 
 beforeEach(() => {
   clock.set(T0, 0);
