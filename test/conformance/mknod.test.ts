@@ -9,34 +9,22 @@
  */
 import { describe, test, expect, beforeEach } from 'vitest';
 import {
-  Imfs, manualClock, newStat, errnoName, type Stat, type Device,
-  O_CREAT, O_DIRECTORY, O_NONBLOCK, O_PATH, O_RDONLY, O_RDWR, O_WRONLY, S_IFBLK, S_IFCHR, S_IFDIR,
+  Imfs, manualClock, type Stat, type Device,
+  O_DIRECTORY, O_NONBLOCK, O_PATH, O_RDONLY, O_RDWR, O_WRONLY, S_IFBLK, S_IFCHR, S_IFDIR,
   S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK,
 } from '../../src/core/index.js';
-
-const r = (n: number): string | number => (n < 0 ? errnoName(n) : n);
+import { T0, r, lstatOf, ownedDir } from '../helpers/conformance.js';
 
 const ROOT = 0;
 /** uid 1000, gid 1000, umask 0. */
 const USER = 1;
 
-const T0 = 1_700_000_000;
 const T1 = T0 + 40;
 const clock = manualClock(T0);
 let fs: Imfs;
-const st: Stat = newStat();
 
-function lstat(path: string): Stat {
-  const s = newStat();
-  expect(r(fs.lstat(ROOT, path, s))).toBe(0);
-  return s;
-}
-
-function dir(path: string, mode = 0o755, uid = 0, gid = 0): void {
-  expect(fs.mkdir(ROOT, path, 0o755)).toBe(0);
-  expect(fs.chown(ROOT, path, uid, gid)).toBe(0);
-  expect(fs.chmod(ROOT, path, mode)).toBe(0);
-}
+const lstat = (path: string): Stat => lstatOf(fs, path);
+const dir = (path: string, mode = 0o755, uid = 0, gid = 0): void => ownedDir(fs, path, mode, uid, gid);
 
 beforeEach(() => {
   clock.set(T0, 0);

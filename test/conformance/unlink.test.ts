@@ -8,12 +8,11 @@
 import { describe, test, expect, beforeEach, afterEach } from 'vitest';
 import { checkInvariants } from '../../src/core/check.js';
 import {
-  Imfs, manualClock, newStat, errnoName, type Stat,
+  Imfs, manualClock, newStat, type Stat,
   AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, O_CREAT, O_DIRECTORY, O_RDONLY,
   O_RDWR, O_WRONLY, S_IFCHR, S_IFIFO, S_IFSOCK,
 } from '../../src/core/index.js';
-
-const r = (n: number): string | number => (n < 0 ? errnoName(n) : n);
+import { T0, r, lstatOf, ownedFile, ownedDir } from '../helpers/conformance.js';
 
 const ROOT = 0;
 /** uid 1000, gid 1000. */
@@ -21,31 +20,14 @@ const USER = 1;
 /** uid 2000, gid 2000. */
 const OTHER = 2;
 
-const T0 = 1_700_000_000;
 const T1 = T0 + 60;
 const clock = manualClock(T0);
 let fs: Imfs;
 const st: Stat = newStat();
 
-function lstat(path: string): Stat {
-  const s = newStat();
-  expect(r(fs.lstat(ROOT, path, s))).toBe(0);
-  return s;
-}
-
-function file(path: string, mode = 0o644, uid = 0, gid = 0): void {
-  const fd = fs.open(ROOT, path, O_CREAT | O_WRONLY, mode);
-  expect(fd).toBeGreaterThanOrEqual(0);
-  fs.close(ROOT, fd);
-  expect(fs.chown(ROOT, path, uid, gid)).toBe(0);
-  expect(fs.chmod(ROOT, path, mode)).toBe(0);
-}
-
-function dir(path: string, mode = 0o755, uid = 0, gid = 0): void {
-  expect(fs.mkdir(ROOT, path, 0o755)).toBe(0);
-  expect(fs.chown(ROOT, path, uid, gid)).toBe(0);
-  expect(fs.chmod(ROOT, path, mode)).toBe(0);
-}
+const lstat = (path: string): Stat => lstatOf(fs, path);
+const file = (path: string, mode = 0o644, uid = 0, gid = 0): void => ownedFile(fs, path, mode, uid, gid);
+const dir = (path: string, mode = 0o755, uid = 0, gid = 0): void => ownedDir(fs, path, mode, uid, gid);
 
 beforeEach(() => {
   clock.set(T0, 0);
