@@ -9,45 +9,31 @@
 import { describe, test, expect, beforeEach, afterEach } from 'vitest';
 import { checkInvariants } from '../../src/core/check.js';
 import {
-  Imfs, manualClock, newStat, errnoName, type Stat,
-  AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, O_CREAT, O_DIRECTORY, O_EXCL,
+  Imfs, manualClock, newStat, type Stat,
+  AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, O_DIRECTORY, O_EXCL,
   O_NOFOLLOW, O_PATH, O_RDONLY, O_RDWR, O_TMPFILE, O_WRONLY, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG,
   S_IFSOCK,
 } from '../../src/core/index.js';
-
-const r = (n: number): string | number => (n < 0 ? errnoName(n) : n);
+import { T0, r, lstatOf, createFile, ownedFile, ownedDir } from '../helpers/conformance.js';
 
 const ROOT = 0;
 /** uid 1000, gid 1000, umask 0. */
 const USER = 1;
 
-const T0 = 1_700_000_000;
 const T1 = T0 + 50;
 const clock = manualClock(T0);
 let fs: Imfs;
 const st: Stat = newStat();
 
-function lstat(path: string): Stat {
-  const s = newStat();
-  expect(r(fs.lstat(ROOT, path, s))).toBe(0);
-  return s;
-}
+const lstat = (path: string): Stat => lstatOf(fs, path);
 
+/** Made by root with the owner and mode asked for; made by another cage, as that cage makes it. */
 function file(path: string, mode = 0o644, uid = 0, gid = 0, cage = ROOT): void {
-  const fd = fs.open(cage, path, O_CREAT | O_WRONLY, mode);
-  expect(fd).toBeGreaterThanOrEqual(0);
-  fs.close(cage, fd);
-  if (cage === ROOT) {
-    expect(fs.chown(ROOT, path, uid, gid)).toBe(0);
-    expect(fs.chmod(ROOT, path, mode)).toBe(0);
-  }
+  if (cage === ROOT) ownedFile(fs, path, mode, uid, gid);
+  else createFile(fs, path, mode, cage);
 }
 
-function dir(path: string, mode = 0o755, uid = 0, gid = 0): void {
-  expect(fs.mkdir(ROOT, path, 0o755)).toBe(0);
-  expect(fs.chown(ROOT, path, uid, gid)).toBe(0);
-  expect(fs.chmod(ROOT, path, mode)).toBe(0);
-}
+const dir = (path: string, mode = 0o755, uid = 0, gid = 0): void => ownedDir(fs, path, mode, uid, gid);
 
 beforeEach(() => {
   clock.set(T0, 0);

@@ -7,26 +7,20 @@
  */
 import { describe, test, expect, beforeEach } from 'vitest';
 import {
-  Imfs, manualClock, newStat, errnoName, type Stat,
-  AT_FDCWD, O_CREAT, O_DIRECTORY, O_NOFOLLOW, O_PATH, O_RDONLY, O_WRONLY, S_IFIFO,
+  Imfs, manualClock, newStat, type Stat,
+  AT_FDCWD, O_DIRECTORY, O_NOFOLLOW, O_PATH, O_RDONLY, S_IFIFO,
 } from '../../src/core/index.js';
-
-const r = (n: number): string | number => (n < 0 ? errnoName(n) : n);
+import { T0, r, createFile } from '../helpers/conformance.js';
 
 const ROOT = 0;
 /** uid 1000, gid 1000. */
 const USER = 1;
 
-const T0 = 1_700_000_000;
 const clock = manualClock(T0);
 let fs: Imfs;
 const st: Stat = newStat();
 
-function file(path: string, mode = 0o644): void {
-  const fd = fs.open(ROOT, path, O_CREAT | O_WRONLY, mode);
-  expect(fd).toBeGreaterThanOrEqual(0);
-  fs.close(ROOT, fd);
-}
+const file = (path: string, mode = 0o644): void => createFile(fs, path, mode);
 
 function dir(path: string, mode = 0o755): void {
   expect(fs.mkdir(ROOT, path, 0o755)).toBe(0);

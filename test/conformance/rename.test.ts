@@ -13,12 +13,11 @@
 import { describe, test, expect, beforeEach, afterEach } from 'vitest';
 import { checkInvariants } from '../../src/core/check.js';
 import {
-  Imfs, manualClock, newStat, errnoName, type Stat,
+  Imfs, manualClock, newStat, type Stat,
   AT_FDCWD, O_CREAT, O_DIRECTORY, O_PATH, O_RDONLY, O_RDWR, O_WRONLY, RENAME_EXCHANGE,
   RENAME_NOREPLACE, RENAME_WHITEOUT, S_IFCHR, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG,
 } from '../../src/core/index.js';
-
-const r = (n: number): string | number => (n < 0 ? errnoName(n) : n);
+import { T0, r, lstatOf, ownedFile, ownedDir, cwdOf } from '../helpers/conformance.js';
 
 const ROOT = 0;
 /** uid 1000, gid 1000, umask 0. */
@@ -26,36 +25,19 @@ const USER = 1;
 /** A root cage whose cwd is inside a directory that gets moved. */
 const SHELL = 2;
 
-const T0 = 1_700_000_000;
 const T1 = T0 + 90;
 const clock = manualClock(T0);
 let fs: Imfs;
 const st: Stat = newStat();
 
-function lstat(path: string): Stat {
-  const s = newStat();
-  expect(r(fs.lstat(ROOT, path, s))).toBe(0);
-  return s;
-}
+const lstat = (path: string): Stat => lstatOf(fs, path);
 
 const ino = (path: string): number => lstat(path).ino;
 const nlink = (path: string): number => lstat(path).nlink;
 const gone = (path: string): boolean => fs.lstat(ROOT, path, st) < 0;
 
-function file(path: string, content = '', mode = 0o644, uid = 0, gid = 0): void {
-  const fd = fs.open(ROOT, path, O_CREAT | O_WRONLY, mode);
-  expect(fd).toBeGreaterThanOrEqual(0);
-  if (content) fs.write(ROOT, fd, Buffer.from(content));
-  fs.close(ROOT, fd);
-  expect(fs.chown(ROOT, path, uid, gid)).toBe(0);
-  expect(fs.chmod(ROOT, path, mode)).toBe(0);
-}
-
-function dir(path: string, mode = 0o755, uid = 0, gid = 0): void {
-  expect(fs.mkdir(ROOT, path, 0o755)).toBe(0);
-  expect(fs.chown(ROOT, path, uid, gid)).toBe(0);
-  expect(fs.chmod(ROOT, path, mode)).toBe(0);
-}
+const file = (path: string, content = '', mode = 0o644, uid = 0, gid = 0): void => ownedFile(fs, path, mode, uid, gid, content);
+const dir = (path: string, mode = 0o755, uid = 0, gid = 0): void => ownedDir(fs, path, mode, uid, gid);
 
 function content(path: string): string {
   const fd = fs.open(ROOT, path, O_RDONLY);
@@ -66,11 +48,7 @@ function content(path: string): string {
   return buf.subarray(0, n).toString();
 }
 
-function getcwd(cage: number): string | number {
-  const buf = new Uint8Array(4096);
-  const n = fs.getcwd(cage, buf);
-  return n < 0 ? errnoName(n) : Buffer.from(buf.subarray(0, n - 1)).toString();
-}
+const getcwd = (cage: number): string | number => cwdOf(fs, cage);
 
 const rn = (from: string, to: string, flags = 0, cage = ROOT) => r(fs.renameat2(cage, AT_FDCWD, from, AT_FDCWD, to, flags));
 
