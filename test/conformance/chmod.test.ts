@@ -6,13 +6,11 @@
  */
 import { describe, test, expect, beforeEach } from 'vitest';
 import {
-  Imfs, manualClock, newStat, errnoName, type Stat,
-  AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_CREAT, O_DIRECTORY, O_NOFOLLOW,
-  O_PATH, O_RDONLY, O_RDWR, O_WRONLY, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG,
+  Imfs, manualClock, newStat, type Stat,
+  AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_DIRECTORY, O_NOFOLLOW,
+  O_PATH, O_RDONLY, O_RDWR, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG,
 } from '../../src/core/index.js';
-
-/** A result as the errno name (failures) or the number (successes), for readable failures. */
-const r = (n: number): string | number => (n < 0 ? errnoName(n) : n);
+import { r, ownedFile, ownedDir, modeOf } from '../helpers/conformance.js';
 
 const ROOT = 0;
 /** uid 1000, gid 100, groups [100]: owns the test files. */
@@ -26,25 +24,12 @@ const clock = manualClock(1_700_000_000);
 let fs: Imfs;
 const st: Stat = newStat();
 
-function mode(path: string): number {
-  expect(r(fs.lstat(ROOT, path, st))).toBe(0);
-  return st.mode & 0o7777;
-}
+/** Also leaves the whole stat in `st`. */
+const mode = (path: string): number => modeOf(fs, path, st);
 
 /** Creates a regular file as root, then gives it the owner and mode asked for. */
-function file(path: string, m: number, uid = 1000, gid = 100): void {
-  const fd = fs.open(ROOT, path, O_CREAT | O_WRONLY, 0);
-  expect(fd).toBeGreaterThanOrEqual(0);
-  fs.close(ROOT, fd);
-  expect(fs.chown(ROOT, path, uid, gid)).toBe(0);
-  expect(fs.chmod(ROOT, path, m)).toBe(0);
-}
-
-function dir(path: string, m: number, uid = 1000, gid = 100): void {
-  expect(fs.mkdir(ROOT, path, 0)).toBe(0);
-  expect(fs.chown(ROOT, path, uid, gid)).toBe(0);
-  expect(fs.chmod(ROOT, path, m)).toBe(0);
-}
+const file = (path: string, m: number, uid = 1000, gid = 100): void => ownedFile(fs, path, m, uid, gid);
+const dir = (path: string, m: number, uid = 1000, gid = 100): void => ownedDir(fs, path, m, uid, gid);
 
 beforeEach(() => {
   clock.set(1_700_000_000, 0);

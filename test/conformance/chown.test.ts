@@ -6,12 +6,11 @@
  */
 import { describe, test, expect, beforeEach } from 'vitest';
 import {
-  Imfs, manualClock, newStat, errnoName, type Stat,
-  AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_CREAT, O_DIRECTORY, O_NOFOLLOW,
-  O_PATH, O_RDONLY, O_WRONLY,
+  Imfs, manualClock, newStat, type Stat,
+  AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_DIRECTORY, O_NOFOLLOW,
+  O_PATH, O_RDONLY,
 } from '../../src/core/index.js';
-
-const r = (n: number): string | number => (n < 0 ? errnoName(n) : n);
+import { r, ownedFile } from '../helpers/conformance.js';
 
 /** (uid_t)-1 as the kernel sees it. */
 const KEEP = 4294967295;
@@ -38,13 +37,7 @@ function ctime(path: string): [number, number] {
 }
 
 /** Creates a regular file as root with the owner, group and mode asked for. */
-function file(path: string, m: number, uid = 1000, gid = 100): void {
-  const fd = fs.open(ROOT, path, O_CREAT | O_WRONLY, 0);
-  expect(fd).toBeGreaterThanOrEqual(0);
-  fs.close(ROOT, fd);
-  expect(fs.chown(ROOT, path, uid, gid)).toBe(0);
-  expect(fs.chmod(ROOT, path, m)).toBe(0);
-}
+const file = (path: string, m: number, uid = 1000, gid = 100): void => ownedFile(fs, path, m, uid, gid);
 
 beforeEach(() => {
   clock.set(1_700_000_000, 0);

@@ -6,12 +6,11 @@
  */
 import { describe, test, expect, beforeEach } from 'vitest';
 import {
-  Imfs, manualClock, newStat, errnoName, type Stat, type Timespec,
-  AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, O_CREAT, O_DIRECTORY, O_PATH,
-  O_RDONLY, O_RDWR, O_WRONLY, UTIME_NOW, UTIME_OMIT,
+  Imfs, manualClock, newStat, type Stat, type Timespec,
+  AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, O_DIRECTORY, O_PATH,
+  O_RDONLY, O_RDWR, UTIME_NOW, UTIME_OMIT,
 } from '../../src/core/index.js';
-
-const r = (n: number): string | number => (n < 0 ? errnoName(n) : n);
+import { T0, r, ownedFile } from '../helpers/conformance.js';
 
 const ROOT = 0;
 /** uid 1000, gid 100: owns /f and /w. */
@@ -19,8 +18,6 @@ const OWNER = 1;
 /** uid 1001, gid 100: not the owner. */
 const OTHER = 2;
 
-/** The clock at the start of every test. */
-const T0 = 1_700_000_000;
 const clock = manualClock(T0);
 let fs: Imfs;
 const st: Stat = newStat();
@@ -36,13 +33,7 @@ function times(path: string): number[][] {
   return [[st.atimeSec, st.atimeNsec], [st.mtimeSec, st.mtimeNsec], [st.ctimeSec, st.ctimeNsec]];
 }
 
-function file(path: string, m: number, uid = 1000, gid = 100): void {
-  const fd = fs.open(ROOT, path, O_CREAT | O_WRONLY, 0);
-  expect(fd).toBeGreaterThanOrEqual(0);
-  fs.close(ROOT, fd);
-  expect(fs.chown(ROOT, path, uid, gid)).toBe(0);
-  expect(fs.chmod(ROOT, path, m)).toBe(0);
-}
+const file = (path: string, m: number, uid = 1000, gid = 100): void => ownedFile(fs, path, m, uid, gid);
 
 /** Moves the clock so that "now" is recognisable: T0 + 100 seconds, 777 ns. */
 function tick(): number[] {
