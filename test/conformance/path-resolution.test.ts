@@ -10,9 +10,7 @@ import {
   AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH,
   O_RDONLY, O_WRONLY, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG,
 } from '../../src/core/index.js';
-
-const r = (n: number): string | number => (n < 0 ? errnoName(n) : n);
-const opened = (n: number): string => (n >= 0 ? 'fd' : errnoName(n));
+import { r, opened, createFile } from '../helpers/conformance.js';
 
 const ROOT = 0;
 let fs: Imfs;
@@ -37,11 +35,7 @@ function ino(path: string | Uint8Array, cage = ROOT): number | string {
   return e < 0 ? errnoName(e) : st.ino;
 }
 
-function touch(path: string | Uint8Array, cage = ROOT): void {
-  const fd = fs.open(cage, path, O_CREAT | O_WRONLY, 0o644);
-  expect(fd).toBeGreaterThanOrEqual(0);
-  fs.close(cage, fd);
-}
+const touch = (path: string | Uint8Array, cage = ROOT): void => createFile(fs, path, 0o644, cage);
 
 /** The names in a directory, as exact bytes (without "." and ".."). */
 function list(path: string): Buffer[] {

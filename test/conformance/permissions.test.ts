@@ -9,14 +9,11 @@
  */
 import { describe, test, expect, beforeEach } from 'vitest';
 import {
-  Imfs, newStat, errnoName, type Stat,
+  Imfs, newStat, type Stat,
   AT_EACCESS, AT_FDCWD, AT_SYMLINK_NOFOLLOW, F_GETFL, F_OK, F_SETFL, O_CREAT, O_DIRECTORY,
   O_NOATIME, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, R_OK, S_IFIFO, W_OK, X_OK,
 } from '../../src/core/index.js';
-
-const r = (n: number): string | number => (n < 0 ? errnoName(n) : n);
-/** An open's result: 'fd' for any descriptor, else the errno name. */
-const opened = (n: number): string => (n >= 0 ? 'fd' : errnoName(n));
+import { r, opened, ownedDir, modeOf } from '../helpers/conformance.js';
 
 const ROOT = 0;
 /** uid 1000, gid 100, groups [100]: owns most test files. */
@@ -33,11 +30,10 @@ const E = 5;
 let fs: Imfs;
 const st: Stat = newStat();
 
-function mode(path: string): number {
-  expect(r(fs.lstat(ROOT, path, st))).toBe(0);
-  return st.mode & 0o7777;
-}
+/** Also leaves the whole stat in `st`. */
+const mode = (path: string): number => modeOf(fs, path, st);
 
+/** Like the shared ownedFile, but an existing file is emptied (O_TRUNC) first. */
 function file(path: string, m: number, uid = 1000, gid = 100, content = ''): void {
   const fd = fs.open(ROOT, path, O_CREAT | O_WRONLY | O_TRUNC, 0);
   expect(fd).toBeGreaterThanOrEqual(0);
@@ -47,11 +43,7 @@ function file(path: string, m: number, uid = 1000, gid = 100, content = ''): voi
   expect(fs.chmod(ROOT, path, m)).toBe(0);
 }
 
-function dir(path: string, m: number, uid = 1000, gid = 100): void {
-  expect(fs.mkdir(ROOT, path, 0)).toBe(0);
-  expect(fs.chown(ROOT, path, uid, gid)).toBe(0);
-  expect(fs.chmod(ROOT, path, m)).toBe(0);
-}
+const dir = (path: string, m: number, uid = 1000, gid = 100): void => ownedDir(fs, path, m, uid, gid);
 
 /** Writes one byte at the end of the file as `cage`. */
 function append(cage: number, path: string): number {
