@@ -7,9 +7,9 @@ import { describe, test, expect } from 'vitest';
 import {
   Imfs, newStat, newStatfs,
   O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_PATH, O_NONBLOCK, O_DIRECTORY, F_GETFD, F_SETLK, F_GETLK,
-  F_WRLCK, F_RDLCK, F_UNLCK, SEEK_CUR, SEEK_SET, LOCK_EX, LOCK_NB, EPIPE, type Flock,
+  F_WRLCK, F_RDLCK, F_UNLCK, SEEK_CUR, SEEK_SET, LOCK_EX, LOCK_NB, EPIPE,
 } from '../../src/core/index.js';
-import { T0, r as E, enc, tmpfsSetup } from '../helpers/conformance.js';
+import { T0, r as E, enc, tmpfsSetup, lock } from '../helpers/conformance.js';
 
 /** Unlike the shared put, asks for mode 0666. */
 function put(fs: Imfs, path: string, data = ''): void {
@@ -18,7 +18,6 @@ function put(fs: Imfs, path: string, data = ''): void {
   if (data.length > 0) expect(fs.write(0, fd, enc(data))).toBe(data.length);
   expect(fs.close(0, fd)).toBe(0);
 }
-const lock = (type: number): Flock => ({ type, whence: SEEK_SET, start: 0, len: 0, pid: 0 });
 
 describe('close', () => {
   test('returns 0 and the descriptor is no longer usable (EBADF everywhere, a second close included)', () => {

@@ -12,8 +12,9 @@ import {
   O_DSYNC, O_ASYNC, O_DIRECT, O_NOATIME, O_PATH, O_DIRECTORY, O_EXCL, O_NOFOLLOW,
   F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETLK, F_SETLK, F_OFD_SETLK,
   F_GETPIPE_SZ, F_RDLCK, F_UNLCK, FD_CLOEXEC, LOCK_SH, SEEK_SET, SEEK_CUR, SEEK_END,
-  type Flock, type Device,
+  type Device,
 } from '../../src/core/index.js';
+import { lock } from '../helpers/conformance.js';
 
 const enc = (s: string) => Buffer.from(s);
 
@@ -25,10 +26,6 @@ function setup(maxFds?: number) {
   expect(fs.write(0, fd, enc('0123456789'))).toBe(10);
   expect(fs.chmod(0, '/f', 0o666)).toBe(0);
   return { fs, fd };
-}
-
-function lock(type: number, start = 0, len = 0): Flock {
-  return { type, whence: SEEK_SET, start, len, pid: 0 };
 }
 
 describe('dup: lowest free descriptor, shared description', () => {

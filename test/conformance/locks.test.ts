@@ -14,6 +14,7 @@ import {
   F_OFD_SETLKW, F_RDLCK, F_WRLCK, F_UNLCK, LOCK_SH, LOCK_EX, LOCK_UN, LOCK_NB,
   SEEK_SET, SEEK_CUR, SEEK_END, type Flock,
 } from '../../src/core/index.js';
+import { lock } from '../helpers/conformance.js';
 
 /** Cages 1, 2, 3 (root) and /f (0666, 10 bytes); each cage has /f open O_RDWR on descriptor 3. */
 function setup() {
@@ -26,17 +27,13 @@ function setup() {
   return fs;
 }
 
-function fl(type: number, start: number, len: number, whence = SEEK_SET, pid = 0): Flock {
-  return { type, whence, start, len, pid };
-}
-
 function setlk(fs: Imfs, cage: number, fd: number, type: number, start: number, len: number, whence = SEEK_SET, cmd = F_SETLK): number {
-  return fs.fcntl(cage, fd, cmd, fl(type, start, len, whence));
+  return fs.fcntl(cage, fd, cmd, lock(type, start, len, whence));
 }
 
 /** F_GETLK (or another query command); returns the filled-in struct, or the errno. */
 function getlk(fs: Imfs, cage: number, fd: number, type: number, start: number, len: number, cmd = F_GETLK, whence = SEEK_SET): Flock | number {
-  const l = fl(type, start, len, whence);
+  const l = lock(type, start, len, whence);
   const r = fs.fcntl(cage, fd, cmd, l);
   return r < 0 ? r : l;
 }
@@ -101,7 +98,7 @@ describe('F_SETLK and F_GETLK', () => {
 
   test('l_pid given to F_SETLK is ignored', () => {
     const fs = setup();
-    expect(fs.fcntl(1, 3, F_SETLK, fl(F_WRLCK, 0, 1, SEEK_SET, 12345))).toBe(0);
+    expect(fs.fcntl(1, 3, F_SETLK, lock(F_WRLCK, 0, 1, SEEK_SET, 12345))).toBe(0);
     expect(getlk(fs, 2, 3, F_RDLCK, 0, 1)).toEqual(held(F_WRLCK, 0, 1, 1));
   });
 
@@ -333,9 +330,9 @@ describe('release of record locks (POSIX: any close of the file by the cage)', (
 describe('OFD locks (F_OFD_*)', () => {
   test('l_pid must be 0: EINVAL otherwise', () => {
     const fs = setup();
-    expect(fs.fcntl(1, 3, F_OFD_SETLK, fl(F_WRLCK, 0, 1, SEEK_SET, 5))).toBe(-EINVAL);
-    expect(fs.fcntl(1, 3, F_OFD_SETLKW, fl(F_WRLCK, 0, 1, SEEK_SET, 5))).toBe(-EINVAL);
-    expect(fs.fcntl(1, 3, F_OFD_GETLK, fl(F_WRLCK, 0, 1, SEEK_SET, -1))).toBe(-EINVAL);
+    expect(fs.fcntl(1, 3, F_OFD_SETLK, lock(F_WRLCK, 0, 1, SEEK_SET, 5))).toBe(-EINVAL);
+    expect(fs.fcntl(1, 3, F_OFD_SETLKW, lock(F_WRLCK, 0, 1, SEEK_SET, 5))).toBe(-EINVAL);
+    expect(fs.fcntl(1, 3, F_OFD_GETLK, lock(F_WRLCK, 0, 1, SEEK_SET, -1))).toBe(-EINVAL);
   });
 
   test('owned by the description: another description of the same cage conflicts, l_pid -1', () => {

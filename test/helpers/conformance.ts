@@ -6,7 +6,7 @@
  */
 import { expect } from 'vitest';
 import {
-  Imfs, manualClock, newStat, errnoName, type Stat, O_CREAT, O_WRONLY,
+  Imfs, manualClock, newStat, errnoName, type Stat, type Flock, O_CREAT, O_WRONLY, SEEK_SET,
 } from '../../src/core/index.js';
 
 /** The time the tests' manual clocks start at. */
@@ -99,6 +99,11 @@ export function fstatOf(fs: Imfs, fd: number, cage = 0): Stat {
 export function modeOf(fs: Imfs, path: string, into: Stat = newStat()): number {
   expect(r(fs.lstat(0, path, into))).toBe(0);
   return into.mode & 0o7777;
+}
+
+/** A struct flock for fcntl(2): by default the whole file, from the start. */
+export function lock(type: number, start = 0, len = 0, whence = SEEK_SET, pid = 0): Flock {
+  return { type, whence, start, len, pid };
 }
 
 /** A cage's working directory (getcwd(3)) as a string, or the errno name. */
