@@ -12,14 +12,9 @@ import {
   F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC, F_SETLK, F_GETLK, F_WRLCK, F_UNLCK,
   FD_CLOEXEC, LOCK_EX, LOCK_NB, SEEK_SET, SEEK_CUR, S_IFREG, type Device, type Flock,
 } from '../../src/core/index.js';
+import { statOf } from '../helpers/conformance.js';
 
 const text = (s: string) => Buffer.from(s);
-
-function statOf(fs: Imfs, cage: number, p: string) {
-  const st = newStat();
-  expect(fs.stat(cage, p, st)).toBe(0);
-  return st;
-}
 
 describe('createCage', () => {
   test('defaults: root, cwd /, umask 022', () => {
@@ -28,7 +23,7 @@ describe('createCage', () => {
     expect(fs.hasCage(1)).toBe(true);
     expect(fs.cwd(1)).toBe('/');
     expect(fs.close(1, fs.open(1, 'f', O_RDWR | O_CREAT, 0o666))).toBe(0);
-    const st = statOf(fs, 1, '/f');
+    const st = statOf(fs, '/f', 1);
     expect(st.mode).toBe(S_IFREG | 0o644);
     expect([st.uid, st.gid]).toEqual([0, 0]);
   });
@@ -41,7 +36,7 @@ describe('createCage', () => {
     expect(fs.createCage(1, { uid: 1000, gid: 100, groups: [100, 200], umask: 0o077, cwd: '/home/u' })).toBe(0);
     expect(fs.cwd(1)).toBe('/home/u');
     expect(fs.close(1, fs.open(1, 'x', O_RDWR | O_CREAT, 0o666))).toBe(0);
-    const st = statOf(fs, 0, '/home/u/x');
+    const st = statOf(fs, '/home/u/x');
     expect(st.mode).toBe(S_IFREG | 0o600);
     expect([st.uid, st.gid]).toEqual([1000, 100]);
     expect(fs.umask(1, 0o022)).toBe(0o077);
@@ -179,7 +174,7 @@ describe('forkCage', () => {
     expect(fs.cwd(2)).toBe('/a');
     expect(fs.cage(2)!.cred).toEqual({ uid: 1000, gid: 100, euid: 1000, egid: 100, groups: [100, 7] });
     expect(fs.close(2, fs.open(2, 'child', O_RDWR | O_CREAT, 0o666))).toBe(0);
-    const st = statOf(fs, 0, '/a/child');
+    const st = statOf(fs, '/a/child');
     expect(st.mode).toBe(S_IFREG | 0o640);
     expect([st.uid, st.gid]).toEqual([1000, 100]);
     expect(fs.chdir(2, '/b')).toBe(0);
@@ -352,8 +347,8 @@ describe('per-cage state is independent', () => {
     expect(fs.umask(1, 0o077)).toBe(0o022);
     expect(fs.close(1, fs.open(1, '/one', O_RDWR | O_CREAT, 0o666))).toBe(0);
     expect(fs.close(2, fs.open(2, '/two', O_RDWR | O_CREAT, 0o666))).toBe(0);
-    expect(statOf(fs, 0, '/one').mode).toBe(S_IFREG | 0o600);
-    expect(statOf(fs, 0, '/two').mode).toBe(S_IFREG | 0o644);
+    expect(statOf(fs, '/one').mode).toBe(S_IFREG | 0o600);
+    expect(statOf(fs, '/two').mode).toBe(S_IFREG | 0o644);
   });
 
   test('cwd: relative paths resolve against each cage\'s own directory', () => {
@@ -379,8 +374,8 @@ describe('per-cage state is independent', () => {
     const b = fs.open(2, '/b', O_RDWR | O_CREAT, 0o644);
     expect(a).toBe(b);
     expect(fs.write(1, a, text('A'))).toBe(1);
-    expect(statOf(fs, 0, '/a').size).toBe(1);
-    expect(statOf(fs, 0, '/b').size).toBe(0);
+    expect(statOf(fs, '/a').size).toBe(1);
+    expect(statOf(fs, '/b').size).toBe(0);
     expect(fs.close(1, a)).toBe(0);
     expect(fs.write(2, b, text('B'))).toBe(1);
   });
