@@ -897,7 +897,10 @@ export class Generator {
         if (LOCK_CMDS.has(cmd)) {
           const wide = cmd >= 12;
           u(2, 0);
-          p(3, b.struct(this.flock(rng.chance(0.95) ? wide : !wide)));
+          // Now and then the other layout: the call still reads and writes the one its command says.
+          const at = b.struct(this.flock(rng.chance(0.95) ? wide : !wide));
+          b.allow(at, wide ? 32 : 16);
+          p(3, at);
         } else if (!rng.chance(0.2)) {
           let v: number;
           switch (cmd) {

@@ -209,8 +209,8 @@ async function supervise(): Promise<number> {
   await Promise.all(runs);
   clearInterval(progress);
   const secs = (performance.now() - t0) / 1000;
+  console.log(`fuzz: SEED=${seed}: ${calls} calls in ${secs.toFixed(1)} s (${Math.round(calls / secs)} calls/s), ${failed ? 'FAILED' : 'no failure'}`);
   if (!failed) {
-    console.log(`fuzz: SEED=${seed}: ${calls} calls in ${secs.toFixed(1)} s (${Math.round(calls / secs)} calls/s), no failure`);
     if (slowest !== null) console.log(`fuzz: slowest call ${(slowest as { ms: number }).ms.toFixed(1)} ms: ${(slowest as { line: string }).line}`);
     if (env.FUZZ_STATS) {
       for (const [name, s] of [...stats].sort((a, b) => a[0].localeCompare(b[0]))) {
