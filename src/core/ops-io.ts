@@ -57,16 +57,22 @@ export function read(fs: FsState, cage: Cage, fd: number, buf: Uint8Array, off: 
   return n;
 }
 
-/** Reads a regular file (or rejects what cannot be read at an offset). */
-function readAt(fs: FsState, file: OpenFile, buf: Uint8Array, off: number, len: number, pos: number): number {
-  const table = fs.inodes;
-  const ino = file.ino;
-  switch (table.mode[ino] & S_IFMT) {
-    case S_IFREG: break;
+/** 0 for a regular file; else what reading or writing it at an offset answers. */
+function notRegular(fs: FsState, ino: number): number {
+  switch (fs.inodes.mode[ino] & S_IFMT) {
+    case S_IFREG: return 0;
     case S_IFDIR: return -EISDIR;
     case S_IFSOCK: return -ENOTCONN;
     default: return -EINVAL;
   }
+}
+
+/** Reads a regular file (or rejects what cannot be read at an offset). */
+function readAt(fs: FsState, file: OpenFile, buf: Uint8Array, off: number, len: number, pos: number): number {
+  const table = fs.inodes;
+  const ino = file.ino;
+  const e = notRegular(fs, ino);
+  if (e < 0) return e;
   // Even a zero-length read counts as an access (file_accessed), as on tmpfs.
   const n = len === 0 ? 0 : (table.payload[ino] as FileData).read(buf, off, len, pos, table.size[ino]);
   if ((file.flags & O_NOATIME) === 0) fs.touchAtime(ino);
@@ -109,12 +115,8 @@ export function write(fs: FsState, cage: Cage, fd: number, buf: Uint8Array, off:
 function writeAt(fs: FsState, cage: Cage, file: OpenFile, buf: Uint8Array, off: number, len: number, pos: number): number {
   const table = fs.inodes;
   const ino = file.ino;
-  switch (table.mode[ino] & S_IFMT) {
-    case S_IFREG: break;
-    case S_IFDIR: return -EISDIR;
-    case S_IFSOCK: return -ENOTCONN;
-    default: return -EINVAL;
-  }
+  const e = notRegular(fs, ino);
+  if (e < 0) return e;
   if (len === 0) return 0;
   const max = fs.limits.maxFileSize;
   if (pos >= max) return -EFBIG;

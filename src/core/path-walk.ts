@@ -115,24 +115,26 @@ export function walk(fs: FsState, cage: Cage, dirfd: number, path: string, flags
       name = i === 0 && j === len ? path : path.substring(i, j);
       next = table.directory(cur).lookup(name);
     }
-    if (last) {
-      const slash = j < len;
-      if (next !== 0 && type === LAST_NORM && table.isLink(next) && (flags & PARENT) === 0 &&
-          (slash ? (flags & CREATE) === 0 : (flags & FOLLOW) !== 0)) {
-        // Follow the final symlink: continue with its target (keeping the trailing slash).
-        if (++links > SYMLOOP_MAX) return -ELOOP;
-        fs.touchAtime(next); // following a link reads it (Linux's pick_link)
-        const target = table.payload[next] as string;
-        if (target.length === 0) return -ENOENT;
-        path = target + path.substring(j);
-        len = path.length;
-        i = 0;
-        if (target.charCodeAt(0) === SLASH) {
-          if (beneath) return -EXDEV;
-          cur = fs.root;
-        }
-        continue;
+    const slash = last && j < len;
+    // A symlink in the middle of a path is always followed; the last one as the flags say
+    // (a trailing slash follows it too, except for O_CREAT, which then fails with EISDIR).
+    if (next !== 0 && type === LAST_NORM && table.isLink(next) &&
+        (!last || ((flags & PARENT) === 0 && (slash ? (flags & CREATE) === 0 : (flags & FOLLOW) !== 0)))) {
+      if (++links > SYMLOOP_MAX) return -ELOOP;
+      fs.touchAtime(next); // following a link reads it (Linux's pick_link)
+      const target = table.payload[next] as string;
+      if (target.length === 0) return -ENOENT;
+      // Continue with the target in place of the link (keeping the rest, trailing slash included).
+      path = target + path.substring(j);
+      len = path.length;
+      i = 0;
+      if (target.charCodeAt(0) === SLASH) {
+        if (beneath) return -EXDEV;
+        cur = fs.root;
       }
+      continue;
+    }
+    if (last) {
       // A trailing slash asks for a directory (Linux's LOOKUP_DIRECTORY); parent lookups and O_CREAT judge it themselves.
       if (slash && next !== 0 && (flags & (PARENT | CREATE)) === 0 && !table.isDir(next)) return -ENOTDIR;
       out.parent = cur;
@@ -144,20 +146,6 @@ export function walk(fs: FsState, cage: Cage, dirfd: number, path: string, flags
       return 0;
     }
     if (next === 0) return -ENOENT;
-    if (type === LAST_NORM && table.isLink(next)) {
-      if (++links > SYMLOOP_MAX) return -ELOOP;
-      fs.touchAtime(next);
-      const target = table.payload[next] as string;
-      if (target.length === 0) return -ENOENT;
-      path = target + path.substring(j);
-      len = path.length;
-      i = 0;
-      if (target.charCodeAt(0) === SLASH) {
-        if (beneath) return -EXDEV;
-        cur = fs.root;
-      }
-      continue;
-    }
     if (type === LAST_NORM) depth++;
     cur = next;
     i = k;
