@@ -24,6 +24,7 @@ debug:
 
 typecheck:
 	npx tsc -p tsconfig.json --noEmit
+	npx tsc -p tsconfig.test.json
 
 # Every test: type check, then the whole vitest suite (conformance, differential, fsop, abi, grate).
 test: typecheck check-fixtures all

@@ -8,7 +8,11 @@
 import { EAGAIN, EBUSY, EINVAL, ENOMEM, EPERM, EPIPE, WOULD_BLOCK } from './errno.js';
 import { PIPE_BUF, PIPE_CAPACITY } from './constants.js';
 
-/** /proc/sys/fs/pipe-max-size: the most an unprivileged F_SETPIPE_SZ may ask for. */
+/**
+ * /proc/sys/fs/pipe-max-size: the most F_SETPIPE_SZ may ask for. Linux lets CAP_SYS_RESOURCE
+ * go past it; the IMFS grants that to nobody, since cages run as root by default and a
+ * pipe's buffer is host memory that maxBytes does not count.
+ */
 export const PIPE_MAX_SIZE = 1 << 20;
 
 export class Pipe {
@@ -32,20 +36,20 @@ export class Pipe {
 
   /**
    * F_SETPIPE_SZ: rounds up to a power-of-two number of pages; refuses to drop data
-   * (EBUSY) and, without privilege, to exceed pipe-max-size (EPERM). Returns the new capacity.
+   * (EBUSY) and to exceed pipe-max-size (EPERM). Returns the new capacity.
    */
-  resize(size: number, privileged: boolean): number {
+  resize(size: number): number {
     if (size < 0) return -EINVAL;
     let cap = 4096;
     while (cap < size) cap *= 2;
-    if (cap > PIPE_MAX_SIZE && !privileged) return -EPERM;
     if (cap > 2 ** 31) return -EINVAL;
+    if (cap > PIPE_MAX_SIZE) return -EPERM;
     if (cap < this.length) return -EBUSY;
     let buf: Uint8Array;
     try {
       buf = new Uint8Array(cap);
     } catch {
-      return -ENOMEM; // the host could not allocate it (a privileged size can reach 2 GiB)
+      return -ENOMEM; // the host could not allocate it
     }
     this.copyOut(buf, 0, this.length);
     this.buf = buf;

@@ -186,7 +186,7 @@ describe('capacity: F_GETPIPE_SZ and F_SETPIPE_SZ', () => {
     expect(fs.fcntl(0, r, F_SETPIPE_SZ, -1)).toBe(-EINVAL);
   });
 
-  test('EPERM above /proc/sys/fs/pipe-max-size (1 MiB) for an unprivileged cage; root may go beyond', () => {
+  test('EPERM above /proc/sys/fs/pipe-max-size (1 MiB), for root too (the IMFS grants no CAP_SYS_RESOURCE)', () => {
     const fs = new Imfs();
     expect(fs.createCage(1, { uid: 1000, gid: 1000 })).toBe(0);
     const [r] = mkpipe(fs, 1);
@@ -194,7 +194,8 @@ describe('capacity: F_GETPIPE_SZ and F_SETPIPE_SZ', () => {
     expect(fs.fcntl(1, r, F_GETPIPE_SZ)).toBe(65536);
     expect(fs.fcntl(1, r, F_SETPIPE_SZ, 1 << 20)).toBe(1 << 20);
     const [r0] = mkpipe(fs, 0);
-    expect(fs.fcntl(0, r0, F_SETPIPE_SZ, (1 << 20) + 1)).toBe(1 << 21);
+    expect(fs.fcntl(0, r0, F_SETPIPE_SZ, (1 << 20) + 1)).toBe(-EPERM);
+    expect(fs.fcntl(0, r0, F_SETPIPE_SZ, 1 << 20)).toBe(1 << 20);
   });
 
   test('on something that is not a pipe: EBADF', () => {

@@ -573,7 +573,7 @@ function pack(size: number, fields: [number, 1 | 2 | 4 | 8, number | bigint][]):
   return b;
 }
 
-export class Generator {
+export class CallGenerator {
   private b!: CallBuilder;
   private slot = 0;
 
@@ -1333,7 +1333,7 @@ export interface EpochOptions {
 export function runEpoch(seed: number, epoch: number, count: number, opts: EpochOptions = {}): EpochResult {
   const { stats, onCall, stopBefore } = opts;
   const world = new World(makeConfig(seed, epoch));
-  const gen = new Generator(new Rng(mix(seed, epoch * 2 + 2)), world);
+  const gen = new CallGenerator(new Rng(mix(seed, epoch * 2 + 2)), world);
   const log: Call[] = [];
   let slowest: EpochResult['slowest'] = null;
   const start = checkInvariants(world.fs);

@@ -149,9 +149,10 @@ describe('the lind make-syscall path', () => {
     }
   });
 
-  test('a result that does not fit the i32 is EOVERFLOW, not a negative number (root F_SETPIPE_SZ of 2 GiB; fuzzer)', async () => {
-    // pipe(1024) → fds 3, 4; fcntl(3, F_SETPIPE_SZ, 0x7fffffff) would be 2^31; exit with -result
-    const cage = lindCage([...syscall(22, [1024]), ...op.drop, ...op.i32(0), ...syscall(72, [3, 1031, 0x7fffffff]), 0x6b]);
+  test('a result that does not fit the i32 is EOVERFLOW, not a negative number (lseek to 2 GiB)', async () => {
+    // open("/tmp/big", O_RDWR|O_CREAT, 0644) → 3; lseek(3, 2^31, SEEK_SET) would be 2^31; exit with -result
+    const cage = lindCage([...syscall(2, [1024, 0o102, 0o644]), ...op.drop, ...op.i32(0), ...syscall(8, [3, 2n ** 31n, 0]), 0x6b],
+      [{ offset: 1024, bytes: [...Buffer.from('/tmp/big\0')] }]);
     expect(await new Grate().run(cage)).toBe(75);
   });
 
