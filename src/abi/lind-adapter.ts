@@ -9,33 +9,9 @@
  * 3 + 2k argument k (k = 0..5), 4 + 2k the cage id of argument k.
  */
 
-const SLOTS = 15;
+import { HEADER, name, section, sleb, uleb } from './wasm-encode.js';
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) { out.push(b); return out; }
-    out.push(b | 0x80);
-  }
-}
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-function str(s: string): number[] {
-  return [...uleb(s.length), ...Buffer.from(s)];
-}
+const SLOTS = 15;
 
 function adapterBytes(): Uint8Array {
   const I32 = 0x7f, I64 = 0x7e;
@@ -44,10 +20,10 @@ function adapterBytes(): Uint8Array {
     0x60, 1, I32, 1, I32, // type 0: dispatch(i32) -> i32
     0x60, 1 + SLOTS, I32, ...Array(SLOTS).fill(I64), 1, I32, // type 1: make-syscall
   ];
-  const imports = [1, ...str('js'), ...str('dispatch'), 0x00, 0];
+  const imports = [1, ...name('js'), ...name('dispatch'), 0x00, 0];
   const funcs = [1, 1];
   const memory = [1, 0x00, 1]; // one page, no maximum
-  const exports = [2, ...str('make-syscall'), 0x00, 1, ...str('slots'), 0x02, 0];
+  const exports = [2, ...name('make-syscall'), 0x00, 1, ...name('slots'), 0x02, 0];
   const body: number[] = [0]; // no locals
   for (let k = 0; k < SLOTS; k++) {
     body.push(0x41, ...sleb(k * 8)); // i32.const address
@@ -57,7 +33,7 @@ function adapterBytes(): Uint8Array {
   body.push(0x20, 0, 0x10, 0, 0x0b); // local.get 0; call dispatch; end
   const code = [1, ...uleb(body.length), ...body];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...HEADER,
     ...section(1, types), ...section(2, imports), ...section(3, funcs), ...section(5, memory),
     ...section(7, exports), ...section(10, code),
   ]);

@@ -16,30 +16,10 @@
  * nanoseconds), not a JavaScript wrapper.
  */
 import type { ModuleImport, ValType } from '../abi/wasm-module.js';
+import { HEADER, name, section, sleb, uleb, vec } from '../abi/wasm-encode.js';
 
 /** Values the probe's cold branch keeps alive (8 bytes each): 16 KiB of stack for the IMFS. */
 const PROBE_VALUES = 2048;
-
-function sleb(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) { out.push(b); return out; }
-    out.push(b | 0x80);
-  }
-}
-
-function uleb(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
 
 /** (func (export "probe") (param i32) (result i32)): 0 unless given -1, when it computes a chain of values it holds all at once. */
 function probeModule(): Uint8Array {
@@ -53,9 +33,8 @@ function probeModule(): Uint8Array {
   // param == -1 ? cold : 0
   const code = [1, 1, 0x7e, 0x20, 0, 0x41, 0x7f, 0x46, 0x04, 0x7f, ...cold, 0x05, 0x41, 0, 0x0b, 0x0b];
   const body = [...uleb(code.length), ...code];
-  const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...HEADER,
     ...section(1, [1, 0x60, 1, 0x7f, 1, 0x7f]),
     ...section(3, [1, 0]),
     ...section(7, [1, 5, ...Buffer.from('probe'), 0x00, 0]),
@@ -63,9 +42,6 @@ function probeModule(): Uint8Array {
   ]);
 }
 
-const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
-const name = (s: string) => { const b = [...Buffer.from(s)]; return [...uleb(b.length), ...b]; };
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
 
 let probeInstance: WebAssembly.Instance | null = null;
 
@@ -110,7 +86,7 @@ function trampolineModule(fns: Guarded[]): Uint8Array {
     exports.push([...name(String(k)), 0x00, ...uleb(fns.length + 1 + k)]);
   });
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...HEADER,
     ...section(1, vec(types)), ...section(2, vec(imports)), ...section(3, vec(funcs)),
     ...section(7, vec(exports)), ...section(10, vec(codes)),
   ]);

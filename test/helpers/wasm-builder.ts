@@ -2,6 +2,8 @@
  * A tiny WebAssembly module assembler for tests: enough to build cages that import a
  * few functions (and a memory), and export a _start whose body is given as raw opcodes.
  */
+import { name, section as encodeSection, sleb, uleb, vec } from '../../src/abi/wasm-encode.js';
+
 export type ValType = 'i32' | 'i64';
 const VT: Record<ValType, number> = { i32: 0x7f, i64: 0x7e };
 
@@ -18,30 +20,10 @@ export interface ModuleSpec {
   data?: { offset: number; bytes: number[] | Uint8Array }[];
 }
 
-export function uleb(n: number | bigint): number[] {
-  let v = BigInt(n);
-  const out: number[] = [];
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v !== 0n) b |= 0x80;
-    out.push(b);
-  } while (v !== 0n);
-  return out;
-}
-export function sleb(n: number | bigint): number[] {
-  let v = BigInt(n);
-  const out: number[] = [];
-  for (;;) {
-    const b = Number(v & 0x7fn);
-    v >>= 7n;
-    if ((v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)) { out.push(b); return out; }
-    out.push(b | 0x80);
-  }
-}
-const str = (s: string) => [...uleb(Buffer.byteLength(s)), ...Buffer.from(s)];
-const section = (id: number, body: number[]) => (body.length === 0 ? [] : [id, ...uleb(body.length), ...body]);
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+export { uleb, sleb };
+const str = name;
+/** An empty section is left out. */
+const section = (id: number, body: number[]) => (body.length === 0 ? [] : encodeSection(id, body));
 
 /** Opcodes for bodies. */
 export const op = {
