@@ -19,7 +19,7 @@ import { Pipe } from './pipe.js';
 import { Locks } from './locks.js';
 import { Cage } from './cage.js';
 import { OpenFile } from './open-file.js';
-import { inGroup, rootCredentials, type Credentials } from './access.js';
+import { inGroup, type Credentials } from './access.js';
 import type { Device } from './device.js';
 
 export interface ImfsOptions {
@@ -319,8 +319,4 @@ export class FsState {
     if (kill !== 0) table.mode[ino] = mode & ~kill;
   }
 
-  /** The default credentials a cage gets when none are given. */
-  static defaultCredentials(): Credentials {
-    return rootCredentials();
-  }
 }

@@ -6,10 +6,10 @@
  * buffers. Paths are JS strings (UTF-8) or byte arrays.
  */
 import { AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_RDONLY, O_TRUNC, O_WRONLY, S_IFIFO, S_IFMT, SEEK_SET } from './constants.js';
-import { EBADF, EEXIST, EINVAL, ENOENT, ESRCH, WOULD_BLOCK } from './errno.js';
+import { EBADF, EEXIST, EINVAL, ESRCH } from './errno.js';
 import { Cage } from './cage.js';
 import { FsState, type ImfsOptions } from './fs-state.js';
-import { rootCredentials, type Credentials } from './access.js';
+import type { Credentials } from './access.js';
 import { toBinary, binaryToBytes, binaryToText, type PathArg } from './names.js';
 import { FOLLOW, Lookup, walk } from './path-walk.js';
 import type { Device } from './device.js';
@@ -677,10 +677,5 @@ export class Imfs extends FsState {
     return walk(this, c, AT_FDCWD, p, FOLLOW, lk) === 0 && lk.ino !== 0;
   }
 
-  /** Default credentials for a new cage. */
-  static root(): Credentials {
-    return rootCredentials();
-  }
 }
 
-export { WOULD_BLOCK, ENOENT };

@@ -4,9 +4,9 @@
  * order follow fs/namei.c (filename_create, may_create, may_delete, vfs_rename).
  */
 import {
-  AT_EMPTY_PATH, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, PATH_MAX, RENAME_EXCHANGE, RENAME_NOREPLACE,
+  AT_EMPTY_PATH, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, PATH_MAX, RENAME_EXCHANGE, RENAME_NOREPLACE,
   RENAME_WHITEOUT, S_IALLUGO, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG,
-  S_IFSOCK, S_IRWXUGO, S_ISGID, S_ISUID, S_ISVTX, S_IXGRP,
+  S_IFSOCK, S_IRWXUGO, S_ISGID, S_ISUID, S_ISVTX, S_IXGRP, O_RDWR,
 } from './constants.js';
 import {
   EACCES, EBADF, EBUSY, EMFILE, ENOSPC, ECONNREFUSED, EEXIST, EADDRINUSE, EINVAL, EISDIR, EMLINK, ENAMETOOLONG,
@@ -16,7 +16,7 @@ import { MAY_EXEC, MAY_READ, MAY_WRITE, permits, type Credentials } from './acce
 import { FOLLOW, LAST_DOT, LAST_DOTDOT, LAST_NORM, LAST_ROOT, LONG_LAST, Lookup, PARENT, walk } from './path-walk.js';
 import { M, C, type FsState } from './fs-state.js';
 import type { Cage } from './cage.js';
-import { O_RDWR } from './constants.js';
+import { resolveAt } from './ops-attr.js';
 
 const lk = new Lookup();
 const lk2 = new Lookup();
@@ -117,22 +117,10 @@ export function symlinkat(fs: FsState, cage: Cage, target: string, dirfd: number
 /** readlinkat(2): copies at most bufsiz bytes of the target (no NUL) into buf[off..]. */
 export function readlinkat(fs: FsState, cage: Cage, dirfd: number, path: string, buf: Uint8Array, off: number, bufsiz: number): number {
   if (bufsiz <= 0) return -EINVAL;
-  let ino: number;
-  if (path.length === 0) {
-    // An empty path reads the symlink dirfd refers to (opened with O_PATH | O_NOFOLLOW).
-    if (dirfd === -100) ino = cage.cwd;
-    else {
-      const file = cage.files[dirfd];
-      if (file === undefined) return -EBADF;
-      ino = file.ino;
-    }
-    if (!fs.inodes.isLink(ino)) return -ENOENT;
-  } else {
-    const err = walk(fs, cage, dirfd, path, 0, lk);
-    if (err < 0) return err;
-    ino = lk.ino;
-    if (ino === 0) return -ENOENT;
-  }
+  // An empty path reads the symlink dirfd refers to (opened with O_PATH | O_NOFOLLOW).
+  const ino = resolveAt(fs, cage, dirfd, path, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+  if (ino < 0) return ino;
+  if (path.length === 0 && !fs.inodes.isLink(ino)) return -ENOENT;
   if (!fs.inodes.isLink(ino)) return -EINVAL;
   const target = fs.inodes.payload[ino] as string;
   const n = Math.min(bufsiz, target.length);
