@@ -5,7 +5,8 @@
  *   many times in this process and reports every pass (a JIT host is warm from the second on).
  * Workloads (default: all but the "scale-*" ones):
  *   meta-create meta-stat meta-stat-missing meta-list meta-unlink meta-tree meta-deep-stat
- *   small-write small-read call-pwrite64 call-pread64 seq-write4k seq-read4k bulk-write bulk-read
+ *   small-write small-read call-pwrite64 call-pread64 call-pwrite64-hot call-pread64-hot
+ *   seq-write4k seq-read4k bulk-write bulk-read
  *   scale-create scale-stat scale-list scale-sparse */
 #include "bench-sys.h"
 
@@ -200,28 +201,26 @@ static int open_call_file(void) {
   for (long long off = 0; off < CALL_FILE; off += sizeof buf) CHECK(b_pwrite(call_fd, buf, sizeof buf, off), "fill call file");
   return 0;
 }
-static int w_call_pwrite(void) {
+/* 64-byte pwrite/pread at pseudo-random offsets in the first `span` bytes of the call file:
+ * all of it (64 MiB: every call also pays a cache and TLB miss), or its first 64 KiB (the
+ * "-hot" workloads: what the call itself costs, with the data in cache). */
+static int w_call(int reading, long long span, const char *label) {
   if (open_call_file()) return 1;
   long n = 1000000 * scale;
   double t = b_now();
   for (long i = 0; i < n; i++) {
-    long long off = (long long)(next_rand() % (CALL_FILE - 64));
-    if (b_pwrite(call_fd, buf, 64, off) != 64) { die("pwrite 64", -5); return 1; }
+    long long off = (long long)(next_rand() % (unsigned long long)(span - 64));
+    long r = reading ? b_pread(call_fd, buf, 64, off) : b_pwrite(call_fd, buf, 64, off);
+    if (r != 64) { die(reading ? "pread 64" : "pwrite 64", -5); return 1; }
   }
-  report("call-pwrite64", (double)n, b_now() - t, 0);
+  report(label, (double)n, b_now() - t, 0);
   return 0;
 }
-static int w_call_pread(void) {
-  if (open_call_file()) return 1;
-  long n = 1000000 * scale;
-  double t = b_now();
-  for (long i = 0; i < n; i++) {
-    long long off = (long long)(next_rand() % (CALL_FILE - 64));
-    if (b_pread(call_fd, buf, 64, off) != 64) { die("pread 64", -5); return 1; }
-  }
-  report("call-pread64", (double)n, b_now() - t, 0);
-  return 0;
-}
+#define CALL_HOT (64LL << 10)
+static int w_call_pwrite(void) { return w_call(0, CALL_FILE, "call-pwrite64"); }
+static int w_call_pread(void) { return w_call(1, CALL_FILE, "call-pread64"); }
+static int w_call_pwrite_hot(void) { return w_call(0, CALL_HOT, "call-pwrite64-hot"); }
+static int w_call_pread_hot(void) { return w_call(1, CALL_HOT, "call-pread64-hot"); }
 /* Sequential 4 KiB reads and writes of a 64 MiB file (throughput at a small unit). */
 #define SEQ_FILE (64LL << 20)
 static int w_seq4k(int reading) {
@@ -311,6 +310,7 @@ static const struct { const char *name; int (*run)(void); int by_default; } WORK
   {"meta-list", w_meta_list, 1}, {"meta-unlink", w_meta_unlink, 1}, {"meta-tree", w_meta_tree, 1},
   {"meta-deep-stat", w_meta_deep_stat, 1}, {"small-write", w_small_write, 1}, {"small-read", w_small_read, 1},
   {"call-pwrite64", w_call_pwrite, 1}, {"call-pread64", w_call_pread, 1},
+  {"call-pwrite64-hot", w_call_pwrite_hot, 1}, {"call-pread64-hot", w_call_pread_hot, 1},
   {"seq-write4k", w_seq_write4k, 1}, {"seq-read4k", w_seq_read4k, 1}, {"bulk-write", w_bulk_write, 1},
   {"bulk-read", w_bulk_read, 1}, {"scale-create", w_scale_create, 0}, {"scale-stat", w_scale_stat, 0},
   {"scale-list", w_scale_list, 0}, {"scale-sparse", w_scale_sparse, 0},
