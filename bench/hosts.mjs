@@ -13,9 +13,16 @@ export const root = path.join(here, '..');
 export const benchWasm = path.join(root, 'wasm-fixtures/bench.wasm');
 export const benchLindWasm = path.join(root, 'wasm-fixtures/bench-lind.wasm');
 
-/** A fresh directory on tmpfs (/dev/shm), removed by the returned cleanup. */
+/** Where the host directories go: tmpfs (/dev/shm) where there is one. */
+export const tmpfsBase = nodefs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+
+/**
+ * A fresh directory on tmpfs, removed by the returned cleanup. It is made inside
+ * BENCH_TMP when the harness gives one: a run killed at its timeout cannot clean up
+ * after itself, so the harness removes that directory (a million files) instead.
+ */
 export function tmpfsDir(tag) {
-  const base = nodefs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+  const base = process.env.BENCH_TMP ?? tmpfsBase;
   const dir = nodefs.mkdtempSync(path.join(base, `imfs-bench-${tag}-`));
   return { dir, cleanup: () => nodefs.rmSync(dir, { recursive: true, force: true }) };
 }

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as nodefs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { HOSTS, parse, root } from './hosts.mjs';
+import { HOSTS, parse, root, tmpfsBase } from './hosts.mjs';
 
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT ?? 45) * 1000;
 const REPS = Number(process.env.BENCH_REPS ?? 1);
@@ -34,8 +34,10 @@ const WORKLOADS = GROUPS.flat();
 
 function runGroup(host, group) {
   const passes = group[0].startsWith('scale-') ? SCALE_PASSES : PASSES;
+  const tmp = nodefs.mkdtempSync(path.join(tmpfsBase, 'imfs-bench-run-'));
   const r = spawnSync(process.execPath, ['--max-old-space-size=8192', path.join(root, 'bench/host-run.mjs'), host, '1', `x${passes}`, ...group],
-    { encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 1 << 24 });
+    { encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 1 << 24, env: { ...process.env, BENCH_TMP: tmp } });
+  nodefs.rmSync(tmp, { recursive: true, force: true });
   if (r.error?.code === 'ETIMEDOUT' || r.signal === 'SIGTERM') return { error: `timeout (>${TIMEOUT_MS / 1000} s)` };
   if (r.status !== 0) return { error: (r.stderr || r.stdout).trim().split('\n').at(-1) ?? `status ${r.status}` };
   return parse(r.stdout);
