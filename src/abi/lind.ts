@@ -29,6 +29,10 @@ export interface LindOptions {
   warn?: (message: string) => void;
 }
 
+/** The rows by call number in a plain array: indexing it costs less than a Map lookup on every call. */
+const ROW_BY_NUMBER: (LindRow | undefined)[] = [];
+for (const [nr, row] of LIND_ROWS) ROW_BY_NUMBER[nr] = row;
+
 /** The marker lind-glibc puts in unused argument slots. */
 const NOTUSED_HALF = 0xdeadbeef | 0;
 
@@ -102,7 +106,7 @@ export class LindAbi {
   }
 
   private readonly dispatch = (nr: number): number => {
-    const row = LIND_ROWS.get(nr);
+    const row = nr >= 0 && nr < ROW_BY_NUMBER.length ? ROW_BY_NUMBER[nr] : undefined;
     if (row === undefined) {
       if (this.trace !== undefined) this.trace(`[cage ${this.cage}] syscall_${nr}(...) = ${formatResult(-ENOSYS)}`);
       return -ENOSYS;
