@@ -3,11 +3,13 @@
  * is found in O(1), holes cost nothing, and growth never copies the file. Chunk indexes
  * below DENSE_LIMIT live in a plain array (kept dense: V8 turns a far-sparse array into a
  * slow dictionary); the rare chunks beyond it (files past several GiB) live in a Map.
- * A chunk may be shorter than chunkSize (small files start small and double up to it);
+ * A chunk may be shorter than chunkSize (small files start small and double up to it;
+ * a chunk after a full one starts full);
  * bytes past a chunk's end read as zeros. Invariant: every allocated byte at or past the
  * file's size is zero, so extending a file always exposes zeros.
  * The file size lives in the inode table; it is passed in where needed.
  */
+import { copyBytes } from './copy-bytes.js';
 import type { Space } from './space.js';
 
 const MIN_CHUNK = 512;
@@ -69,10 +71,7 @@ export class FileData {
       const step = Math.min(cs - inChunk, n - done);
       const chunk = this.chunk(k);
       const avail = chunk === undefined ? 0 : Math.max(0, Math.min(step, chunk.length - inChunk));
-      if (avail > 0) {
-        if (avail === 1) dst[dstOff + done] = chunk![inChunk];
-        else dst.set(chunk!.subarray(inChunk, inChunk + avail), dstOff + done);
-      }
+      if (avail > 0) copyBytes(dst, dstOff + done, chunk!, inChunk, avail);
       if (avail < step) dst.fill(0, dstOff + done + avail, dstOff + done + step);
       done += step;
     }
@@ -93,7 +92,7 @@ export class FileData {
       const step = Math.min(cs - inChunk, len - done);
       const chunk = this.reserve(k, inChunk + step, space);
       if (chunk === undefined) return done > 0 ? done : -1;
-      chunk.set(src.subarray(srcOff + done, srcOff + done + step), inChunk);
+      copyBytes(chunk, inChunk, src, srcOff + done, step);
       done += step;
     }
     return done;
@@ -103,7 +102,10 @@ export class FileData {
   private reserve(k: number, bytes: number, space: Space): Uint8Array | undefined {
     const old = this.chunk(k);
     if (old !== undefined && old.length >= bytes) return old;
-    const cap = roundUpChunk(bytes, this.chunkSize);
+    // Past a full chunk the file is being written through: take the whole chunk at once
+    // rather than growing it (and copying it) 512 -> ... -> chunkSize on every small write.
+    const prev = k > 0 ? this.chunk(k - 1) : undefined;
+    const cap = prev !== undefined && prev.length === this.chunkSize ? this.chunkSize : roundUpChunk(bytes, this.chunkSize);
     const grow = cap - (old === undefined ? 0 : old.length);
     if (!space.take(grow)) return undefined;
     const chunk = space.pool.alloc(cap);

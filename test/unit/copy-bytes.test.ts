@@ -1,0 +1,32 @@
+/** copyBytes: the same bytes land whatever the sizes and whichever side is a shared memory. */
+import { describe, expect, test } from 'vitest';
+import { copyBytes } from '../../src/core/copy-bytes.js';
+
+const pattern = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + 3) & 0xff);
+const sharedBytes = (n: number) => new Uint8Array(new WebAssembly.Memory({ initial: Math.ceil(n / 65536), maximum: 64, shared: true }).buffer);
+
+describe('copyBytes', () => {
+  for (const n of [1, 64, 2047, 2048, 4096, 70_000]) {
+    test(`${n} bytes, plain to shared and back, at odd offsets, touching nothing else`, () => {
+      const src = pattern(n + 10);
+      const shared = sharedBytes(n + 20);
+      copyBytes(shared, 5, src, 3, n);
+      expect(shared[4]).toBe(0);
+      expect(shared[5 + n]).toBe(0);
+      expect(shared.subarray(5, 5 + n)).toEqual(src.subarray(3, 3 + n));
+      const back = new Uint8Array(n + 4).fill(0xaa);
+      copyBytes(back, 2, shared, 5, n);
+      expect([back[1], back[2 + n]]).toEqual([0xaa, 0xaa]);
+      expect(back.subarray(2, 2 + n)).toEqual(src.subarray(3, 3 + n));
+    });
+  }
+
+  test('plain to plain, and zero bytes copy nothing', () => {
+    const src = pattern(5000), dst = new Uint8Array(5000);
+    copyBytes(dst, 0, src, 0, 5000);
+    expect(dst).toEqual(src);
+    const untouched = new Uint8Array(8).fill(9);
+    copyBytes(untouched, 4, src, 0, 0);
+    expect(untouched.every((b) => b === 9)).toBe(true);
+  });
+});
