@@ -52,10 +52,10 @@ describe('the invariant checker', () => {
     ['two files sharing a chunk', (fs, ino) => {
       const fd = fs.open(0, '/h', O_CREAT | O_RDWR, 0o644);
       expect(fs.write(0, fd, new Uint8Array(100))).toBe(100);
-      type Chunks = { dense: Uint8Array[] };
-      const shared = (fs.inodes.payload[ino('/d/f')] as unknown as Chunks).dense[0];
+      type Chunks = { head: Uint8Array };
+      const shared = (fs.inodes.payload[ino('/d/f')] as unknown as Chunks).head;
       shared.fill(0, 100); // so that only the sharing is wrong
-      (fs.inodes.payload[ino('/h')] as unknown as Chunks).dense[0] = shared.subarray(0, 512);
+      (fs.inodes.payload[ino('/h')] as unknown as Chunks).head = shared.subarray(0, 512);
     }, /have chunks sharing memory/],
   ];
   test.each(corruptions)('reports %s', (_what, corrupt, message) => {

@@ -23,7 +23,13 @@ function roundUpChunk(bytes: number, chunkSize: number): number {
 }
 
 export class FileData {
-  private dense: (Uint8Array | undefined)[] = [];
+  /**
+   * Chunk 0 in a field of its own: most files are one chunk, and a file not in cache is
+   * then read through one object less (no array and its element store on the way).
+   */
+  private head: Uint8Array | undefined = undefined;
+  /** Chunks 1 .. DENSE_LIMIT - 1 by index (slot 0 unused); made at the first such chunk. */
+  private dense: (Uint8Array | undefined)[] | null = null;
   private far: Map<number, Uint8Array> | null = null;
   /** Bytes held by this file's chunks (their capacities). */
   allocated = 0;
@@ -31,12 +37,15 @@ export class FileData {
   constructor(readonly chunkSize: number) {}
 
   chunk(k: number): Uint8Array | undefined {
-    return k < DENSE_LIMIT ? this.dense[k] : this.far?.get(k);
+    if (k === 0) return this.head;
+    return k < DENSE_LIMIT ? this.dense?.[k] : this.far?.get(k);
   }
 
   private setChunk(k: number, c: Uint8Array | undefined): void {
-    if (k < DENSE_LIMIT) {
-      const dense = this.dense;
+    if (k === 0) {
+      this.head = c;
+    } else if (k < DENSE_LIMIT) {
+      const dense = (this.dense ??= []);
       while (dense.length < k) dense.push(undefined);
       dense[k] = c;
     } else if (c === undefined) {
@@ -49,8 +58,9 @@ export class FileData {
   /** Indexes of the allocated chunks in [first, last), in increasing order. */
   private allocatedIn(first: number, last: number): number[] {
     const out: number[] = [];
-    const dense = this.dense;
-    for (let k = first, end = Math.min(last, dense.length); k < end; k++) if (dense[k] !== undefined) out.push(k);
+    if (first === 0 && last > 0 && this.head !== undefined) out.push(0);
+    const dense = this.dense ?? [];
+    for (let k = Math.max(first, 1), end = Math.min(last, dense.length); k < end; k++) if (dense[k] !== undefined) out.push(k);
     if (this.far !== null && last > DENSE_LIMIT) {
       const farKeys = [...this.far.keys()].filter((k) => k >= first && k < last).sort((a, b) => a - b);
       out.push(...farKeys);
@@ -145,6 +155,7 @@ export class FileData {
     }
     // Drop trailing empty slots so the array does not keep a long tail of holes.
     const dense = this.dense;
+    if (dense === null) return;
     let n = dense.length;
     while (n > 0 && dense[n - 1] === undefined) n--;
     if (n !== dense.length) dense.length = n;
@@ -190,7 +201,8 @@ export class FileData {
 
   /** Calls visit(k, chunk) for every allocated chunk (for the consistency checker). */
   forEachChunk(visit: (k: number, chunk: Uint8Array) => void): void {
-    this.dense.forEach((c, k) => { if (c !== undefined) visit(k, c); });
+    if (this.head !== undefined) visit(0, this.head);
+    this.dense?.forEach((c, k) => { if (c !== undefined) visit(k, c); });
     this.far?.forEach((c, k) => visit(k, c));
   }
 
@@ -199,7 +211,8 @@ export class FileData {
     this.forEachChunk((_k, chunk) => space.pool.free(chunk));
     space.give(this.allocated);
     this.allocated = 0;
-    this.dense = [];
+    this.head = undefined;
+    this.dense = null;
     this.far = null;
   }
 }
