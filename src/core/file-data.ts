@@ -1,8 +1,9 @@
 /**
  * A regular file's bytes: fixed-size chunks indexed by offset / chunkSize, so any offset
- * is found in O(1), holes cost nothing, and growth never copies the file. Chunk indexes
- * below DENSE_LIMIT live in a plain array (kept dense: V8 turns a far-sparse array into a
- * slow dictionary); the rare chunks beyond it (files past several GiB) live in a Map.
+ * is found in O(1), holes cost nothing, and growth never copies the file. Chunk 0 has a
+ * field of its own; chunk indexes 1 .. DENSE_LIMIT - 1 live in a plain array (kept dense:
+ * V8 turns a far-sparse array into a slow dictionary); the rare chunks beyond it (files
+ * past several GiB) live in a Map.
  * A chunk may be shorter than chunkSize (small files start small and double up to it;
  * a chunk after a full one starts full);
  * bytes past a chunk's end read as zeros. Invariant: every allocated byte at or past the
