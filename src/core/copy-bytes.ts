@@ -1,5 +1,5 @@
 /**
- * Moving bytes between file memory and a cage's memory.
+ * Moving bytes between file memory and a cage's memory, and zeroing a cage's memory.
  * TypedArray.prototype.set copies to or from a SharedArrayBuffer (a lind cage's memory is
  * shared) word by word with relaxed atomics: for 4 KiB and more it runs at half the speed
  * of memcpy (measured in V8 11.3: 64 KiB in 2.4-2.7 us instead of 1.5). Node's Buffer fill
@@ -18,4 +18,16 @@ export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcO
   else if (n >= VIA_MEMCPY && (dst.buffer instanceof SharedArrayBuffer || src.buffer instanceof SharedArrayBuffer)) {
     bufferFill.call(dst, src.subarray(srcOff, srcOff + n), dstOff, dstOff + n);
   } else dst.set(src.subarray(srcOff, srcOff + n), dstOff);
+}
+
+/** What zeroBytes copies from (Buffer fill repeats a short source, doubling each memcpy). */
+const ZEROS = new Uint8Array(16 << 10);
+
+/**
+ * Sets dst[off, off + n) to zero. TypedArray fill stores into a shared memory one byte at a
+ * time (4 KiB: 1.2 us instead of 60 ns); copying zeros in is a few memcpy calls.
+ */
+export function zeroBytes(dst: Uint8Array, off: number, n: number): void {
+  if (n >= VIA_MEMCPY && dst.buffer instanceof SharedArrayBuffer) bufferFill.call(dst, ZEROS, off, off + n);
+  else dst.fill(0, off, off + n);
 }

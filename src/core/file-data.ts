@@ -10,7 +10,7 @@
  * file's size is zero, so extending a file always exposes zeros.
  * The file size lives in the inode table; it is passed in where needed.
  */
-import { copyBytes } from './copy-bytes.js';
+import { copyBytes, zeroBytes } from './copy-bytes.js';
 import type { Space } from './space.js';
 
 const MIN_CHUNK = 512;
@@ -83,7 +83,7 @@ export class FileData {
       const chunk = this.chunk(k);
       const avail = chunk === undefined ? 0 : Math.max(0, Math.min(step, chunk.length - inChunk));
       if (avail > 0) copyBytes(dst, dstOff + done, chunk!, inChunk, avail);
-      if (avail < step) dst.fill(0, dstOff + done + avail, dstOff + done + step);
+      if (avail < step) zeroBytes(dst, dstOff + done + avail, step - avail);
       done += step;
     }
     return n;

@@ -1,6 +1,6 @@
-/** copyBytes: the same bytes land whatever the sizes and whichever side is a shared memory. */
+/** copyBytes and zeroBytes: the same bytes land whatever the sizes and whichever side is a shared memory. */
 import { describe, expect, test } from 'vitest';
-import { copyBytes } from '../../src/core/copy-bytes.js';
+import { copyBytes, zeroBytes } from '../../src/core/copy-bytes.js';
 
 const pattern = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + 3) & 0xff);
 const sharedBytes = (n: number) => new Uint8Array(new WebAssembly.Memory({ initial: Math.ceil(n / 65536), maximum: 64, shared: true }).buffer);
@@ -29,4 +29,18 @@ describe('copyBytes', () => {
     copyBytes(untouched, 4, src, 0, 0);
     expect(untouched.every((b) => b === 9)).toBe(true);
   });
+});
+
+describe('zeroBytes', () => {
+  for (const n of [0, 1, 2047, 2048, 5000, 40_000]) {
+    test(`${n} bytes of a shared and of a plain memory, nothing around them`, () => {
+      for (const mem of [sharedBytes(n + 20), new Uint8Array(n + 20)]) {
+        mem.fill(0xee);
+        zeroBytes(mem, 7, n);
+        expect(mem[6]).toBe(0xee);
+        expect(mem[7 + n]).toBe(0xee);
+        expect(mem.subarray(7, 7 + n).every((b) => b === 0)).toBe(true);
+      }
+    });
+  }
 });
