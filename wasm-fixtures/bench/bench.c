@@ -2,7 +2,7 @@
  *   <name> <ops/s> ops/s <ns/op> ns/op [<MB/s> MB/s]
  * usage: bench DIR [SCALE] [xPASSES] [workload...]
  *   DIR must exist; SCALE multiplies counts (default 1); xPASSES runs the chosen workloads that
- *   many times in this process and reports every pass (a JIT host is warm from the second on).
+ *   many times in this process and reports every pass (a JIT host warms up over several).
  * Workloads (default: all but the "scale-*" ones):
  *   meta-create meta-stat meta-stat-missing meta-list meta-unlink meta-tree meta-deep-stat
  *   small-write small-read call-pwrite64 call-pread64 call-pwrite64-hot call-pread64-hot
