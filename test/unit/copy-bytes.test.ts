@@ -1,6 +1,7 @@
 /** copyBytes and zeroBytes: the same bytes land whatever the sizes and whichever side is a shared memory. */
 import { describe, expect, test } from 'vitest';
 import { copyBytes, zeroBytes } from '../../src/core/copy-bytes.js';
+import { Imfs, O_CREAT, O_RDWR } from '../../src/core/index.js';
 
 const pattern = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + 3) & 0xff);
 const sharedBytes = (n: number) => new Uint8Array(new WebAssembly.Memory({ initial: Math.ceil(n / 65536), maximum: 64, shared: true }).buffer);
@@ -43,4 +44,20 @@ describe('zeroBytes', () => {
       }
     });
   }
+});
+
+describe('readv/writev through a shared memory (gather and scatter use copyBytes)', () => {
+  test('two large iovecs in a shared memory are written and read back in order', () => {
+    const fs = new Imfs();
+    const fd = fs.open(0, '/v', O_CREAT | O_RDWR, 0o644);
+    const mem = sharedBytes(1 << 16);
+    const data = pattern(8000);
+    mem.set(data, 100);
+    expect(fs.writev(0, fd, [mem.subarray(100, 3100), mem.subarray(3100, 8100)])).toBe(8000);
+    const back = [mem.subarray(20_000, 22_500), mem.subarray(30_000, 35_500)];
+    expect(fs.preadv(0, fd, back, 0)).toBe(8000);
+    expect(back[0]).toEqual(data.subarray(0, 2500));
+    expect(back[1]).toEqual(data.subarray(2500, 8000));
+    expect(mem[22_500]).toBe(0);
+  });
 });
