@@ -50,10 +50,10 @@ export function openFlags(flags: number): string {
   return rest === '' ? acc : `${acc}|${rest}`;
 }
 
-/** A byte string as a C-style quoted literal (printable ASCII as is, the rest escaped), cut at 64 bytes. */
-export function quote(bytes: Uint8Array): string {
+/** A byte string as a C-style quoted literal (printable ASCII as is, the rest escaped), cut at `max` bytes. */
+export function quote(bytes: Uint8Array, max = 64): string {
   let s = '"';
-  const n = Math.min(bytes.length, 64);
+  const n = Math.min(bytes.length, max);
   for (let i = 0; i < n; i++) {
     const c = bytes[i];
     if (c === 0x22 || c === 0x5c) s += '\\' + String.fromCharCode(c);

@@ -39,6 +39,7 @@ import { WasiAbi } from '../../src/abi/wasi.js';
 import { CageHeap } from '../../src/abi/cage-heap.js';
 import { CageMemory } from '../../src/abi/cage-memory.js';
 import { CageExit, CagePanic } from '../../src/abi/exit.js';
+import { quote } from '../../src/abi/trace.js';
 import { registerDevices, populateRoot } from '../../src/grate/devices.js';
 import { buildModule, op, type ValType } from '../helpers/wasm-builder.js';
 
@@ -1418,16 +1419,9 @@ export function failsLike(config: Config, signature: string, onCall?: (i: number
 
 // ---- printing ----------------------------------------------------------------------------------
 
+/** A buffer argument for the reproducer: the trace's quoting, with the length when it is cut. */
 export function quoteBytes(bytes: Uint8Array): string {
-  let s = '"';
-  const n = Math.min(bytes.length, 48);
-  for (let i = 0; i < n; i++) {
-    const c = bytes[i];
-    if (c === 0x22 || c === 0x5c) s += '\\' + String.fromCharCode(c);
-    else if (c >= 0x20 && c < 0x7f) s += String.fromCharCode(c);
-    else s += '\\x' + c.toString(16).padStart(2, '0');
-  }
-  return s + '"' + (bytes.length > n ? `…(${bytes.length} bytes)` : '');
+  return quote(bytes, 48) + (bytes.length > 48 ? `(${bytes.length} bytes)` : '');
 }
 
 function showArg(v: number | bigint): string {
