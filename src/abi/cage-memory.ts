@@ -7,6 +7,8 @@
  * That keeps memory.buffer (≈100–200 ns for a shared memory) off the per-call path.
  * Every access must therefore follow an ok() (or cstring()) check of its range.
  */
+import { noteSharedMemory } from '../core/copy-bytes.js';
+
 export class CageMemory {
   private buffer: ArrayBufferLike;
   u8: Uint8Array;
@@ -16,6 +18,7 @@ export class CageMemory {
     this.buffer = memory.buffer;
     this.u8 = new Uint8Array(this.buffer);
     this.dv = new DataView(this.buffer);
+    if (this.buffer instanceof SharedArrayBuffer) noteSharedMemory();
   }
 
   /** Rebuilds the views if the memory has grown (ok() and cstring() call this when a check fails). */

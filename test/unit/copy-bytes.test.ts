@@ -1,50 +1,64 @@
-/** copyBytes and zeroBytes: the same bytes land whatever the sizes and whichever side is a shared memory. */
-import { describe, expect, test } from 'vitest';
-import { copyBytes, zeroBytes } from '../../src/core/copy-bytes.js';
+/** copyBytes and zeroBytes: the same bytes land whatever the sizes, whichever side is a shared memory, and whichever way the copy goes. */
+import { beforeAll, describe, expect, test } from 'vitest';
+import { copyBytes, noteSharedMemory, zeroBytes } from '../../src/core/copy-bytes.js';
 import { Imfs, O_CREAT, O_RDWR } from '../../src/core/index.js';
 
 const pattern = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + 3) & 0xff);
 const sharedBytes = (n: number) => new Uint8Array(new WebAssembly.Memory({ initial: Math.ceil(n / 65536), maximum: 64, shared: true }).buffer);
 
-describe('copyBytes', () => {
-  for (const n of [1, 64, 2047, 2048, 4096, 70_000]) {
-    test(`${n} bytes, plain to shared and back, at odd offsets, touching nothing else`, () => {
-      const src = pattern(n + 10);
-      const shared = sharedBytes(n + 20);
-      copyBytes(shared, 5, src, 3, n);
-      expect(shared[4]).toBe(0);
-      expect(shared[5 + n]).toBe(0);
-      expect(shared.subarray(5, 5 + n)).toEqual(src.subarray(3, 3 + n));
-      const back = new Uint8Array(n + 4).fill(0xaa);
-      copyBytes(back, 2, shared, 5, n);
-      expect([back[1], back[2 + n]]).toEqual([0xaa, 0xaa]);
-      expect(back.subarray(2, 2 + n)).toEqual(src.subarray(3, 3 + n));
+// Both ways a copy can go: before the ABI layer has reported a shared memory (set() for
+// everything) and after it (one memcpy for 2 KiB and more to or from a shared memory).
+for (const phase of ['before', 'after'] as const) {
+  describe(`copyBytes, ${phase} a shared memory is noted`, () => {
+    beforeAll(() => {
+      if (phase === 'after') noteSharedMemory();
     });
-  }
 
-  test('plain to plain, and zero bytes copy nothing', () => {
-    const src = pattern(5000), dst = new Uint8Array(5000);
-    copyBytes(dst, 0, src, 0, 5000);
-    expect(dst).toEqual(src);
-    const untouched = new Uint8Array(8).fill(9);
-    copyBytes(untouched, 4, src, 0, 0);
-    expect(untouched.every((b) => b === 9)).toBe(true);
+    for (const n of [1, 64, 2047, 2048, 4096, 70_000]) {
+      test(`${n} bytes, plain to shared and back, at odd offsets, touching nothing else`, () => {
+        const src = pattern(n + 10);
+        const shared = sharedBytes(n + 20);
+        copyBytes(shared, 5, src, 3, n);
+        expect(shared[4]).toBe(0);
+        expect(shared[5 + n]).toBe(0);
+        expect(shared.subarray(5, 5 + n)).toEqual(src.subarray(3, 3 + n));
+        const back = new Uint8Array(n + 4).fill(0xaa);
+        copyBytes(back, 2, shared, 5, n);
+        expect([back[1], back[2 + n]]).toEqual([0xaa, 0xaa]);
+        expect(back.subarray(2, 2 + n)).toEqual(src.subarray(3, 3 + n));
+      });
+
+      test(`${n} bytes, a whole source array (no subarray taken) into a shared memory`, () => {
+        const src = pattern(n);
+        const shared = sharedBytes(n + 20);
+        copyBytes(shared, 9, src, 0, n);
+        expect([shared[8], shared[9 + n]]).toEqual([0, 0]);
+        expect(shared.subarray(9, 9 + n)).toEqual(src);
+      });
+    }
+
+    test('plain to plain, and zero bytes copy nothing', () => {
+      const src = pattern(5000), dst = new Uint8Array(5000);
+      copyBytes(dst, 0, src, 0, 5000);
+      expect(dst).toEqual(src);
+      const untouched = new Uint8Array(8).fill(9);
+      copyBytes(untouched, 4, src, 0, 0);
+      expect(untouched.every((b) => b === 9)).toBe(true);
+    });
+
+    for (const n of [0, 1, 2047, 2048, 5000, 40_000]) {
+      test(`zeroBytes: ${n} bytes of a shared and of a plain memory, nothing around them`, () => {
+        for (const mem of [sharedBytes(n + 20), new Uint8Array(n + 20)]) {
+          mem.fill(0xee);
+          zeroBytes(mem, 7, n);
+          expect(mem[6]).toBe(0xee);
+          expect(mem[7 + n]).toBe(0xee);
+          expect(mem.subarray(7, 7 + n).every((b) => b === 0)).toBe(true);
+        }
+      });
+    }
   });
-});
-
-describe('zeroBytes', () => {
-  for (const n of [0, 1, 2047, 2048, 5000, 40_000]) {
-    test(`${n} bytes of a shared and of a plain memory, nothing around them`, () => {
-      for (const mem of [sharedBytes(n + 20), new Uint8Array(n + 20)]) {
-        mem.fill(0xee);
-        zeroBytes(mem, 7, n);
-        expect(mem[6]).toBe(0xee);
-        expect(mem[7 + n]).toBe(0xee);
-        expect(mem.subarray(7, 7 + n).every((b) => b === 0)).toBe(true);
-      }
-    });
-  }
-});
+}
 
 describe('readv/writev through a shared memory (gather and scatter use copyBytes)', () => {
   test('two large iovecs in a shared memory are written and read back in order', () => {
