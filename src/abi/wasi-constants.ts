@@ -71,11 +71,10 @@ export const EVENTRWFLAGS_HANGUP = 0x1;
 export const SUBCLOCKFLAGS_ABSTIME = 0x1;
 export const WHENCE_SET = 0, WHENCE_CUR = 1, WHENCE_END = 2;
 
-export const RIGHTS_FD_DATASYNC = 1n << 0n, RIGHTS_FD_READ = 1n << 1n, RIGHTS_FD_SEEK = 1n << 2n,
-  RIGHTS_FD_TELL = 1n << 5n, RIGHTS_FD_WRITE = 1n << 6n, RIGHTS_FD_READDIR = 1n << 14n;
-/** The same rights as numbers, for tests on the low 32 bits. */
-export const RIGHT_FD_READ = 1 << 1, RIGHT_FD_WRITE = 1 << 6, RIGHT_FD_READDIR = 1 << 14;
+/** Rights are u64 bit sets, but every right preview1 defines sits in the low 32 bits: numbers. */
+export const RIGHT_FD_READ = 1 << 1, RIGHT_FD_SEEK = 1 << 2, RIGHT_FD_TELL = 1 << 5, RIGHT_FD_WRITE = 1 << 6,
+  RIGHT_FD_READDIR = 1 << 14;
 /** Every right preview1 defines (bits 0–29). */
-export const RIGHTS_ALL = 0x3fffffffn;
+export const RIGHTS_ALL_LOW = 0x3fffffff;
 /** What a terminal is granted: everything but seeking (isatty() in wasi-libc looks for that). */
-export const RIGHTS_TTY = RIGHTS_ALL & ~(RIGHTS_FD_SEEK | RIGHTS_FD_TELL);
+export const RIGHTS_TTY_LOW = RIGHTS_ALL_LOW & ~(RIGHT_FD_SEEK | RIGHT_FD_TELL);

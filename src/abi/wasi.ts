@@ -18,6 +18,8 @@ import { CageExit } from './exit.js';
 import { clockMs, clockNs, randomFill, sleepMs } from './host-services.js';
 import * as W from './wasi-constants.js';
 import { toWasiErrno, filetypeOfMode, filetypeOfDtype } from './wasi-constants.js';
+import { highOf, i64, lowOf, withHalves } from './i64-halves.js';
+import type { ValType } from './wasm-module.js';
 import { quote, type TraceSink } from './trace.js';
 
 export interface Preopen {
@@ -47,13 +49,22 @@ export interface WasiOptions {
  */
 class RightsTable {
   private readonly file: unknown[] = [];
-  readonly base: bigint[] = [];
-  readonly inheriting: bigint[] = [];
+  /** Each set of rights (a u64) as its low and high 32 bits, unsigned. */
+  readonly baseLo: number[] = [];
+  readonly baseHi: number[] = [];
+  readonly inhLo: number[] = [];
+  readonly inhHi: number[] = [];
 
-  set(fd: number, file: unknown, base: bigint, inheriting: bigint): void {
+  set(fd: number, file: unknown, baseLo: number, baseHi: number, inhLo: number, inhHi: number): void {
     this.file[fd] = file;
-    this.base[fd] = base;
-    this.inheriting[fd] = inheriting;
+    this.baseLo[fd] = baseLo >>> 0;
+    this.baseHi[fd] = baseHi >>> 0;
+    this.inhLo[fd] = inhLo >>> 0;
+    this.inhHi[fd] = inhHi >>> 0;
+  }
+  /** Records for `to` the rights recorded for `from`. */
+  copy(from: number, to: number, file: unknown): void {
+    this.set(to, file, this.baseLo[from], this.baseHi[from], this.inhLo[from], this.inhHi[from]);
   }
   /** Whether fd has recorded rights for the description it holds now. */
   has(fd: number, current: unknown): boolean {
@@ -65,6 +76,8 @@ class RightsTable {
 }
 
 const IOVEC = 8;
+/** Parameter types, for the signatures the halves forms expect. */
+const I32: ValType = 'i32', I64: ValType = 'i64';
 const FILESTAT_SIZE = 64, FDSTAT_SIZE = 24, SUBSCRIPTION_SIZE = 48, EVENT_SIZE = 32, DIRENT_HEADER = 24;
 
 function nsToTimespec(ns: bigint): Timespec {
@@ -97,7 +110,7 @@ export class WasiAbi {
       const fd = this.fs.open(this.cage, p.dir, O_RDONLY | O_DIRECTORY);
       if (fd < 0) throw new Error(`WASI preopen '${p.guest}': IMFS directory '${p.dir}' cannot be opened (errno ${-fd})`);
       this.preopenNames.set(fd, Buffer.from(p.guest));
-      this.rights.set(fd, this.fileOf(fd), W.RIGHTS_ALL, W.RIGHTS_ALL);
+      this.rights.set(fd, this.fileOf(fd), W.RIGHTS_ALL_LOW, 0, W.RIGHTS_ALL_LOW, 0);
       opened.push({ fd, preopen: p });
     }
     return opened;
@@ -208,11 +221,11 @@ export class WasiAbi {
     const env = stringListImports(memory, this.options.env, W.WASI_EFAULT);
 
     /** fd_read/fd_write and their positional forms (offset null: at the file offset). */
-    const transfer = (writing: boolean, fd: number, iovs: number, n: number, out: number, offset: bigint | null): number => {
+    const transfer = (writing: boolean, fd: number, iovs: number, n: number, out: number, offset: number | null): number => {
       const m = this.m();
       // The result pointer is checked first: a call that cannot report its result does nothing.
       if (!m.ok(out >>> 0, 4)) return W.WASI_EFAULT;
-      const pos = offset === null ? -1 : Number(offset);
+      const pos = offset ?? -1;
       let r: number;
       if (n === 1 && m.ok(iovs >>> 0, IOVEC)) {
         // The common case: one buffer, moved straight between the file and cage memory.
@@ -227,6 +240,85 @@ export class WasiAbi {
         else r = pos < 0 ? fs.readv(cage, fd, v) : fs.preadv(cage, fd, v, pos);
       }
       return r < 0 ? this.errno(r, writing ? 'fd_write' : 'fd_read') : this.outU32(out, r);
+    };
+    // The calls with i64 parameters that run often, in their halves form (see i64-halves.ts).
+    const clockTimeGet = (id: number, _precisionLo: number, _precisionHi: number, out: number): number => {
+      const ns = clockNs(id);
+      return ns === null ? W.WASI_EINVAL : this.outU64(out, ns);
+    };
+    const pread = (fd: number, iovs: number, n: number, lo: number, hi: number, out: number): number => {
+      const pos = i64(lo, hi);
+      return pos < 0 ? W.WASI_EINVAL : transfer(false, fd, iovs, n, out, pos);
+    };
+    const pwrite = (fd: number, iovs: number, n: number, lo: number, hi: number, out: number): number => {
+      const pos = i64(lo, hi);
+      return pos < 0 ? W.WASI_EINVAL : transfer(true, fd, iovs, n, out, pos);
+    };
+    const seek = (fd: number, lo: number, hi: number, whence: number, out: number): number => {
+      if (whence !== W.WHENCE_SET && whence !== W.WHENCE_CUR && whence !== W.WHENCE_END) return W.WASI_EINVAL;
+      const r = fs.lseek(cage, fd, i64(lo, hi), whence);
+      return r < 0 ? toWasiErrno(r) : this.outU64(out, r);
+    };
+    const readdir = (fd: number, buf: number, bufLen: number, cookieLo: number, cookieHi: number, out: number): number => {
+      const m = this.m();
+      buf >>>= 0;
+      bufLen >>>= 0;
+      if (!m.ok(buf, bufLen)) return W.WASI_EFAULT;
+      let at = 0;
+      const end = bufLen;
+      const r = fs.scandir(cage, fd, i64(cookieLo, cookieHi), (name, ino, type, next) => {
+        if (end - at >= DIRENT_HEADER) {
+          const h = buf + at;
+          m.setU64(h, next);
+          m.setU64(h + 8, ino);
+          m.setU32(h + 16, name.length);
+          m.setU32(h + 20, filetypeOfDtype(type));
+          at += DIRENT_HEADER;
+        } else {
+          // Fill to the brim: the last entry may be cut short (bufused < buf_len means the end).
+          const header = new Uint8Array(DIRENT_HEADER);
+          const hv = new DataView(header.buffer);
+          hv.setUint32(0, next, true);
+          hv.setUint32(8, ino, true);
+          hv.setUint32(16, name.length, true);
+          hv.setUint32(20, filetypeOfDtype(type), true);
+          m.u8.set(header.subarray(0, end - at), buf + at);
+          at = end;
+          return false;
+        }
+        const nn = Math.min(name.length, end - at);
+        for (let i = 0; i < nn; i++) m.u8[buf + at + i] = name.charCodeAt(i);
+        at += nn;
+        return at < end;
+      });
+      if (r < 0) return toWasiErrno(r);
+      return this.outU32(out, at);
+    };
+    const pathOpen = (fd: number, dirflags: number, ptr: number, len: number, oflags: number,
+      baseLo: number, baseHi: number, inhLo: number, inhHi: number, fdflags: number, out: number): number => {
+      const p = this.path(ptr, len);
+      if (typeof p === 'number') return p;
+      const m = this.m();
+      if (!m.ok(out >>> 0, 4)) return W.WASI_EFAULT;
+      // The rights defined so far all sit in the low 32 bits.
+      const read = (baseLo & (W.RIGHT_FD_READ | W.RIGHT_FD_READDIR)) !== 0;
+      const write = (baseLo & W.RIGHT_FD_WRITE) !== 0;
+      let flags = read && write ? O_RDWR : write ? O_WRONLY : O_RDONLY;
+      if (oflags & W.OFLAGS_CREAT) flags |= O_CREAT;
+      if (oflags & W.OFLAGS_DIRECTORY) flags |= O_DIRECTORY;
+      if (oflags & W.OFLAGS_EXCL) flags |= O_EXCL;
+      if (oflags & W.OFLAGS_TRUNC) flags |= O_TRUNC;
+      if (fdflags & W.FDFLAGS_APPEND) flags |= O_APPEND;
+      if (fdflags & W.FDFLAGS_DSYNC) flags |= O_DSYNC;
+      if (fdflags & W.FDFLAGS_NONBLOCK) flags |= O_NONBLOCK;
+      if (fdflags & (W.FDFLAGS_SYNC | W.FDFLAGS_RSYNC)) flags |= O_SYNC;
+      if (!(dirflags & W.LOOKUP_SYMLINK_FOLLOW)) flags |= O_NOFOLLOW;
+      // Preview1 carries no mode: new files get 0666 and new directories 0777, less the umask.
+      const r = fs.openat(cage, fd, p, flags, 0o666);
+      if (r < 0) return this.errno(r, 'path_open');
+      this.rights.set(r, this.fileOf(r), baseLo, baseHi, inhLo, inhHi);
+      m.setU32(out >>> 0, r);
+      return 0;
     };
     const withPath = (ptr: number, len: number, f: (p: BytePath) => number): number => {
       const p = this.path(ptr, len);
@@ -243,10 +335,8 @@ export class WasiAbi {
         if (clockMs(id) === null) return W.WASI_EINVAL;
         return this.outU64(out, 1000n);
       },
-      clock_time_get: (id: number, _precision: bigint, out: number) => {
-        const ns = clockNs(id);
-        return ns === null ? W.WASI_EINVAL : this.outU64(out, ns);
-      },
+      clock_time_get: withHalves((id: number, precision: bigint, out: number) => clockTimeGet(id, lowOf(precision), highOf(precision), out),
+        [I32, I64, I32], clockTimeGet),
 
       fd_advise: (fd: number, _offset: bigint, _len: bigint, advice: number) => {
         if (advice > 5) return W.WASI_EINVAL;
@@ -275,12 +365,14 @@ export class WasiAbi {
         if (fl & O_DSYNC) flags |= W.FDFLAGS_DSYNC;
         if (fl & O_NONBLOCK) flags |= W.FDFLAGS_NONBLOCK;
         if ((fl & O_SYNC) === O_SYNC) flags |= W.FDFLAGS_SYNC | W.FDFLAGS_RSYNC;
-        const known = this.rights.has(fd, this.fileOf(fd));
-        m.u8.fill(0, out, out + FDSTAT_SIZE);
-        m.u8[out] = tty ? W.FILETYPE_CHARACTER_DEVICE : filetypeOfMode(this.stat.mode);
+        const rights = this.rights, known = rights.has(fd, this.fileOf(fd));
+        m.setU32(out, tty ? W.FILETYPE_CHARACTER_DEVICE : filetypeOfMode(this.stat.mode)); // and the padding byte
         m.setU16(out + 2, flags);
-        m.dv.setBigUint64(out + 8, known ? this.rights.base[fd] : tty ? W.RIGHTS_TTY : W.RIGHTS_ALL, true);
-        m.dv.setBigUint64(out + 16, known ? this.rights.inheriting[fd] : W.RIGHTS_ALL, true);
+        m.setU32(out + 4, 0);
+        m.setU32(out + 8, known ? rights.baseLo[fd] : tty ? W.RIGHTS_TTY_LOW : W.RIGHTS_ALL_LOW);
+        m.setU32(out + 12, known ? rights.baseHi[fd] : 0);
+        m.setU32(out + 16, known ? rights.inhLo[fd] : W.RIGHTS_ALL_LOW);
+        m.setU32(out + 20, known ? rights.inhHi[fd] : 0);
         return 0;
       },
       fd_fdstat_set_flags: (fd: number, fdflags: number) => {
@@ -296,13 +388,13 @@ export class WasiAbi {
       fd_fdstat_set_rights: (fd: number, base: bigint, inheriting: bigint) => {
         const file = this.fileOf(fd);
         if (file === undefined) return W.WASI_EBADF;
-        const known = this.rights.has(fd, file);
-        const curBase = known ? BigInt.asUintN(64, this.rights.base[fd]) : W.RIGHTS_ALL;
-        const curInh = known ? BigInt.asUintN(64, this.rights.inheriting[fd]) : W.RIGHTS_ALL;
-        base = BigInt.asUintN(64, base);
-        inheriting = BigInt.asUintN(64, inheriting);
-        if ((base & ~curBase) !== 0n || (inheriting & ~curInh) !== 0n) return W.WASI_ENOTCAPABLE;
-        this.rights.set(fd, file, base, inheriting);
+        const rights = this.rights, known = rights.has(fd, file);
+        const [bLo, bHi, iLo, iHi] = [lowOf(base), highOf(base), lowOf(inheriting), highOf(inheriting)];
+        // Rights can only shrink: no bit beyond the current ones, in either half.
+        const beyond = (want: number, have: number) => ((want & ~have) >>> 0) !== 0;
+        if (beyond(bLo, known ? rights.baseLo[fd] : W.RIGHTS_ALL_LOW) || beyond(bHi, known ? rights.baseHi[fd] : 0) ||
+            beyond(iLo, known ? rights.inhLo[fd] : W.RIGHTS_ALL_LOW) || beyond(iHi, known ? rights.inhHi[fd] : 0)) return W.WASI_ENOTCAPABLE;
+        rights.set(fd, file, bLo, bHi, iLo, iHi);
         return 0;
       },
       fd_filestat_get: (fd: number, out: number) => {
@@ -314,8 +406,8 @@ export class WasiAbi {
         const t = this.times(atim, mtim, flags);
         return typeof t === 'number' ? t : toWasiErrno(fs.futimens(cage, fd, t));
       },
-      fd_pread: (fd: number, iovs: number, n: number, offset: bigint, out: number) =>
-        offset < 0n ? W.WASI_EINVAL : transfer(false, fd, iovs, n, out, offset),
+      fd_pread: withHalves((fd: number, iovs: number, n: number, offset: bigint, out: number) => pread(fd, iovs, n, lowOf(offset), highOf(offset), out),
+        [I32, I32, I32, I64, I32], pread),
       fd_prestat_get: (fd: number, out: number) => {
         const name = this.preopenNames.get(fd);
         if (name === undefined || this.fileOf(fd) === undefined) return W.WASI_EBADF;
@@ -337,44 +429,11 @@ export class WasiAbi {
         m.u8.set(name, ptr);
         return 0;
       },
-      fd_pwrite: (fd: number, iovs: number, n: number, offset: bigint, out: number) =>
-        offset < 0n ? W.WASI_EINVAL : transfer(true, fd, iovs, n, out, offset),
+      fd_pwrite: withHalves((fd: number, iovs: number, n: number, offset: bigint, out: number) => pwrite(fd, iovs, n, lowOf(offset), highOf(offset), out),
+        [I32, I32, I32, I64, I32], pwrite),
       fd_read: (fd: number, iovs: number, n: number, out: number) => transfer(false, fd, iovs, n, out, null),
-      fd_readdir: (fd: number, buf: number, bufLen: number, cookie: bigint, out: number) => {
-        const m = this.m();
-        buf >>>= 0;
-        bufLen >>>= 0;
-        if (!m.ok(buf, bufLen)) return W.WASI_EFAULT;
-        let at = 0;
-        const end = bufLen;
-        const r = fs.scandir(cage, fd, Number(cookie), (name, ino, type, next) => {
-          if (end - at >= DIRENT_HEADER) {
-            const h = buf + at;
-            m.setU64(h, next);
-            m.setU64(h + 8, ino);
-            m.setU32(h + 16, name.length);
-            m.setU32(h + 20, filetypeOfDtype(type));
-            at += DIRENT_HEADER;
-          } else {
-            // Fill to the brim: the last entry may be cut short (bufused < buf_len means the end).
-            const header = new Uint8Array(DIRENT_HEADER);
-            const hv = new DataView(header.buffer);
-            hv.setUint32(0, next, true);
-            hv.setUint32(8, ino, true);
-            hv.setUint32(16, name.length, true);
-            hv.setUint32(20, filetypeOfDtype(type), true);
-            m.u8.set(header.subarray(0, end - at), buf + at);
-            at = end;
-            return false;
-          }
-          const nn = Math.min(name.length, end - at);
-          for (let i = 0; i < nn; i++) m.u8[buf + at + i] = name.charCodeAt(i);
-          at += nn;
-          return at < end;
-        });
-        if (r < 0) return toWasiErrno(r);
-        return this.outU32(out, at);
-      },
+      fd_readdir: withHalves((fd: number, buf: number, bufLen: number, cookie: bigint, out: number) => readdir(fd, buf, bufLen, lowOf(cookie), highOf(cookie), out),
+        [I32, I32, I32, I64, I32], readdir),
       fd_renumber: (fd: number, to: number) => {
         if (this.fileOf(fd) === undefined || this.fileOf(to) === undefined) return W.WASI_EBADF;
         if (fd === to) return 0;
@@ -383,7 +442,7 @@ export class WasiAbi {
         fs.close(cage, fd);
         const name = this.preopenNames.get(fd);
         // dup2 made `to` share fd's description, so fd's recorded rights now describe `to`.
-        if (this.rights.has(fd, this.fileOf(to))) this.rights.set(to, this.fileOf(to), this.rights.base[fd], this.rights.inheriting[fd]);
+        if (this.rights.has(fd, this.fileOf(to))) this.rights.copy(fd, to, this.fileOf(to));
         else this.rights.delete(to);
         this.rights.delete(fd);
         this.preopenNames.delete(fd);
@@ -391,11 +450,8 @@ export class WasiAbi {
         if (name !== undefined) this.preopenNames.set(to, name);
         return 0;
       },
-      fd_seek: (fd: number, offset: bigint, whence: number, out: number) => {
-        if (whence !== W.WHENCE_SET && whence !== W.WHENCE_CUR && whence !== W.WHENCE_END) return W.WASI_EINVAL;
-        const r = fs.lseek(cage, fd, Number(offset), whence);
-        return r < 0 ? toWasiErrno(r) : this.outU64(out, r);
-      },
+      fd_seek: withHalves((fd: number, offset: bigint, whence: number, out: number) => seek(fd, lowOf(offset), highOf(offset), whence, out),
+        [I32, I64, I32, I32], seek),
       fd_sync: (fd: number) => toWasiErrno(fs.fsync(cage, fd)),
       fd_tell: (fd: number, out: number) => {
         const r = fs.lseek(cage, fd, 0, W.WHENCE_CUR);
@@ -422,32 +478,9 @@ export class WasiAbi {
         const n = this.path(newPtr, newLen, this.path2);
         return typeof n === 'number' ? n : toWasiErrno(fs.linkat(cage, oldFd, o, newFd, n, oldFlags & W.LOOKUP_SYMLINK_FOLLOW ? AT_SYMLINK_FOLLOW : 0));
       },
-      path_open: (fd: number, dirflags: number, ptr: number, len: number, oflags: number, base: bigint, inheriting: bigint, fdflags: number, out: number) => {
-        const p = this.path(ptr, len);
-        if (typeof p === 'number') return p;
-        const m = this.m();
-        if (!m.ok(out >>> 0, 4)) return W.WASI_EFAULT;
-        // The rights defined so far all sit in the low 32 bits: test them as a number.
-        const low = Number(BigInt.asUintN(32, base));
-        const read = (low & (W.RIGHT_FD_READ | W.RIGHT_FD_READDIR)) !== 0;
-        const write = (low & W.RIGHT_FD_WRITE) !== 0;
-        let flags = read && write ? O_RDWR : write ? O_WRONLY : O_RDONLY;
-        if (oflags & W.OFLAGS_CREAT) flags |= O_CREAT;
-        if (oflags & W.OFLAGS_DIRECTORY) flags |= O_DIRECTORY;
-        if (oflags & W.OFLAGS_EXCL) flags |= O_EXCL;
-        if (oflags & W.OFLAGS_TRUNC) flags |= O_TRUNC;
-        if (fdflags & W.FDFLAGS_APPEND) flags |= O_APPEND;
-        if (fdflags & W.FDFLAGS_DSYNC) flags |= O_DSYNC;
-        if (fdflags & W.FDFLAGS_NONBLOCK) flags |= O_NONBLOCK;
-        if (fdflags & (W.FDFLAGS_SYNC | W.FDFLAGS_RSYNC)) flags |= O_SYNC;
-        if (!(dirflags & W.LOOKUP_SYMLINK_FOLLOW)) flags |= O_NOFOLLOW;
-        // Preview1 carries no mode: new files get 0666 and new directories 0777, less the umask.
-        const r = fs.openat(cage, fd, p, flags, 0o666);
-        if (r < 0) return this.errno(r, 'path_open');
-        this.rights.set(r, this.fileOf(r), base, inheriting);
-        m.setU32(out >>> 0, r);
-        return 0;
-      },
+      path_open: withHalves((fd: number, dirflags: number, ptr: number, len: number, oflags: number, base: bigint, inheriting: bigint, fdflags: number, out: number) =>
+        pathOpen(fd, dirflags, ptr, len, oflags, lowOf(base), highOf(base), lowOf(inheriting), highOf(inheriting), fdflags, out),
+        [I32, I32, I32, I32, I32, I64, I64, I32, I32], pathOpen),
       path_readlink: (fd: number, ptr: number, len: number, buf: number, bufLen: number, out: number) => {
         const p = this.path(ptr, len);
         if (typeof p === 'number') return p;

@@ -16,6 +16,7 @@
  * nanoseconds), not a JavaScript wrapper.
  */
 import type { ModuleImport, ValType } from '../abi/wasm-module.js';
+import { halvesOf } from '../abi/i64-halves.js';
 import { HEADER, name, section, sleb, uleb, vec } from '../abi/wasm-encode.js';
 
 /** Values the probe's cold branch keeps alive (8 bytes each): 16 KiB of stack for the IMFS. */
@@ -55,9 +56,11 @@ export function checkStack(): void {
   probe()(0);
 }
 
-const VALTYPE: Partial<Record<ValType, number>> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c };
+const I32 = 0x7f, I64 = 0x7e;
+const VALTYPE: Partial<Record<ValType, number>> = { i32: I32, i64: I64, f32: 0x7d, f64: 0x7c };
 
-interface Guarded { module: string; name: string; params: number[]; results: number[] }
+/** An import behind a trampoline; `split`: it is called in its halves form (each i64 as two i32). */
+interface Guarded { module: string; name: string; params: number[]; results: number[]; split: boolean }
 
 /**
  * A module importing the probe ("g" "probe") and the functions ("f" "0", "1", …) and
@@ -78,9 +81,14 @@ function trampolineModule(fns: Guarded[]): Uint8Array {
   const exports: number[][] = [];
   fns.forEach((f, k) => {
     const type = typeOf(f.params, f.results);
-    imports.push([...name('f'), ...name(String(k)), 0x00, ...uleb(type)]);
+    const split = (t: number) => f.split && t === I64;
+    const importType = typeOf(f.params.flatMap((t) => (split(t) ? [I32, I32] : [t])), f.results);
+    imports.push([...name('f'), ...name(String(k)), 0x00, ...uleb(importType)]);
     funcs.push(uleb(type));
-    const gets = f.params.flatMap((_, i) => [0x20, ...uleb(i)]);
+    // local.get i, or for a split i64: its low half (i32.wrap_i64), then its high half (>> 32).
+    const gets = f.params.flatMap((t, i) => split(t)
+      ? [0x20, ...uleb(i), 0xa7, 0x20, ...uleb(i), 0x42, 32, 0x88, 0xa7]
+      : [0x20, ...uleb(i)]);
     const code = [0, 0x41, 0, 0x10, 0, 0x1a, ...gets, 0x10, ...uleb(k + 1), 0x0b]; // probe(0); drop; import k(params)
     codes.push([...uleb(code.length), ...code]);
     exports.push([...name(String(k)), 0x00, ...uleb(fns.length + 1 + k)]);
@@ -124,12 +132,15 @@ export function guardImports(imports: WebAssembly.Imports, declared: readonly Mo
         m[field] = d === undefined ? value : jsGuarded(value as (...args: unknown[]) => unknown);
         continue;
       }
-      fns.push({ module, name: field, params: params as number[], results: results as number[] });
-      targets.push(value);
+      // An import with a halves form gets it when the cage declared the signature it expects.
+      const halves = halvesOf(value);
+      const split = halves !== undefined && halves.params.length === type!.params.length && halves.params.every((t, i) => t === type!.params[i]);
+      fns.push({ module, name: field, params: params as number[], results: results as number[], split });
+      targets.push(split ? halves.fn : value);
     }
   }
   if (fns.length === 0) return out;
-  const key = fns.map((f) => `${f.params.join(',')}:${f.results.join(',')}`).join(';');
+  const key = fns.map((f) => `${f.params.join(',')}:${f.results.join(',')}${f.split ? ':split' : ''}`).join(';');
   let module = trampolines.get(key);
   if (module === undefined) {
     module = new WebAssembly.Module(trampolineModule(fns));

@@ -46,6 +46,12 @@ export const WASI_SIGNATURES: Record<string, { params: ValType[]; results: ValTy
   path_rename: { params: I32(6), results: ['i32'] },
   path_link: { params: I32(7), results: ['i32'] },
   proc_exit: { params: I32(1), results: [] },
+  fd_pread: { params: ['i32', 'i32', 'i32', 'i64', 'i32'], results: ['i32'] },
+  fd_pwrite: { params: ['i32', 'i32', 'i32', 'i64', 'i32'], results: ['i32'] },
+  fd_seek: { params: ['i32', 'i64', 'i32', 'i32'], results: ['i32'] },
+  fd_fdstat_get: { params: I32(2), results: ['i32'] },
+  fd_fdstat_set_rights: { params: ['i32', 'i64', 'i64'], results: ['i32'] },
+  clock_time_get: { params: ['i32', 'i64', 'i32'], results: ['i32'] },
 };
 const W = 'wasi_snapshot_preview1';
 const I64x15 = Array(15).fill('i64') as ValType[];
@@ -78,7 +84,8 @@ function value(a: Arg, type: ValType, strings: Strings): number[] {
   if (typeof a === 'object' && 'load' in a) return [...op.i32(a.load), ...op.i32Load, ...(type === 'i64' ? [0xac] : [])];
   if (typeof a === 'object' && 'cstr' in a) return type === 'i64' ? op.i64(strings.place(a.cstr).ptr) : op.i32(strings.place(a.cstr).ptr);
   if (typeof a === 'object') throw new Error('script cage: a path argument takes two parameters');
-  return type === 'i64' ? op.i64(a) : op.i32(Number(a) | 0);
+  // An i64 constant is signed: a u64 past 2^63 is given as the negative value with its bits.
+  return type === 'i64' ? op.i64(typeof a === 'bigint' ? BigInt.asIntN(64, a) : a) : op.i32(Number(a) | 0);
 }
 
 /** Bytes placed in the cage's memory before it starts (iovecs, buffers). */
