@@ -42,6 +42,8 @@ import { CageExit, CagePanic } from '../../src/abi/exit.js';
 import { quote } from '../../src/abi/trace.js';
 import { registerDevices, populateRoot } from '../../src/grate/devices.js';
 import { buildModule, op, type ValType } from '../helpers/wasm-builder.js';
+import { readModuleInfo, type ModuleImport } from '../../src/abi/wasm-module.js';
+import { guardImports } from '../../src/grate/stack-guard.js';
 
 /** A call slower than this is a failure (nothing in the core may block). */
 export const CALL_LIMIT_MS = 1000;
@@ -383,15 +385,15 @@ function wasmParams(shape: Shape): ValType[] {
 interface Sig { params: ValType[]; results: ValType[] }
 
 /** A module importing `sigs` from `module` and exporting a forwarder for each (same name). */
-function trampolineModule(module: string, sigs: Record<string, Sig>): WebAssembly.Module {
+function trampolineModule(module: string, sigs: Record<string, Sig>): Uint8Array {
   const names = Object.keys(sigs);
-  return new WebAssembly.Module(buildModule({
+  return buildModule({
     imports: names.map((name) => ({ module, name, ...sigs[name] })),
     funcs: names.map((name, i) => ({
       ...sigs[name], export: name,
       body: [...sigs[name].params.flatMap((_, k) => op.localGet(k)), ...op.call(i)],
     })),
-  }));
+  });
 }
 
 const WASI_SIGS: Record<string, Sig> = Object.fromEntries(Object.entries(WASI_FUNCS).map(([name, shapes]) =>
@@ -411,16 +413,21 @@ const LIND_IMPORT_SIGS: Record<string, Sig> = {
   epoch_callback: { params: [], results: [] },
 };
 
-let wasiModule: WebAssembly.Module | null = null;
+let wasiModule: { module: WebAssembly.Module; imports: ModuleImport[] } | null = null;
 let lindModule: WebAssembly.Module | null = null;
 
+/** WASI imports as the grate hands them to a cage: behind the stack guard, which calls the halves forms. */
 function wasiTrampoline(fns: Record<string, Fn>): Record<string, Fn> {
-  wasiModule ??= trampolineModule('wasi_snapshot_preview1', WASI_SIGS);
-  return new WebAssembly.Instance(wasiModule, { wasi_snapshot_preview1: fns as WebAssembly.ModuleImports }).exports as unknown as Record<string, Fn>;
+  if (wasiModule === null) {
+    const bytes = trampolineModule('wasi_snapshot_preview1', WASI_SIGS);
+    wasiModule = { module: new WebAssembly.Module(bytes), imports: readModuleInfo(bytes).imports };
+  }
+  const imports = guardImports({ wasi_snapshot_preview1: fns as WebAssembly.ModuleImports }, wasiModule.imports);
+  return new WebAssembly.Instance(wasiModule.module, imports).exports as unknown as Record<string, Fn>;
 }
 
 function lindTrampoline(imports: WebAssembly.Imports): Record<string, Fn> {
-  lindModule ??= trampolineModule('lind', LIND_IMPORT_SIGS);
+  lindModule ??= new WebAssembly.Module(trampolineModule('lind', LIND_IMPORT_SIGS));
   return new WebAssembly.Instance(lindModule, { lind: imports.lind }).exports as unknown as Record<string, Fn>;
 }
 
