@@ -76,7 +76,10 @@ export class Directory {
       if (at === 0) return -1;
       if (at === h) {
         const slot = table[2 * i + 1];
-        if (this.names[slot] === name) return slot;
+        // A removed name's slot holds undefined: testing for it first keeps the comparison
+        // a string one (a comparison site that has seen undefined calls V8's generic one).
+        const found = this.names[slot];
+        if (found !== undefined && found === name) return slot;
       }
     }
   }
