@@ -54,9 +54,12 @@ class RightsTable {
   readonly baseHi: number[] = [];
   readonly inhLo: number[] = [];
   readonly inhHi: number[] = [];
+  /** The description's WASI file type once fd_fdstat_get has worked it out (-1 before): it never changes. */
+  readonly filetype: number[] = [];
 
   set(fd: number, file: unknown, baseLo: number, baseHi: number, inhLo: number, inhHi: number): void {
     this.file[fd] = file;
+    this.filetype[fd] = -1;
     this.baseLo[fd] = baseLo >>> 0;
     this.baseHi[fd] = baseHi >>> 0;
     this.inhLo[fd] = inhLo >>> 0;
@@ -65,6 +68,7 @@ class RightsTable {
   /** Records for `to` the rights recorded for `from`. */
   copy(from: number, to: number, file: unknown): void {
     this.set(to, file, this.baseLo[from], this.baseHi[from], this.inhLo[from], this.inhHi[from]);
+    this.filetype[to] = this.filetype[from];
   }
   /** Whether fd has recorded rights for the description it holds now. */
   has(fd: number, current: unknown): boolean {
@@ -353,20 +357,27 @@ export class WasiAbi {
       },
       fd_datasync: (fd: number) => toWasiErrno(fs.fdatasync(cage, fd)),
       fd_fdstat_get: (fd: number, out: number) => {
-        const r = fs.fstat(cage, fd, this.stat);
-        if (r < 0) return toWasiErrno(r);
+        const rights = this.rights, known = rights.has(fd, this.fileOf(fd));
+        // A description's type (a terminal's included) never changes, so it is worked out once
+        // per recorded descriptor: wasi-libc asks for its directory's fdstat on every open.
+        let type = known ? rights.filetype[fd] : -1, tty = false;
+        if (type < 0) {
+          const r = fs.fstat(cage, fd, this.stat);
+          if (r < 0) return toWasiErrno(r);
+          tty = fs.isatty(cage, fd) === 1;
+          type = tty ? W.FILETYPE_CHARACTER_DEVICE : filetypeOfMode(this.stat.mode);
+          if (known) rights.filetype[fd] = type;
+        }
         const m = this.m();
         out >>>= 0;
         if (!m.ok(out, FDSTAT_SIZE)) return W.WASI_EFAULT;
         const fl = fs.fcntl(cage, fd, F_GETFL);
-        const tty = fs.isatty(cage, fd) === 1;
         let flags = 0;
         if (fl & O_APPEND) flags |= W.FDFLAGS_APPEND;
         if (fl & O_DSYNC) flags |= W.FDFLAGS_DSYNC;
         if (fl & O_NONBLOCK) flags |= W.FDFLAGS_NONBLOCK;
         if ((fl & O_SYNC) === O_SYNC) flags |= W.FDFLAGS_SYNC | W.FDFLAGS_RSYNC;
-        const rights = this.rights, known = rights.has(fd, this.fileOf(fd));
-        m.setU32(out, tty ? W.FILETYPE_CHARACTER_DEVICE : filetypeOfMode(this.stat.mode)); // and the padding byte
+        m.setU32(out, type); // and the padding byte
         m.setU16(out + 2, flags);
         m.setU32(out + 4, 0);
         m.setU32(out + 8, known ? rights.baseLo[fd] : tty ? W.RIGHTS_TTY_LOW : W.RIGHTS_ALL_LOW);

@@ -50,6 +50,7 @@ export const WASI_SIGNATURES: Record<string, { params: ValType[]; results: ValTy
   fd_pwrite: { params: ['i32', 'i32', 'i32', 'i64', 'i32'], results: ['i32'] },
   fd_seek: { params: ['i32', 'i64', 'i32', 'i32'], results: ['i32'] },
   fd_fdstat_get: { params: I32(2), results: ['i32'] },
+  fd_fdstat_set_flags: { params: I32(2), results: ['i32'] },
   fd_fdstat_set_rights: { params: ['i32', 'i64', 'i64'], results: ['i32'] },
   clock_time_get: { params: ['i32', 'i64', 'i32'], results: ['i32'] },
 };

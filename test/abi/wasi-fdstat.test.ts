@@ -1,0 +1,62 @@
+/**
+ * fd_fdstat_get: the file type, the flags and the rights of a descriptor. The type is
+ * worked out once per recorded descriptor (it never changes for an open description), so
+ * these pin that it follows the descriptor: asked twice, after a close and a reopen of the
+ * same number as something else, after fd_renumber; and that the flags are asked afresh.
+ */
+import { describe, expect, test } from 'vitest';
+import { Grate } from '../../src/grate/index.js';
+import { wasiScript, decode, sink, out, type Step } from '../helpers/script-cage.js';
+
+const DIRECTORY = 3, REGULAR_FILE = 4, FDFLAGS_APPEND = 1, OFLAGS_CREAT = 1, OFLAGS_DIRECTORY = 2, BADF = 8;
+const RIGHTS = 0x1fffffffn & ~0x40n | 0x40n; // read, write and the rest (what wasi-libc asks for)
+
+function run(steps: Step[]) {
+  const s = sink();
+  expect(new Grate().runSync(wasiScript(steps), { stdout: s })).toBe(0);
+  const d = decode(s.bytes());
+  return { ...d, type: (k: number) => d.bytes(out(k), 1)[0], flags: (k: number) => d.bytes(out(k) + 2, 2).readUInt16LE(0),
+    base: (k: number) => d.bytes(out(k) + 8, 8).readBigUInt64LE(0) };
+}
+
+describe('fd_fdstat_get', () => {
+  test('the preopen, asked twice, is a directory with every right both times', () => {
+    // (each fdstat is 24 bytes: the steps use every other out-parameter area)
+    const d = run([{ call: 'fd_fdstat_get', args: [3, out(0)] }, { call: 'fd_fdstat_get', args: [3, out(2)] }]);
+    expect([d.res(0), d.res(1)]).toEqual([0, 0]);
+    expect([d.type(0), d.type(2)]).toEqual([DIRECTORY, DIRECTORY]);
+    expect([d.base(0), d.base(2)]).toEqual([0x3fffffffn, 0x3fffffffn]);
+  });
+
+  test('a descriptor number closed and reopened as a directory reports the directory', () => {
+    const d = run([
+      { call: 'path_open', args: [3, 1, { path: 'tmp/f' }, OFLAGS_CREAT, RIGHTS, RIGHTS, 0, out(0)] },
+      { call: 'fd_fdstat_get', args: [{ load: out(0) }, out(2)] },
+      { call: 'fd_close', args: [{ load: out(0) }] },
+      { call: 'path_open', args: [3, 1, { path: 'tmp' }, OFLAGS_DIRECTORY, RIGHTS & ~0x40n, RIGHTS, 0, out(4)] },
+      { call: 'fd_fdstat_get', args: [{ load: out(4) }, out(6)] },
+    ]);
+    expect([d.res(0), d.res(1), d.res(2), d.res(3), d.res(4)]).toEqual([0, 0, 0, 0, 0]);
+    expect(d.out32(4)).toBe(d.out32(0)); // the same number, now another description
+    expect(d.type(2)).toBe(REGULAR_FILE);
+    expect(d.type(6)).toBe(DIRECTORY);
+  });
+
+  test('fd_renumber carries type and rights to the new number; flags are read anew; the old number is gone', () => {
+    const d = run([
+      { call: 'path_open', args: [3, 1, { path: 'tmp/g' }, OFLAGS_CREAT, RIGHTS, RIGHTS, 0, out(0)] },
+      { call: 'fd_fdstat_get', args: [{ load: out(0) }, out(2)] },
+      { call: 'path_open', args: [3, 1, { path: 'tmp' }, OFLAGS_DIRECTORY, 0x4000n, 0n, 0, out(4)] },
+      { call: 'fd_renumber', args: [{ load: out(0) }, { load: out(4) }] },
+      { call: 'fd_fdstat_get', args: [{ load: out(4) }, out(6)] },
+      { call: 'fd_fdstat_set_flags', args: [{ load: out(4) }, FDFLAGS_APPEND] },
+      { call: 'fd_fdstat_get', args: [{ load: out(4) }, out(8)] },
+      { call: 'fd_fdstat_get', args: [{ load: out(0) }, out(10)] },
+    ]);
+    expect([0, 1, 2, 3, 4, 5, 6].map(d.res)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(d.type(6)).toBe(REGULAR_FILE);
+    expect(d.base(6)).toBe(RIGHTS);
+    expect([d.flags(6), d.flags(8)]).toEqual([0, FDFLAGS_APPEND]);
+    expect(d.res(7)).toBe(BADF);
+  });
+});
