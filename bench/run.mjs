@@ -43,12 +43,15 @@ function runGroup(host, group) {
   return parse(r.stdout);
 }
 
-const results = {}; // host → workload → best result, or { error }
-for (const host of hosts) {
-  results[host] = {};
-  process.stderr.write(`bench: ${HOSTS[host].label} `);
+// Hosts take turns group by group (and repetition by repetition), so a slow spell of this
+// shared machine lands on every host about alike instead of on one host's whole block.
+const results = Object.fromEntries(hosts.map((h) => [h, {}])); // host → workload → best result, or { error }
+const givenUp = new Set(); // "host group" that timed out or failed: repeating will not help
+for (let rep = 0; rep < REPS; rep++) {
+  process.stderr.write(`bench: ${REPS > 1 ? `repetition ${rep + 1} of ${REPS}, ` : ''}${hosts.length} hosts a group `);
   for (const group of GROUPS) {
-    for (let rep = 0; rep < REPS; rep++) {
+    for (const host of hosts) {
+      if (givenUp.has(`${host} ${group[0]}`)) continue;
       const got = runGroup(host, group);
       for (const w of group) {
         const v = got.error ? { error: got.error } : got[w] ?? { error: 'no result' };
@@ -56,9 +59,9 @@ for (const host of hosts) {
         // Best of the repetitions: noise on a shared machine only ever adds time.
         if (cur === undefined || cur.error || (!v.error && v.nsPerOp < cur.nsPerOp)) results[host][w] = v;
       }
-      if (got.error) break; // a timeout or failure will not get better by repeating
-      process.stderr.write('.');
+      if (got.error) givenUp.add(`${host} ${group[0]}`);
     }
+    process.stderr.write('.');
   }
   process.stderr.write('\n');
 }

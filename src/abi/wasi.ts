@@ -377,7 +377,7 @@ export class WasiAbi {
         if (fl & O_DSYNC) flags |= W.FDFLAGS_DSYNC;
         if (fl & O_NONBLOCK) flags |= W.FDFLAGS_NONBLOCK;
         if ((fl & O_SYNC) === O_SYNC) flags |= W.FDFLAGS_SYNC | W.FDFLAGS_RSYNC;
-        m.setU32(out, type); // and the padding byte
+        m.setU32(out, type); // fs_filetype, a zero padding byte, and fs_flags (written next)
         m.setU16(out + 2, flags);
         m.setU32(out + 4, 0);
         m.setU32(out + 8, known ? rights.baseLo[fd] : tty ? W.RIGHTS_TTY_LOW : W.RIGHTS_ALL_LOW);
