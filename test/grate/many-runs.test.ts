@@ -41,5 +41,7 @@ test('1,000 runs of a small cage on one Grate: the IMFS and the host process ret
   expect(after.listeners).toEqual(before.listeners);
   expect(after.heapUsed - before.heapUsed).toBeLessThan(1 * MiB);
   expect(after.arrayBuffers - before.arrayBuffers).toBeLessThan(64 * 1024);
+  // File chunks live in the pool's slabs (WebAssembly memories, which arrayBuffers does not count).
+  expect(after.poolHeld).toBe(before.poolHeld);
   expect(after.rss - before.rss).toBeLessThan(64 * MiB);
 });
