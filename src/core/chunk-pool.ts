@@ -28,7 +28,14 @@ const WASM_PAGE = 64 << 10;
  */
 function newSlab(bytes: number): ArrayBuffer {
   const pages = Math.ceil(bytes / WASM_PAGE);
-  return new WebAssembly.Memory({ initial: pages, maximum: pages }).buffer as ArrayBuffer; // not shared
+  try {
+    return new WebAssembly.Memory({ initial: pages, maximum: pages }).buffer as ArrayBuffer; // not shared
+  } catch (e) {
+    // V8 reserves address space for each WebAssembly memory and refuses past some ten
+    // thousand of them (200 GiB of slabs): beyond that, plain ArrayBuffers still serve.
+    if (e instanceof RangeError) return new ArrayBuffer(pages * WASM_PAGE);
+    throw e;
+  }
 }
 /** How long surplus free memory is kept for reuse before it goes back to the host. */
 export const DECAY_MS = 1000;

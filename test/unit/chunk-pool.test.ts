@@ -16,6 +16,27 @@ describe('ChunkPool', () => {
     expect(b.every((x) => x === 0)).toBe(true);
   });
 
+  test('when the host refuses another WebAssembly memory for a slab, a plain ArrayBuffer serves', () => {
+    const Memory = WebAssembly.Memory;
+    const refuse = (error: Error) => {
+      (WebAssembly as { Memory: unknown }).Memory = function refusing() { throw error; };
+    };
+    try {
+      refuse(new RangeError('WebAssembly.Memory(): could not allocate memory'));
+      const pool = new ChunkPool();
+      const a = pool.alloc(4096), b = pool.alloc(4096);
+      a.fill(1);
+      b.fill(2);
+      expect([a.buffer === b.buffer, a.every((x) => x === 1), b.every((x) => x === 2)]).toEqual([true, true, true]);
+      expect(pool.heldBytes).toBe(256 << 10);
+      // Anything but the host's refusal is not hidden.
+      refuse(new TypeError('broken'));
+      expect(() => new ChunkPool().alloc(4096)).toThrow(TypeError);
+    } finally {
+      (WebAssembly as { Memory: unknown }).Memory = Memory;
+    }
+  });
+
   test('chunks of one slab do not overlap; sizes larger than a slab get their own', () => {
     const pool = new ChunkPool();
     const chunks = Array.from({ length: 300 }, () => pool.alloc(16384));
