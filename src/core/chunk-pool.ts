@@ -2,8 +2,9 @@
  * Where file chunks live: views carved out of slabs, kept per power-of-two size.
  * A fresh ArrayBuffer costs V8 about a microsecond and a malloc; a view of a slab costs a
  * tenth of that, and slabs carry no per-chunk ArrayBuffer overhead. Slabs double in size
- * (256 KiB up to 16 MiB) as a size class fills: every ArrayBuffer counts as external
- * memory, and V8 answers many small ones with many garbage collections.
+ * (256 KiB up to 16 MiB) as a size class fills, so there are few of them: each is a
+ * WebAssembly memory (see newSlab), which costs V8 about 0.1 ms and a reservation of
+ * address space to make.
  * Free views are kept zeroed (zeroed when freed), so a chunk always starts out as zeros.
  * Slabs whose chunks are all free go back to the host once the free views outweigh the
  * live ones and have done so for DECAY_MS without being reused: memory the host hands out
@@ -22,7 +23,7 @@ const WASM_PAGE = 64 << 10;
  * in its heap). A 4 KiB chunk then lies in one page instead of straddling two, and where a
  * copy's source sits against its destination no longer changes from run to run: memcpy
  * slows down several times when the destination is a few bytes past the source modulo
- * 4 KiB. Measured with the benchmark cages: 4 KiB reads and writes 20-30% faster, small
+ * 4 KiB. Measured with the benchmark cages: 4 KiB reads and writes 10-30% faster, small
  * files 6-8%. The memory is never grown, so views of it stay valid. Sizes are multiples of
  * 64 KiB (slabs start at 256 KiB).
  */
@@ -37,6 +38,7 @@ function newSlab(bytes: number): ArrayBuffer {
     throw e;
   }
 }
+
 /** How long surplus free memory is kept for reuse before it goes back to the host. */
 export const DECAY_MS = 1000;
 
