@@ -140,7 +140,10 @@ export class FileData {
   /** Makes [start, end) read as zeros, freeing every chunk the range covers whole. */
   zeroRange(start: number, end: number, space: Space): void {
     const cs = this.chunkSize;
-    // Last chunk first, as release() does.
+    // The last chunk first: the pool hands freed chunks out last-in first-out, so a file
+    // written next gets them back in the order this one had them. Freed first-to-last, each
+    // delete-and-rewrite would reverse a file's layout in memory, and reading a file laid
+    // out backwards costs up to twice as much here.
     for (const k of this.allocatedIn(Math.floor(start / cs), Math.ceil(end / cs)).reverse()) {
       const chunk = this.chunk(k)!;
       const base = k * cs;
@@ -208,19 +211,9 @@ export class FileData {
     this.far?.forEach((c, k) => visit(k, c));
   }
 
-  /**
-   * Frees everything (the inode is going away), the last chunk first: the pool hands freed
-   * chunks out last-in first-out, so a file written next gets them back in the order this
-   * one had them. Freed first-to-last, each delete-and-rewrite would reverse a file's layout
-   * in memory, and reading a file laid out backwards costs up to twice as much here.
-   */
+  /** Frees everything (the inode is going away). */
   release(space: Space): void {
-    const chunks: Uint8Array[] = [];
-    this.forEachChunk((_k, chunk) => chunks.push(chunk));
-    for (let i = chunks.length - 1; i >= 0; i--) space.pool.free(chunks[i]);
-    space.give(this.allocated);
-    this.allocated = 0;
-    this.head = undefined;
+    this.zeroRange(0, Infinity, space);
     this.dense = null;
     this.far = null;
   }
