@@ -8,6 +8,7 @@
  * Every access must therefore follow an ok() (or cstring()) check of its range.
  */
 import { noteSharedMemory } from '../core/copy-bytes.js';
+import { i64 } from './i64-halves.js';
 
 export class CageMemory {
   private buffer: ArrayBufferLike;
@@ -111,8 +112,7 @@ export class CageMemory {
   }
   /** Reads an i64 as a Number (exact below 2^53 in magnitude). */
   i64(ptr: number): number {
-    const dv = this.dv;
-    return dv.getInt32(ptr + 4, true) * 4294967296 + dv.getUint32(ptr, true);
+    return i64(this.dv.getUint32(ptr, true), this.dv.getInt32(ptr + 4, true));
   }
   u64(ptr: number): number {
     const dv = this.dv;

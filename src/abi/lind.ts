@@ -8,6 +8,7 @@
 import { BytePath, EDEADLK, EFAULT, ENOSYS, WOULD_BLOCK, binaryToBytes, bytesToBinary, newStat, newStatfs, type Imfs, type Stat } from '../core/index.js';
 import { CageMemory } from './cage-memory.js';
 import { createLindAdapter } from './lind-adapter.js';
+import { i64 } from './i64-halves.js';
 import { stringListImports } from './args.js';
 import { CageExit, CagePanic } from './exit.js';
 import { formatArg, formatResult, type ArgKind, type TraceSink } from './trace.js';
@@ -76,7 +77,7 @@ export class LindAbi {
   }
   /** Argument k as a signed 64-bit offset (exact below 2^53). */
   off(k: number): number {
-    return this.slots[7 + 4 * k] * 4294967296 + (this.slots[6 + 4 * k] >>> 0);
+    return i64(this.slots[6 + 4 * k], this.slots[7 + 4 * k]);
   }
   /** Argument k as a 64-bit value in two halves, for dev_t. */
   u64(k: number): bigint {
