@@ -7,14 +7,15 @@ const pattern = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 +
 const sharedBytes = (n: number) => new Uint8Array(new WebAssembly.Memory({ initial: Math.ceil(n / 65536), maximum: 64, shared: true }).buffer);
 
 // Both ways a copy can go: before the ABI layer has reported a shared memory (set() for
-// everything) and after it (one memcpy for 2 KiB and more to or from a shared memory).
+// everything) and after it (one memcpy above 8 KiB to or from a shared memory, and zeros
+// copied in by set() from 2 KiB to 8 KiB).
 for (const phase of ['before', 'after'] as const) {
   describe(`copyBytes, ${phase} a shared memory is noted`, () => {
     beforeAll(() => {
       if (phase === 'after') noteSharedMemory();
     });
 
-    for (const n of [1, 64, 2047, 2048, 4096, 70_000]) {
+    for (const n of [1, 64, 2047, 2048, 4096, 8192, 8193, 16_384, 70_000]) {
       test(`${n} bytes, plain to shared and back, at odd offsets, touching nothing else`, () => {
         const src = pattern(n + 10);
         const shared = sharedBytes(n + 20);
@@ -46,7 +47,7 @@ for (const phase of ['before', 'after'] as const) {
       expect(untouched.every((b) => b === 9)).toBe(true);
     });
 
-    for (const n of [0, 1, 2047, 2048, 5000, 40_000]) {
+    for (const n of [0, 1, 2047, 2048, 5000, 8192, 8193, 16_384, 40_000]) {
       test(`zeroBytes: ${n} bytes of a shared and of a plain memory, nothing around them`, () => {
         for (const mem of [sharedBytes(n + 20), new Uint8Array(n + 20)]) {
           mem.fill(0xee);
