@@ -7,15 +7,16 @@ const pattern = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 +
 const sharedBytes = (n: number) => new Uint8Array(new WebAssembly.Memory({ initial: Math.ceil(n / 65536), maximum: 64, shared: true }).buffer);
 
 // Both ways a copy can go: before the ABI layer has reported a shared memory (set() for
-// everything) and after it (one memcpy above 8 KiB to or from a shared memory, and zeros
-// copied in by set() from 2 KiB to 8 KiB).
+// everything) and after it (one memcpy above 8 KiB to or from a shared memory, or from 512
+// bytes when the two sides are not equally aligned modulo 8; zeros copied in by set() from
+// 256 bytes to 8 KiB, taken from the same place modulo 8).
 for (const phase of ['before', 'after'] as const) {
   describe(`copyBytes, ${phase} a shared memory is noted`, () => {
     beforeAll(() => {
       if (phase === 'after') noteSharedMemory();
     });
 
-    for (const n of [1, 64, 2047, 2048, 4096, 8192, 8193, 16_384, 70_000]) {
+    for (const n of [1, 64, 511, 512, 2047, 2048, 4096, 8192, 8193, 16_384, 70_000]) {
       test(`${n} bytes, plain to shared and back, at odd offsets, touching nothing else`, () => {
         const src = pattern(n + 10);
         const shared = sharedBytes(n + 20);
@@ -27,6 +28,18 @@ for (const phase of ['before', 'after'] as const) {
         copyBytes(back, 2, shared, 5, n);
         expect([back[1], back[2 + n]]).toEqual([0xaa, 0xaa]);
         expect(back.subarray(2, 2 + n)).toEqual(src.subarray(3, 3 + n));
+      });
+
+      test(`${n} bytes, plain to shared and back, equally aligned modulo 8`, () => {
+        const src = pattern(n + 16);
+        const shared = sharedBytes(n + 32);
+        copyBytes(shared, 8, src, 16, n);
+        expect([shared[7], shared[8 + n]]).toEqual([0, 0]);
+        expect(shared.subarray(8, 8 + n)).toEqual(src.subarray(16, 16 + n));
+        const back = new Uint8Array(n + 24).fill(0xaa);
+        copyBytes(back, 16, shared, 8, n);
+        expect([back[15], back[16 + n]]).toEqual([0xaa, 0xaa]);
+        expect(back.subarray(16, 16 + n)).toEqual(src.subarray(16, 16 + n));
       });
 
       test(`${n} bytes, a whole source array (no subarray taken) into a shared memory`, () => {
@@ -47,14 +60,16 @@ for (const phase of ['before', 'after'] as const) {
       expect(untouched.every((b) => b === 9)).toBe(true);
     });
 
-    for (const n of [0, 1, 2047, 2048, 5000, 8192, 8193, 16_384, 40_000]) {
+    for (const n of [0, 1, 255, 256, 2047, 2048, 5000, 8192, 8193, 16_384, 40_000]) {
       test(`zeroBytes: ${n} bytes of a shared and of a plain memory, nothing around them`, () => {
         for (const mem of [sharedBytes(n + 20), new Uint8Array(n + 20)]) {
-          mem.fill(0xee);
-          zeroBytes(mem, 7, n);
-          expect(mem[6]).toBe(0xee);
-          expect(mem[7 + n]).toBe(0xee);
-          expect(mem.subarray(7, 7 + n).every((b) => b === 0)).toBe(true);
+          for (const off of [7, 8]) {
+            mem.fill(0xee);
+            zeroBytes(mem, off, n);
+            expect(mem[off - 1]).toBe(0xee);
+            expect(mem[off + n]).toBe(0xee);
+            expect(mem.subarray(off, off + n).every((b) => b === 0)).toBe(true);
+          }
         }
       });
     }
