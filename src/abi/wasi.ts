@@ -198,8 +198,10 @@ export class WasiAbi {
     const st = this.stat;
     m.setU64(ptr, st.dev);
     m.setU64(ptr + 8, st.ino);
-    m.u8.fill(0, ptr + 16, ptr + 24);
-    m.u8[ptr + 16] = filetypeOfMode(st.mode);
+    // The filetype byte and its 7 bytes of padding, as two words (a TypedArray fill is a
+    // call into V8's C++ runtime).
+    m.setU32(ptr + 16, filetypeOfMode(st.mode));
+    m.setU32(ptr + 20, 0);
     m.setU64(ptr + 24, st.nlink);
     m.setU64(ptr + 32, st.size);
     m.setNs64(ptr + 40, st.atimeSec, st.atimeNsec);
