@@ -59,9 +59,18 @@ const lk = new Lookup();
 const NUL_IN_PATH = -EINVAL;
 
 export class Imfs extends FsState {
+  /** The cage the last call named: a cage's calls come in runs, and this saves a Map lookup each. */
+  private lastCage: Cage | undefined = undefined;
+
   constructor(options: ImfsOptions = {}) {
     super(options);
     this.createCage(0, { umask: 0o022 });
+  }
+
+  private cageById(id: number): Cage | undefined {
+    const last = this.lastCage;
+    if (last !== undefined && last.id === id) return last;
+    return (this.lastCage = this.cages.get(id));
   }
 
   // ---- cages -------------------------------------------------------------------
@@ -91,12 +100,12 @@ export class Imfs extends FsState {
 
   /** The cage's process state (for the ABI layer and tests); undefined if there is no such cage. */
   cage(id: number): Cage | undefined {
-    return this.cages.get(id);
+    return this.cageById(id);
   }
 
   /** fork: `child` gets a copy of `parent`'s descriptor table (sharing open file descriptions), cwd, umask and ids. */
   forkCage(parent: number, child: number): number {
-    const p = this.cages.get(parent);
+    const p = this.cageById(parent);
     if (p === undefined) return -ESRCH;
     if (this.cages.has(child)) return -EEXIST;
     const c = new Cage(child, p.cwd, { ...p.cred, groups: [...p.cred.groups] }, p.umask, p.maxFds);
@@ -112,7 +121,7 @@ export class Imfs extends FsState {
 
   /** exec: closes the descriptors marked FD_CLOEXEC. */
   execCage(id: number): number {
-    const c = this.cages.get(id);
+    const c = this.cageById(id);
     if (c === undefined) return -ESRCH;
     c.files.forEach((file, fd) => {
       if (file !== undefined && c.cloexec[fd]) this.closeFd(c, fd);
@@ -122,7 +131,7 @@ export class Imfs extends FsState {
 
   /** exit: closes every descriptor, drops the cage's locks and cwd, forgets the cage. */
   exitCage(id: number): number {
-    const c = this.cages.get(id);
+    const c = this.cageById(id);
     if (c === undefined) return -ESRCH;
     c.files.forEach((file, fd) => {
       if (file !== undefined) this.closeFd(c, fd);
@@ -130,12 +139,13 @@ export class Imfs extends FsState {
     this.locks.releaseOwner(c);
     this.unref(c.cwd);
     this.cages.delete(id);
+    this.lastCage = undefined;
     return 0;
   }
 
   /** Changes a cage's credentials (setuid/setgid/setgroups, as root may). */
   setCredentials(id: number, cred: Partial<Credentials>): number {
-    const c = this.cages.get(id);
+    const c = this.cageById(id);
     if (c === undefined) return -ESRCH;
     c.cred = { ...c.cred, ...cred };
     return 0;
@@ -148,7 +158,7 @@ export class Imfs extends FsState {
 
   /** Installs a host stream as descriptor `fd` (0–2 for stdio). `type` is the S_IF* fstat reports. */
   installStream(cage: number, fd: number, device: Device, flags: number, type: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : open_.installStream(this, c, fd, device, flags, type);
   }
 
@@ -159,7 +169,7 @@ export class Imfs extends FsState {
   }
 
   openat(cage: number, dirfd: number, path: PathArg, flags: number, mode = 0): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const p = toBinary(path);
     return p === null ? NUL_IN_PATH : open_.openat(this, c, dirfd, p, flags, mode);
@@ -170,7 +180,7 @@ export class Imfs extends FsState {
   }
 
   close(cage: number, fd: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : open_.close(this, c, fd);
   }
 
@@ -179,7 +189,7 @@ export class Imfs extends FsState {
   }
 
   pipe2(cage: number, fds: Int32Array | number[], flags: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : open_.pipe2(this, c, fds, flags);
   }
 
@@ -187,66 +197,66 @@ export class Imfs extends FsState {
 
   /** read(2) of up to `count` bytes (default: the rest of buf) into buf at `bufOffset`. */
   read(cage: number, fd: number, buf: Uint8Array, count = buf.length, bufOffset = 0): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : io.read(this, c, fd, buf, bufOffset, Math.max(0, Math.min(count, buf.length - bufOffset)));
   }
 
   write(cage: number, fd: number, buf: Uint8Array, count = buf.length, bufOffset = 0): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : io.write(this, c, fd, buf, bufOffset, Math.max(0, Math.min(count, buf.length - bufOffset)));
   }
 
   pread(cage: number, fd: number, buf: Uint8Array, count: number, offset: number, bufOffset = 0): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : io.pread(this, c, fd, buf, bufOffset, Math.max(0, Math.min(count, buf.length - bufOffset)), offset);
   }
 
   pwrite(cage: number, fd: number, buf: Uint8Array, count: number, offset: number, bufOffset = 0): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : io.pwrite(this, c, fd, buf, bufOffset, Math.max(0, Math.min(count, buf.length - bufOffset)), offset);
   }
 
   readv(cage: number, fd: number, iovs: readonly Uint8Array[]): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : io.readv(this, c, fd, iovs, -1);
   }
 
   writev(cage: number, fd: number, iovs: readonly Uint8Array[]): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : io.writev(this, c, fd, iovs, -1);
   }
 
   preadv(cage: number, fd: number, iovs: readonly Uint8Array[], offset: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     return offset < 0 ? -EINVAL : io.readv(this, c, fd, iovs, offset);
   }
 
   pwritev(cage: number, fd: number, iovs: readonly Uint8Array[], offset: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     return offset < 0 ? -EINVAL : io.writev(this, c, fd, iovs, offset);
   }
 
   lseek(cage: number, fd: number, offset: number, whence: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : io.lseek(this, c, fd, offset, whence);
   }
 
   truncate(cage: number, path: PathArg, length: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const p = toBinary(path);
     return p === null ? NUL_IN_PATH : io.truncate(this, c, p, length);
   }
 
   ftruncate(cage: number, fd: number, length: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : io.ftruncate(this, c, fd, length);
   }
 
   fallocate(cage: number, fd: number, mode: number, offset: number, len: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : io.fallocate(this, c, fd, mode, offset, len);
   }
 
@@ -256,24 +266,24 @@ export class Imfs extends FsState {
   }
 
   copy_file_range(cage: number, fdIn: number, offIn: OffsetRef | null, fdOut: number, offOut: OffsetRef | null, len: number, flags = 0): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : io.copyFileRange(this, c, fdIn, offIn, fdOut, offOut, len, flags);
   }
 
   /** sendfile(2): `offset` null means "from in_fd's file offset, which advances". */
   sendfile(cage: number, outFd: number, inFd: number, offset: OffsetRef | null, count: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : io.sendfile(this, c, outFd, inFd, offset, count);
   }
 
   /** 0 if fd is open for reading (writing), else -EBADF: the check Linux makes before it touches the buffer. */
   checkIo(cage: number, fd: number, writing: boolean): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : io.checkIo(c, fd, writing);
   }
 
   fsync(cage: number, fd: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : io.fsync(this, c, fd);
   }
 
@@ -287,40 +297,40 @@ export class Imfs extends FsState {
   }
 
   syncfs(cage: number, fd: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : io.syncfs(this, c, fd);
   }
 
   sync_file_range(cage: number, fd: number, offset: number, nbytes: number, flags: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : io.syncFileRange(this, c, fd, offset, nbytes, flags);
   }
 
   // ---- descriptors ---------------------------------------------------------------
 
   dup(cage: number, fd: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : fdops.dup(this, c, fd);
   }
 
   dup2(cage: number, oldfd: number, newfd: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : fdops.dup2(this, c, oldfd, newfd);
   }
 
   dup3(cage: number, oldfd: number, newfd: number, flags: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : fdops.dup3(this, c, oldfd, newfd, flags);
   }
 
   /** fcntl(2): `arg` is the int argument, or a Flock for the lock commands (F_GETLK fills it in). */
   fcntl(cage: number, fd: number, cmd: number, arg: number | Flock = 0): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : fdops.fcntl(this, c, fd, cmd, arg);
   }
 
   flock(cage: number, fd: number, operation: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : fdops.flock(this, c, fd, operation);
   }
 
@@ -335,33 +345,33 @@ export class Imfs extends FsState {
   }
 
   fstat(cage: number, fd: number, out: Stat): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : attr.fstat(this, c, fd, out);
   }
 
   fstatat(cage: number, dirfd: number, path: PathArg, out: Stat, flags = 0): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const p = toBinary(path);
     return p === null ? NUL_IN_PATH : attr.fstatat(this, c, dirfd, p, out, flags);
   }
 
   statx(cage: number, dirfd: number, path: PathArg, flags: number, mask: number, out: Statx): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const p = toBinary(path);
     return p === null ? NUL_IN_PATH : attr.statx(this, c, dirfd, p, flags, mask, out);
   }
 
   statfs(cage: number, path: PathArg, out: Statfs): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const p = toBinary(path);
     return p === null ? NUL_IN_PATH : attr.statfs(this, c, p, out);
   }
 
   fstatfs(cage: number, fd: number, out: Statfs): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : attr.fstatfs(this, c, fd, out);
   }
 
@@ -370,7 +380,7 @@ export class Imfs extends FsState {
   }
 
   faccessat(cage: number, dirfd: number, path: PathArg, mode: number, flags = 0): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const p = toBinary(path);
     return p === null ? NUL_IN_PATH : attr.faccessat(this, c, dirfd, p, mode, flags);
@@ -381,12 +391,12 @@ export class Imfs extends FsState {
   }
 
   fchmod(cage: number, fd: number, mode: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : attr.fchmod(this, c, fd, mode);
   }
 
   fchmodat(cage: number, dirfd: number, path: PathArg, mode: number, flags = 0): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const p = toBinary(path);
     return p === null ? NUL_IN_PATH : attr.fchmodat(this, c, dirfd, p, mode, flags);
@@ -402,12 +412,12 @@ export class Imfs extends FsState {
   }
 
   fchown(cage: number, fd: number, uid: number, gid: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : attr.fchown(this, c, fd, uid, gid);
   }
 
   fchownat(cage: number, dirfd: number, path: PathArg, uid: number, gid: number, flags = 0): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const p = toBinary(path);
     return p === null ? NUL_IN_PATH : attr.fchownat(this, c, dirfd, p, uid, gid, flags);
@@ -415,7 +425,7 @@ export class Imfs extends FsState {
 
   /** utimensat(2): path null operates on dirfd (futimens); times null means both now. */
   utimensat(cage: number, dirfd: number, path: PathArg | null, times: readonly [Timespec, Timespec] | null, flags = 0): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const p = path === null ? null : toBinary(path);
     if (p === null && path !== null) return NUL_IN_PATH;
@@ -428,14 +438,14 @@ export class Imfs extends FsState {
 
   /** pathconf(3): the limit, Infinity for "no limit", or -errno. */
   pathconf(cage: number, path: PathArg, name: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const p = toBinary(path);
     return p === null ? NUL_IN_PATH : attr.pathconf(this, c, p, name);
   }
 
   fpathconf(cage: number, fd: number, name: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : attr.fpathconf(this, c, fd, name);
   }
 
@@ -446,7 +456,7 @@ export class Imfs extends FsState {
   }
 
   mkdirat(cage: number, dirfd: number, path: PathArg, mode: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const p = toBinary(path);
     return p === null ? NUL_IN_PATH : ns.mkdirat(this, c, dirfd, p, mode);
@@ -458,7 +468,7 @@ export class Imfs extends FsState {
   }
 
   mknodat(cage: number, dirfd: number, path: PathArg, mode: number, major = 0, minor = 0): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const p = toBinary(path);
     return p === null ? NUL_IN_PATH : ns.mknodat(this, c, dirfd, p, mode, major, minor);
@@ -481,7 +491,7 @@ export class Imfs extends FsState {
   }
 
   unlinkat(cage: number, dirfd: number, path: PathArg, flags = 0): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const p = toBinary(path);
     return p === null ? NUL_IN_PATH : ns.unlinkat(this, c, dirfd, p, flags);
@@ -492,7 +502,7 @@ export class Imfs extends FsState {
   }
 
   linkat(cage: number, olddirfd: number, oldpath: PathArg, newdirfd: number, newpath: PathArg, flags = 0): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const o = toBinary(oldpath), n = toBinary(newpath);
     return o === null || n === null ? NUL_IN_PATH : ns.linkat(this, c, olddirfd, o, newdirfd, n, flags);
@@ -507,7 +517,7 @@ export class Imfs extends FsState {
   }
 
   renameat2(cage: number, olddirfd: number, oldpath: PathArg, newdirfd: number, newpath: PathArg, flags: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const o = toBinary(oldpath), n = toBinary(newpath);
     return o === null || n === null ? NUL_IN_PATH : ns.renameat2(this, c, olddirfd, o, newdirfd, n, flags);
@@ -518,7 +528,7 @@ export class Imfs extends FsState {
   }
 
   symlinkat(cage: number, target: PathArg, newdirfd: number, linkpath: PathArg): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const t = toBinary(target), p = toBinary(linkpath);
     return t === null || p === null ? NUL_IN_PATH : ns.symlinkat(this, c, t, newdirfd, p);
@@ -530,7 +540,7 @@ export class Imfs extends FsState {
   }
 
   readlinkat(cage: number, dirfd: number, path: PathArg, buf: Uint8Array, bufsiz = buf.length, bufOffset = 0): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const p = toBinary(path);
     return p === null ? NUL_IN_PATH : ns.readlinkat(this, c, dirfd, p, buf, bufOffset, Math.max(0, Math.min(bufsiz, buf.length - bufOffset)));
@@ -538,7 +548,7 @@ export class Imfs extends FsState {
 
   /** Creates a UNIX-domain socket bound to `path` (a socket node); returns its descriptor. */
   bind(cage: number, path: PathArg): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const p = toBinary(path);
     return p === null ? NUL_IN_PATH : ns.bindSocket(this, c, AT_FDCWD, p);
@@ -546,7 +556,7 @@ export class Imfs extends FsState {
 
   /** Connects a UNIX-domain socket to `path`: nothing listens in the IMFS, so at best ECONNREFUSED. */
   connect(cage: number, path: PathArg): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const p = toBinary(path);
     return p === null ? NUL_IN_PATH : ns.connectSocket(this, c, AT_FDCWD, p);
@@ -555,7 +565,7 @@ export class Imfs extends FsState {
   // ---- directories and the working directory --------------------------------------
 
   getdents64(cage: number, fd: number, buf: Uint8Array, count = buf.length, bufOffset = 0): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : dir.getdents64(this, c, fd, buf, bufOffset, Math.max(0, Math.min(count, buf.length - bufOffset)));
   }
 
@@ -566,7 +576,7 @@ export class Imfs extends FsState {
 
   /** readdir(3): the next entry, null at the end, or -errno. */
   readdir(cage: number, fd: number): Dirent | null | number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const d = dir.dirOf(this, c, fd);
     if (d < 0) return d;
@@ -587,7 +597,7 @@ export class Imfs extends FsState {
    * Names are binary strings (one char per byte). Returns 0 or -errno.
    */
   scandir(cage: number, fd: number, pos: number, visit: dir.DirVisitor): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const d = dir.dirOf(this, c, fd);
     if (d < 0) return d;
@@ -614,33 +624,33 @@ export class Imfs extends FsState {
   }
 
   chdir(cage: number, path: PathArg): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const p = toBinary(path);
     return p === null ? NUL_IN_PATH : fdops.chdir(this, c, p);
   }
 
   fchdir(cage: number, fd: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : fdops.fchdir(this, c, fd);
   }
 
   /** getcwd(2): writes the path and a NUL into buf; returns strlen + 1 (as the syscall does). */
   getcwd(cage: number, buf: Uint8Array, size = buf.length, bufOffset = 0): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : fdops.getcwd(this, c, buf, bufOffset, Math.max(0, Math.min(size, buf.length - bufOffset)));
   }
 
   /** The working directory as text, or -errno (convenience). */
   cwd(cage: number): string | number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const p = fdops.cwdPath(this, c);
     return typeof p === 'number' ? p : binaryToText(p);
   }
 
   umask(cage: number, mask: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : fdops.umask(c, mask);
   }
 
@@ -648,13 +658,13 @@ export class Imfs extends FsState {
 
   /** poll(2) for one descriptor: the revents now (nothing waits). */
   poll(cage: number, fd: number, events: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : poll_.pollEvents(this, c, fd, events);
   }
 
   /** Whether fd is a terminal (a host stream the grate says is a TTY): 1, 0, or -EBADF. */
   isatty(cage: number, fd: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     if (c === undefined) return -ESRCH;
     const file = c.files[fd];
     if (file === undefined) return -EBADF;
@@ -663,7 +673,7 @@ export class Imfs extends FsState {
 
   /** ioctl(FIONREAD): bytes a read would return now. */
   fionread(cage: number, fd: number): number {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     return c === undefined ? -ESRCH : poll_.readableBytes(this, c, fd);
   }
 
@@ -671,7 +681,7 @@ export class Imfs extends FsState {
 
   /** Whether `path` exists for `cage` (following symlinks). */
   exists(cage: number, path: PathArg): boolean {
-    const c = this.cages.get(cage);
+    const c = this.cageById(cage);
     const p = toBinary(path);
     if (c === undefined || p === null) return false;
     return walk(this, c, AT_FDCWD, p, FOLLOW, lk) === 0 && lk.ino !== 0;
