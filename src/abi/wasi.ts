@@ -252,13 +252,14 @@ export class WasiAbi {
       const ns = clockNs(id);
       return ns === null ? W.WASI_EINVAL : this.outU64(out, ns);
     };
-    const pread = (fd: number, iovs: number, n: number, lo: number, hi: number, out: number): number => {
-      const pos = i64(lo, hi);
-      return pos < 0 ? W.WASI_EINVAL : transfer(false, fd, iovs, n, out, pos);
-    };
-    const pwrite = (fd: number, iovs: number, n: number, lo: number, hi: number, out: number): number => {
-      const pos = i64(lo, hi);
-      return pos < 0 ? W.WASI_EINVAL : transfer(true, fd, iovs, n, out, pos);
+    /** fd_pread (writing false) or fd_pwrite: the halves form, with the BigInt form that calls it. */
+    const positional = (writing: boolean) => {
+      const halves = (fd: number, iovs: number, n: number, lo: number, hi: number, out: number): number => {
+        const pos = i64(lo, hi);
+        return pos < 0 ? W.WASI_EINVAL : transfer(writing, fd, iovs, n, out, pos);
+      };
+      return withHalves((fd: number, iovs: number, n: number, offset: bigint, out: number) => halves(fd, iovs, n, lowOf(offset), highOf(offset), out),
+        [I32, I32, I32, I64, I32], halves);
     };
     const seek = (fd: number, lo: number, hi: number, whence: number, out: number): number => {
       if (whence !== W.WHENCE_SET && whence !== W.WHENCE_CUR && whence !== W.WHENCE_END) return W.WASI_EINVAL;
@@ -419,8 +420,7 @@ export class WasiAbi {
         const t = this.times(atim, mtim, flags);
         return typeof t === 'number' ? t : toWasiErrno(fs.futimens(cage, fd, t));
       },
-      fd_pread: withHalves((fd: number, iovs: number, n: number, offset: bigint, out: number) => pread(fd, iovs, n, lowOf(offset), highOf(offset), out),
-        [I32, I32, I32, I64, I32], pread),
+      fd_pread: positional(false),
       fd_prestat_get: (fd: number, out: number) => {
         const name = this.preopenNames.get(fd);
         if (name === undefined || this.fileOf(fd) === undefined) return W.WASI_EBADF;
@@ -442,8 +442,7 @@ export class WasiAbi {
         m.u8.set(name, ptr);
         return 0;
       },
-      fd_pwrite: withHalves((fd: number, iovs: number, n: number, offset: bigint, out: number) => pwrite(fd, iovs, n, lowOf(offset), highOf(offset), out),
-        [I32, I32, I32, I64, I32], pwrite),
+      fd_pwrite: positional(true),
       fd_read: (fd: number, iovs: number, n: number, out: number) => transfer(false, fd, iovs, n, out, null),
       fd_readdir: withHalves((fd: number, buf: number, bufLen: number, cookie: bigint, out: number) => readdir(fd, buf, bufLen, lowOf(cookie), highOf(cookie), out),
         [I32, I32, I32, I64, I32], readdir),
