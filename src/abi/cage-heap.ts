@@ -6,7 +6,7 @@
  * cannot grow past it and brk fails (-ENOMEM), which glibc's malloc answers by using mmap.
  * WebAssembly memory has no page protection: mprotect validates its arguments only.
  */
-import { zeroBytes } from '../core/copy-bytes.js';
+import { clearUser } from '../core/copy-bytes.js';
 import type { CageMemory } from './cage-memory.js';
 
 const WASM_PAGE = 65536;
@@ -65,7 +65,7 @@ export class CageHeap {
     if (addr < this.brkStart || addr > this.ceiling()) return -ENOMEM;
     if (!this.growTo(addr)) return -ENOMEM;
     // ok() refreshes a view left short by a memory.grow the cage made itself.
-    if (addr > this.brkEnd && this.mem.ok(this.brkEnd, addr - this.brkEnd)) zeroBytes(this.mem.u8, this.brkEnd, addr - this.brkEnd);
+    if (addr > this.brkEnd && this.mem.ok(this.brkEnd, addr - this.brkEnd)) clearUser(this.mem.u8, this.brkEnd, addr - this.brkEnd);
     this.brkEnd = addr;
     return addr;
   }
@@ -88,7 +88,7 @@ export class CageHeap {
       start = got;
     }
     this.mapped.push({ start, len });
-    if (this.mem.ok(start, len)) zeroBytes(this.mem.u8, start, len);
+    if (this.mem.ok(start, len)) clearUser(this.mem.u8, start, len);
     if (fill !== undefined) {
       const r = fill(start, Math.min(length, len));
       if (r < 0) { this.munmap(start, len); return r; }

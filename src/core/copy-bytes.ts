@@ -1,22 +1,29 @@
 /**
- * Moving bytes between file memory and a cage's memory, and zeroing a cage's memory.
- * TypedArray.prototype.set copies to or from a SharedArrayBuffer (a lind cage's memory is
- * shared) with relaxed atomics: word by word when source and destination are equally
- * aligned modulo 8, at about half the speed of memcpy, and byte by byte otherwise (4 KiB:
- * 1.2 us instead of 0.2). Node's Buffer fill with a source exactly as long as the range
- * is one memcpy whatever the buffers are, but its call costs more than it saves on small
- * copies: measured in running lind cages (same process, alternating builds), 4 KiB reads
- * and writes took 1.6x as long through fill as through a word-by-word set(), while whole
- * 16 KiB chunks (bulk reads and writes) went as fast or up to 10% faster through fill.
+ * Moving bytes between the IMFS's own memory (file chunks, pipe rings, gather buffers:
+ * never shared) and a user's view (a cage's memory, shared for a lind cage), and zeroing
+ * a user's view; named after Linux's copy_to_user, copy_from_user and clear_user.
+ * TypedArray.prototype.set copies to or from a SharedArrayBuffer with relaxed atomics:
+ * word by word when source and destination are equally aligned modulo 8, at about half
+ * the speed of memcpy into memory in cache, and byte by byte otherwise (4 KiB: 1.2 us
+ * instead of 0.2). Node's own memmove (node-copy.ts) costs what set() costs on plain
+ * memory at every size; where this Node does not offer it, Buffer fill does the same
+ * (one memcpy whatever the memory) with ~100 ns more per call.
  * No other agent touches a cage's memory while the grate copies (a cage runs one thread
- * and the grate runs between its instructions), so nothing can race with the plain copy.
+ * and the grate runs between its instructions), so nothing can race with a plain copy.
  */
+import { findNodeMemmove, type Memmove } from './node-copy.js';
+
 const bufferFill = Buffer.prototype.fill;
+const nodeMemmove = findNodeMemmove();
+/** One memcpy, whatever the memories: Node's memmove, or else Buffer fill with a source exactly as long. */
+const memcpy: Memmove = nodeMemmove ?? ((dst, dstOff, src, srcOff, n) => {
+  bufferFill.call(dst, src.subarray(srcOff, srcOff + n), dstOff, dstOff + n);
+});
 
 /**
  * Whether a shared memory has been handed to the ABI layer (noteSharedMemory). Until then
- * copies skip asking each view for its buffer (a call into V8's runtime, ~15 ns each way);
- * a shared view passed straight to the core API is still copied right, by set().
+ * no user view is asked for its buffer (a call into V8, ~15 ns); a shared view passed
+ * straight to the core API is still copied right, by set().
  */
 let sharedSeen = false;
 
@@ -25,56 +32,95 @@ export function noteSharedMemory(): void {
   sharedSeen = true;
 }
 
-/** Copies to or from a shared memory above this size go through Node's fill (one memcpy). */
+/**
+ * The last user view asked about, and whether its memory is shared: a cage passes the
+ * same view of its memory call after call, so the buffer is asked for once per view.
+ */
+let lastUser: Uint8Array | null = null;
+let lastUserShared = false;
+
+function isShared(user: Uint8Array): boolean {
+  if (!sharedSeen) return false;
+  if (user !== lastUser) {
+    lastUser = user;
+    lastUserShared = user.buffer instanceof SharedArrayBuffer;
+  }
+  return lastUserShared;
+}
+
+/** Lets go of the last user view (a cage has exited: its memory need not stay alive). */
+export function forgetUserView(): void {
+  lastUser = null;
+}
+
+/** Copies to or from a shared memory above this size take one memcpy, not set(), */
 const MEMCPY_ABOVE = 8 << 10;
 /** ... and from this size when source and destination are not equally aligned modulo 8. */
 const MISALIGNED_MEMCPY_FROM = 512;
 
 /**
- * Copies src[srcOff, srcOff + n) to dst[dstOff, …); the two must be different memory.
- * Alignment is judged from the offsets alone: both views are taken to start at a multiple
- * of 8, as the IMFS's own buffers do (chunks, pipe buffers, gather buffers) and the cage's
- * whole memory, which the ABI layers pass with an offset. (A view's byteOffset costs a
- * call into V8 each time, 10 ns: reading two made lind's 4 KiB reads 19% slower.) A view
- * starting elsewhere (an iovec of a vectored call) is still copied exactly, only perhaps
- * byte by byte.
+ * Copies src[srcOff, srcOff + n) to dst[dstOff, …) by set(), or by memcpy where set()
+ * would copy a shared memory byte by byte or the copy is long. Alignment is judged from
+ * the offsets alone: both views are taken to start at a multiple of 8, as the IMFS's own
+ * buffers and a cage's whole memory do (a view's byteOffset costs a call into V8, 10 ns);
+ * a view starting elsewhere (an iovec of a vectored call) is still copied exactly, only
+ * perhaps byte by byte.
  */
-export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, n: number): void {
+function copy(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, n: number, shared: boolean): void {
   if (n === 1) {
     dst[dstOff] = src[srcOff];
     return;
   }
+  if (shared && n >= MISALIGNED_MEMCPY_FROM && (n > MEMCPY_ABOVE || ((dstOff - srcOff) & 7) !== 0)) {
+    memcpy(dst, dstOff, src, srcOff, n);
+    return;
+  }
   // A whole chunk (a small file's read or write) needs no view of its own.
-  const from = srcOff === 0 && n === src.length ? src : src.subarray(srcOff, srcOff + n);
-  if (
-    n >= MISALIGNED_MEMCPY_FROM && sharedSeen &&
-    (n > MEMCPY_ABOVE || ((dstOff - srcOff) & 7) !== 0) &&
-    (dst.buffer instanceof SharedArrayBuffer || src.buffer instanceof SharedArrayBuffer)
-  ) {
-    bufferFill.call(dst, from, dstOff, dstOff + n);
-  } else dst.set(from, dstOff);
+  dst.set(srcOff === 0 && n === src.length ? src : src.subarray(srcOff, srcOff + n), dstOff);
 }
 
 /**
- * What zeroBytes copies from (Buffer fill repeats a short source, doubling each memcpy).
+ * Copies own[ownOff, ownOff + n) to user[userOff, …): into a shared memory always by Node's
+ * memmove where there is one (a read's 4 KiB: 0.1 us instead of 0.2).
+ */
+export function copyToUser(user: Uint8Array, userOff: number, own: Uint8Array, ownOff: number, n: number): void {
+  const shared = isShared(user);
+  if (shared && n > 1 && nodeMemmove !== null) nodeMemmove(user, userOff, own, ownOff, n);
+  else copy(user, userOff, own, ownOff, n, shared);
+}
+
+/**
+ * Copies user[userOff, userOff + n) to own[ownOff, …). Here set() keeps the equally
+ * aligned copies up to 8 KiB: their destination is a file chunk, often not in cache (a
+ * file being written), and glibc's memmove (rep movsb from 2112 bytes on this machine)
+ * stores into memory not in cache more slowly than V8's word-by-word loop (4 KiB across
+ * a 64 MiB file: 420-500 ns against 240-400; a lind cage writing 4 KiB blocks went 1.27x
+ * slower through memmove).
+ */
+export function copyFromUser(own: Uint8Array, ownOff: number, user: Uint8Array, userOff: number, n: number): void {
+  copy(own, ownOff, user, userOff, n, isShared(user));
+}
+
+/**
+ * What clearUser copies from (Buffer fill repeats a short source, doubling each memcpy).
  * Its memory comes from malloc (16-byte aligned), so ZEROS[k] lies at k modulo 8.
  */
 const ZEROS = new Uint8Array(16 << 10);
 
-/** Zeroing fewer bytes than this is quick whatever the memory: no need to ask whether it is shared. */
-const SMALL_ZEROING = 256;
+/** Zeroing fewer bytes than this is quick whatever the memory. */
+const SMALL_CLEAR = 256;
 
 /**
- * Sets dst[off, off + n) to zero. TypedArray fill stores into a shared memory one byte at a
- * time (4 KiB: 1.2 us instead of 60 ns): zeros are copied in instead, by set() or by fill
- * as copyBytes chooses.
+ * Sets user[off, off + n) to zero. TypedArray fill stores into a shared memory one byte at
+ * a time (4 KiB: 1.2 us instead of 60 ns): zeros are copied in instead, beyond 16 KiB by
+ * Buffer fill (one call however long), below it as copy() chooses, taken from the same
+ * place modulo 8 (for set()).
  */
-export function zeroBytes(dst: Uint8Array, off: number, n: number): void {
-  if (n < SMALL_ZEROING || !sharedSeen || !(dst.buffer instanceof SharedArrayBuffer)) dst.fill(0, off, off + n);
-  else if (n > MEMCPY_ABOVE) bufferFill.call(dst, ZEROS, off, off + n);
+export function clearUser(user: Uint8Array, off: number, n: number): void {
+  if (n < SMALL_CLEAR || !isShared(user)) user.fill(0, off, off + n);
+  else if (n > ZEROS.length - 8) bufferFill.call(user, ZEROS, off, off + n);
   else {
-    // Zeros taken from the same place modulo 8, so set() copies them word by word.
     const k = off & 7;
-    dst.set(ZEROS.subarray(k, k + n), off);
+    copy(user, off, ZEROS, k, n, true);
   }
 }

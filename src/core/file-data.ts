@@ -10,7 +10,7 @@
  * file's size is zero, so extending a file always exposes zeros.
  * The file size lives in the inode table; it is passed in where needed.
  */
-import { copyBytes, zeroBytes } from './copy-bytes.js';
+import { clearUser, copyFromUser, copyToUser } from './copy-bytes.js';
 import type { Space } from './space.js';
 
 const MIN_CHUNK = 512;
@@ -82,8 +82,8 @@ export class FileData {
       const step = Math.min(cs - inChunk, n - done);
       const chunk = this.chunk(k);
       const avail = chunk === undefined ? 0 : Math.max(0, Math.min(step, chunk.length - inChunk));
-      if (avail > 0) copyBytes(dst, dstOff + done, chunk!, inChunk, avail);
-      if (avail < step) zeroBytes(dst, dstOff + done + avail, step - avail);
+      if (avail > 0) copyToUser(dst, dstOff + done, chunk!, inChunk, avail);
+      if (avail < step) clearUser(dst, dstOff + done + avail, step - avail);
       done += step;
     }
     return n;
@@ -103,7 +103,7 @@ export class FileData {
       const step = Math.min(cs - inChunk, len - done);
       const chunk = this.reserve(k, inChunk + step, space);
       if (chunk === undefined) return done > 0 ? done : -1;
-      copyBytes(chunk, inChunk, src, srcOff + done, step);
+      copyFromUser(chunk, inChunk, src, srcOff + done, step);
       done += step;
     }
     return done;

@@ -8,6 +8,7 @@
 import { AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_RDONLY, O_TRUNC, O_WRONLY, S_IFIFO, S_IFMT, SEEK_SET } from './constants.js';
 import { EBADF, EEXIST, EINVAL, ESRCH } from './errno.js';
 import { Cage } from './cage.js';
+import { forgetUserView } from './copy-bytes.js';
 import { FsState, type ImfsOptions } from './fs-state.js';
 import type { Credentials } from './access.js';
 import { toBinary, binaryToBytes, binaryToText, type PathArg } from './names.js';
@@ -140,6 +141,7 @@ export class Imfs extends FsState {
     this.unref(c.cwd);
     this.cages.delete(id);
     this.lastCage = undefined;
+    forgetUserView();
     return 0;
   }
 

@@ -15,7 +15,7 @@ import { M, C, type FsState } from './fs-state.js';
 import type { Cage } from './cage.js';
 import type { OpenFile } from './open-file.js';
 import type { FileData } from './file-data.js';
-import { copyBytes } from './copy-bytes.js';
+import { copyFromUser, copyToUser } from './copy-bytes.js';
 
 const lk = new Lookup();
 /** Linux caps one read/write at MAX_RW_COUNT (INT_MAX rounded down to a page). */
@@ -170,7 +170,7 @@ function transferNothing(fs: FsState, cage: Cage, fd: number, pos: number, writi
 function gather(iovs: readonly Uint8Array[], total: number): Uint8Array {
   const all = new Uint8Array(total);
   let at = 0;
-  for (const v of iovs) { copyBytes(all, at, v, 0, v.length); at += v.length; }
+  for (const v of iovs) { copyFromUser(all, at, v, 0, v.length); at += v.length; }
   return all;
 }
 
@@ -179,7 +179,7 @@ function scatter(all: Uint8Array, n: number, iovs: readonly Uint8Array[]): void 
   for (const v of iovs) {
     if (at >= n) break;
     const k = Math.min(v.length, n - at);
-    copyBytes(v, 0, all, at, k);
+    copyToUser(v, 0, all, at, k);
     at += k;
   }
 }

@@ -5,7 +5,7 @@
  * caller asked for O_NONBLOCK). Writers with O_DIRECT write packets (pipe(2) "packet
  * mode"): a read returns at most one packet and drops what does not fit of it.
  */
-import { copyBytes } from './copy-bytes.js';
+import { copyFromUser, copyToUser } from './copy-bytes.js';
 import { EAGAIN, EBUSY, EINVAL, ENOMEM, EPERM, EPIPE, WOULD_BLOCK } from './errno.js';
 import { PIPE_BUF, PIPE_CAPACITY } from './constants.js';
 
@@ -62,8 +62,8 @@ export class Pipe {
   private copyOut(dst: Uint8Array, off: number, n: number): void {
     const cap = this.buf.length;
     const first = Math.min(n, cap - this.head);
-    copyBytes(dst, off, this.buf, this.head, first);
-    if (first < n) copyBytes(dst, off + first, this.buf, 0, n - first);
+    copyToUser(dst, off, this.buf, this.head, first);
+    if (first < n) copyToUser(dst, off + first, this.buf, 0, n - first);
   }
 
   /** Takes the first n bytes out of the ring. */
@@ -108,8 +108,8 @@ export class Pipe {
     const n = Math.min(len, room);
     const tail = (this.head + this.length) % cap;
     const first = Math.min(n, cap - tail);
-    copyBytes(this.buf, tail, src, off, first);
-    if (first < n) copyBytes(this.buf, 0, src, off + first, n - first);
+    copyFromUser(this.buf, tail, src, off, first);
+    if (first < n) copyFromUser(this.buf, 0, src, off + first, n - first);
     if (packet) {
       // Linux makes one packet per page, so a long write is several packets.
       const at = this.consumed + this.length;

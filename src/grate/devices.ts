@@ -4,14 +4,14 @@
  */
 import { ENOSPC, S_IFCHR, type Device, type Imfs } from '../core/index.js';
 import { randomFill } from '../abi/host-services.js';
-import { zeroBytes } from '../core/copy-bytes.js';
+import { clearUser } from '../core/copy-bytes.js';
 
 const GRATE = 0;
 
 const DEVICES: { name: string; minor: number; device: Device }[] = [
   { name: 'null', minor: 3, device: { seekable: true, read: () => 0, write: (_s, _o, len) => len } },
-  { name: 'zero', minor: 5, device: { seekable: true, read: (d, off, len) => { zeroBytes(d, off, len); return len; }, write: (_s, _o, len) => len } },
-  { name: 'full', minor: 7, device: { seekable: true, read: (d, off, len) => { zeroBytes(d, off, len); return len; }, write: () => -ENOSPC } },
+  { name: 'zero', minor: 5, device: { seekable: true, read: (d, off, len) => { clearUser(d, off, len); return len; }, write: (_s, _o, len) => len } },
+  { name: 'full', minor: 7, device: { seekable: true, read: (d, off, len) => { clearUser(d, off, len); return len; }, write: () => -ENOSPC } },
   { name: 'random', minor: 8, device: { seekable: true, read: (d, off, len) => { randomFill(d, off, len); return len; }, write: (_s, _o, len) => len } },
   { name: 'urandom', minor: 9, device: { seekable: true, read: (d, off, len) => { randomFill(d, off, len); return len; }, write: (_s, _o, len) => len } },
 ];
