@@ -19,8 +19,14 @@ import type { ModuleImport, ValType } from '../abi/wasm-module.js';
 import { halvesOf } from '../abi/i64-halves.js';
 import { HEADER, name, section, sleb, uleb, vec } from '../abi/wasm-encode.js';
 
-/** Values the probe's cold branch keeps alive (8 bytes each): 16 KiB of stack for the IMFS. */
-const PROBE_VALUES = 2048;
+/**
+ * Values the probe's cold branch keeps alive (8 bytes each): 64 KiB of stack for the call.
+ * The IMFS itself needs a few KiB, but V8 needs about 40 KiB of headroom for work it does
+ * on the way (compiling a function met for the first time): with 16 KiB, a rename whose
+ * directory was compacted for the first time overflowed between removing the old name
+ * and adding the new one, and the file was lost (test/grate/stack-guard.test.ts).
+ */
+const PROBE_VALUES = 8192;
 
 /** (func (export "probe") (param i32) (result i32)): 0 unless given -1, when it computes a chain of values it holds all at once. */
 function probeModule(): Uint8Array {
@@ -51,7 +57,7 @@ function probe(): (x: number) => number {
   return probeInstance.exports.probe as (x: number) => number;
 }
 
-/** Throws V8's stack-overflow RangeError unless about 16 KiB of stack are left. */
+/** Throws V8's stack-overflow RangeError unless about 64 KiB of stack are left. */
 export function checkStack(): void {
   probe()(0);
 }
@@ -107,6 +113,18 @@ const TRAMPOLINE_CACHE = 64;
 /** A JavaScript wrapper, for an import whose signature is not known (the cage was given as a compiled module). */
 function jsGuarded(fn: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
   return (...args) => { checkStack(); return fn(...args); };
+}
+
+/**
+ * One import module's functions, each behind the stack check through a JavaScript wrapper:
+ * for imports handed out before any cage is known (the WASI class's wasiImport).
+ */
+export function guardFunctions(fields: WebAssembly.ModuleImports): WebAssembly.ModuleImports {
+  const out: WebAssembly.ModuleImports = {};
+  for (const [field, value] of Object.entries(fields)) {
+    out[field] = typeof value === 'function' ? jsGuarded(value as (...args: unknown[]) => unknown) : value;
+  }
+  return out;
 }
 
 /**

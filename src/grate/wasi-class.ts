@@ -11,6 +11,7 @@ import { toBytesList } from '../abi/args.js';
 import type { TraceSink } from '../abi/trace.js';
 import { inputStream, outputStream, type InputSource, type OutputTarget } from './stdio.js';
 import { populateRoot, registerDevices } from './devices.js';
+import { guardFunctions } from './stack-guard.js';
 
 export interface WasiClassOptions {
   version?: 'preview1' | 'unstable';
@@ -70,7 +71,9 @@ export class WASI {
       trace: options.trace,
     });
     this.abi.openPreopens();
-    this.wasiImport = this.abi.imports().wasi_snapshot_preview1;
+    // Behind the grate's stack check, so that a cage recursing into a syscall overflows the
+    // stack before the IMFS is touched, never in the middle of a call (stack-guard.ts).
+    this.wasiImport = guardFunctions(this.abi.imports().wasi_snapshot_preview1);
     this.returnOnExit = options.returnOnExit ?? true;
   }
 

@@ -3,14 +3,15 @@
  * memory access, a division by zero, a stack overflow by deep recursion, and a stack
  * overflow that strikes while the cage recurses through syscalls — end with status 134
  * and a message naming the cage; what they did before the trap stays, whole; the IMFS
- * passes the consistency check; their descriptors are closed; the next cage runs.
+ * passes the consistency check; their descriptors are closed; the next cage runs. The WASI
+ * class (a drop-in for node:wasi) keeps the IMFS whole through the same overflows.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as nodefs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Grate, TRAP_STATUS } from '../../src/grate/index.js';
-import { newStat, O_RDONLY } from '../../src/core/index.js';
+import { Grate, TRAP_STATUS, WASI } from '../../src/grate/index.js';
+import { Imfs, newStat, O_RDONLY } from '../../src/core/index.js';
 import { checkInvariants } from '../../src/core/check.js';
 import { buildModule, op, type Func, type FuncImport } from '../helpers/wasm-builder.js';
 import { WASI_SIGNATURES, iovec } from '../helpers/script-cage.js';
@@ -130,6 +131,18 @@ describe('a cage that traps mid-run', () => {
     const st = newStat();
     expect(grate.fs.stat(0, '/tmp/deep', st) === 0 || grate.fs.stat(0, '/tmp/peed', st) === 0).toBe(true);
     expect(grate.runSync(EXIT3)).toBe(3);
+  });
+
+  test('the WASI class guards its imports the same way: an overflow through its syscalls leaves no call half done', () => {
+    const fs = new Imfs();
+    expect(fs.mkdir(0, '/tmp', 0o1777)).toBe(0);
+    for (let locals = 600; locals < 2000; locals += 7) {
+      const wasi = new WASI({ fs, stdout: () => {}, stderr: () => {} });
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(faultCage(op.call(FIRST_FUNC + 1), [recurseThroughSyscalls(locals)])), wasi.getImportObject());
+      expect(() => wasi.start(instance)).toThrow(/Maximum call stack size exceeded/);
+      expect(checkInvariants(fs), `with ${locals} locals`).toEqual([]);
+      expect([...fs.cages.keys()]).toEqual([0]);
+    }
   });
 
   test('the stack guard keeps imports as the cage declares them: one import under two signatures still links', () => {
