@@ -65,6 +65,13 @@ class RightsTable {
     this.inhLo[fd] = inhLo >>> 0;
     this.inhHi[fd] = inhHi >>> 0;
   }
+  /**
+   * Records for fd, unless it has some, the rights of a descriptor nobody recorded rights
+   * for (stdio, or one the lind ABI opened): all of them, but seek and tell on a terminal.
+   */
+  adopt(fd: number, file: unknown, tty: boolean): void {
+    if (!this.has(fd, file)) this.set(fd, file, tty ? W.RIGHTS_TTY_LOW : W.RIGHTS_ALL_LOW, 0, W.RIGHTS_ALL_LOW, 0);
+  }
   /** Records for `to` the rights recorded for `from`. */
   copy(from: number, to: number, file: unknown): void {
     this.set(to, file, this.baseLo[from], this.baseHi[from], this.inhLo[from], this.inhHi[from]);
@@ -360,16 +367,17 @@ export class WasiAbi {
       },
       fd_datasync: (fd: number) => toWasiErrno(fs.fdatasync(cage, fd)),
       fd_fdstat_get: (fd: number, out: number) => {
-        const rights = this.rights, known = rights.has(fd, this.fileOf(fd));
+        const rights = this.rights, file = this.fileOf(fd);
         // A description's type (a terminal's included) never changes, so it is worked out once
         // per recorded descriptor: wasi-libc asks for its directory's fdstat on every open.
-        let type = known ? rights.filetype[fd] : -1, tty = false;
+        let type = rights.has(fd, file) ? rights.filetype[fd] : -1;
         if (type < 0) {
           const r = fs.fstat(cage, fd, this.stat);
           if (r < 0) return toWasiErrno(r);
-          tty = fs.isatty(cage, fd) === 1;
+          const tty = fs.isatty(cage, fd) === 1;
           type = tty ? W.FILETYPE_CHARACTER_DEVICE : filetypeOfMode(this.stat.mode);
-          if (known) rights.filetype[fd] = type;
+          rights.adopt(fd, file, tty);
+          rights.filetype[fd] = type;
         }
         const m = this.m();
         out >>>= 0;
@@ -383,10 +391,10 @@ export class WasiAbi {
         m.setU32(out, type); // fs_filetype, a zero padding byte, and fs_flags (written next)
         m.setU16(out + 2, flags);
         m.setU32(out + 4, 0);
-        m.setU32(out + 8, known ? rights.baseLo[fd] : tty ? W.RIGHTS_TTY_LOW : W.RIGHTS_ALL_LOW);
-        m.setU32(out + 12, known ? rights.baseHi[fd] : 0);
-        m.setU32(out + 16, known ? rights.inhLo[fd] : W.RIGHTS_ALL_LOW);
-        m.setU32(out + 20, known ? rights.inhHi[fd] : 0);
+        m.setU32(out + 8, rights.baseLo[fd]);
+        m.setU32(out + 12, rights.baseHi[fd]);
+        m.setU32(out + 16, rights.inhLo[fd]);
+        m.setU32(out + 20, rights.inhHi[fd]);
         return 0;
       },
       fd_fdstat_set_flags: (fd: number, fdflags: number) => {
@@ -402,12 +410,13 @@ export class WasiAbi {
       fd_fdstat_set_rights: (fd: number, base: bigint, inheriting: bigint) => {
         const file = this.fileOf(fd);
         if (file === undefined) return W.WASI_EBADF;
-        const rights = this.rights, known = rights.has(fd, file);
+        const rights = this.rights;
+        if (!rights.has(fd, file)) rights.adopt(fd, file, fs.isatty(cage, fd) === 1);
         const [bLo, bHi, iLo, iHi] = [lowOf(base), highOf(base), lowOf(inheriting), highOf(inheriting)];
         // Rights can only shrink: no bit beyond the current ones, in either half.
         const beyond = (want: number, have: number) => ((want & ~have) >>> 0) !== 0;
-        if (beyond(bLo, known ? rights.baseLo[fd] : W.RIGHTS_ALL_LOW) || beyond(bHi, known ? rights.baseHi[fd] : 0) ||
-            beyond(iLo, known ? rights.inhLo[fd] : W.RIGHTS_ALL_LOW) || beyond(iHi, known ? rights.inhHi[fd] : 0)) return W.WASI_ENOTCAPABLE;
+        if (beyond(bLo, rights.baseLo[fd]) || beyond(bHi, rights.baseHi[fd]) ||
+            beyond(iLo, rights.inhLo[fd]) || beyond(iHi, rights.inhHi[fd])) return W.WASI_ENOTCAPABLE;
         rights.set(fd, file, bLo, bHi, iLo, iHi);
         return 0;
       },

@@ -3,12 +3,16 @@
  * worked out once per recorded descriptor (it never changes for an open description), so
  * these pin that it follows the descriptor: asked twice, after a close and a reopen of the
  * same number as something else, after fd_renumber; and that the flags are asked afresh.
+ * A descriptor with no recorded rights (stdio) has them all, a terminal all but seek and
+ * tell, and fd_fdstat_set_rights starts from the same ones.
  */
 import { describe, expect, test } from 'vitest';
 import { Grate } from '../../src/grate/index.js';
+import { Imfs, O_RDONLY, O_WRONLY, S_IFCHR, S_IFIFO } from '../../src/core/index.js';
+import { WasiAbi } from '../../src/abi/wasi.js';
 import { wasiScript, decode, sink, out, type Step } from '../helpers/script-cage.js';
 
-const DIRECTORY = 3, REGULAR_FILE = 4, FDFLAGS_APPEND = 1, OFLAGS_CREAT = 1, OFLAGS_DIRECTORY = 2, BADF = 8;
+const CHARACTER_DEVICE = 2, DIRECTORY = 3, REGULAR_FILE = 4, SOCKET_STREAM = 6, NOTCAPABLE = 76, FDFLAGS_APPEND = 1, OFLAGS_CREAT = 1, OFLAGS_DIRECTORY = 2, BADF = 8;
 const RIGHTS = 0x1fffffffn & ~0x40n | 0x40n; // read, write and the rest (what wasi-libc asks for)
 
 function run(steps: Step[]) {
@@ -58,5 +62,49 @@ describe('fd_fdstat_get', () => {
     expect(d.base(6)).toBe(RIGHTS);
     expect([d.flags(6), d.flags(8)]).toEqual([0, FDFLAGS_APPEND]);
     expect(d.res(7)).toBe(BADF);
+  });
+});
+
+describe('the rights of a descriptor nobody recorded rights for (stdio)', () => {
+  const SEEK = 0x4n, TELL = 0x20n, ALL = 0x3fffffffn;
+
+  /** A cage whose fd 0 is a terminal and fd 1 a plain stream, called directly. */
+  function setup() {
+    const fs = new Imfs();
+    expect(fs.createCage(1)).toBe(0);
+    expect(fs.installStream(1, 0, { isatty: true, read: () => 0 }, O_RDONLY, S_IFCHR)).toBe(0);
+    expect(fs.installStream(1, 1, { write: (_s, _o, len) => len }, O_WRONLY, S_IFIFO)).toBe(1); // the descriptor
+    const abi = new WasiAbi({ fs, cageId: 1, args: [], env: [] });
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    abi.setMemory(memory);
+    const fns = abi.imports().wasi_snapshot_preview1 as Record<string, (...a: unknown[]) => number>;
+    const dv = new DataView(memory.buffer);
+    const fdstat = (fd: number) => {
+      expect(fns.fd_fdstat_get(fd, 512)).toBe(0);
+      return { type: dv.getUint8(512), base: dv.getBigUint64(520, true), inheriting: dv.getBigUint64(528, true) };
+    };
+    return { fns, fdstat };
+  }
+
+  test('a terminal has every right but seek and tell, and set_rights cannot add them back', () => {
+    const { fns, fdstat } = setup();
+    expect(fdstat(0)).toEqual({ type: CHARACTER_DEVICE, base: ALL & ~(SEEK | TELL), inheriting: ALL });
+    expect(fns.fd_fdstat_set_rights(0, ALL & ~TELL, ALL)).toBe(NOTCAPABLE);
+    expect(fns.fd_fdstat_set_rights(0, ALL & ~(SEEK | TELL | 0x2n), ALL)).toBe(0);
+    expect(fdstat(0).base).toBe(ALL & ~(SEEK | TELL | 0x2n));
+  });
+
+  test('set_rights first on a terminal (before any fdstat) starts from the same rights', () => {
+    const { fns, fdstat } = setup();
+    expect(fns.fd_fdstat_set_rights(0, ALL, ALL)).toBe(NOTCAPABLE);
+    expect(fdstat(0).base).toBe(ALL & ~(SEEK | TELL));
+  });
+
+  test('any other stream has every right, and may drop some', () => {
+    const { fns, fdstat } = setup();
+    expect(fdstat(1)).toEqual({ type: SOCKET_STREAM, base: ALL, inheriting: ALL });
+    expect(fns.fd_fdstat_set_rights(1, ALL & ~SEEK, 0n)).toBe(0);
+    expect(fdstat(1)).toMatchObject({ base: ALL & ~SEEK, inheriting: 0n });
+    expect(fns.fd_fdstat_set_rights(1, ALL, 0n)).toBe(NOTCAPABLE);
   });
 });
