@@ -1,6 +1,7 @@
 /**
  * The ABI fuzzer in `make test`: a fixed seed for 100,000 calls over both ABIs (run as
- * `make fuzz` runs it: bundled, in a worker watched for hangs), plus checks that its parts
+ * `make fuzz` runs it: bundled, in a worker watched for hangs; its --help and its refusal
+ * of arguments), plus checks that its parts
  * can fail: the invariant checker reports corrupted states, and a bug planted in the core
  * is found and minimized to a short reproducer.
  */
@@ -111,6 +112,12 @@ describe('the fuzzer', () => {
       expect(r.status, output.slice(-4000)).toBe(0);
       expect(output).toMatch(new RegExp(`${CI_COUNT} calls in .* no failure`));
       expect(secs).toBeLessThan(60);
+      // Settings come only from the environment: --help prints them and runs nothing; any
+      // other argument is refused rather than ignored (a campaign would start regardless).
+      const help = spawnSync(process.execPath, [out, '--help'], { encoding: 'utf8', timeout: 10_000 });
+      expect([help.status, help.stdout]).toEqual([0, expect.stringMatching(/^usage: make fuzz .*\n[\s\S]*SEED[\s\S]*COUNT/)]);
+      const bad = spawnSync(process.execPath, [out, '--seed', '3'], { encoding: 'utf8', timeout: 10_000 });
+      expect([bad.status, bad.stdout, bad.stderr]).toEqual([2, '', expect.stringMatching(/^fuzz: takes no arguments \(got --seed 3\)/)]);
     } finally {
       nodefs.rmSync(dir, { recursive: true, force: true });
     }

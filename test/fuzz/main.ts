@@ -222,7 +222,27 @@ async function supervise(): Promise<number> {
   return failed ? 1 : 0;
 }
 
+const USAGE = `usage: make fuzz [SEED=n] [COUNT=n] [JOBS=n] [FIRST_EPOCH=n] [REPLAY=file.json] [SHOW=epoch:index]
+   or: [SEED=n ...] node dist/fuzz.js
+
+Runs a fuzz campaign against both ABIs. Everything is set through the environment:
+  SEED         the campaign's seed (default: random, printed)
+  COUNT        calls in all (default 10,000,000)
+  JOBS         worker threads (default 1); every epoch comes from (SEED, epoch), so JOBS
+               does not change what runs
+  FIRST_EPOCH  the first epoch to run (default 0)
+  REPLAY       replay a saved reproducer (the JSON a failure writes) instead
+  SHOW         print the call generated at epoch:index
+  HANG_MS      a call still running after this long is a hang (default 10000)
+Exit status: 0 no failure, 1 a failure (its minimized reproducer printed and saved), 2 a usage or host error.`;
+
 if (isMainThread) {
+  const args = process.argv.slice(2);
+  if (args.length > 0) {
+    const help = args.every((a) => a === '--help' || a === '-h');
+    (help ? console.log : console.error)(help ? USAGE : `fuzz: takes no arguments (got ${args.join(' ')}); settings come from the environment\n\n${USAGE}`);
+    process.exit(help ? 0 : 2);
+  }
   supervise().then((code) => process.exit(code), (e) => { console.error(e); process.exit(2); });
 } else {
   worker(workerData as Job);
