@@ -1,8 +1,10 @@
 /**
  * The copy-bytes cases, run by two test files: one with Node's memmove as this Node offers
- * it, one with it taken away (the public-API way: set(), and Buffer fill above 8 KiB or
- * from 512 bytes when the two sides are not equally aligned modulo 8). Each way runs
- * before and after the ABI layer has noted a shared memory (before: set() for everything).
+ * it, one with it taken away (Buffer fill in its place). From 512 bytes a copy touching a
+ * shared memory goes by set() or by one memcpy depending on how far apart modulo 32 its
+ * two sides lie (a multiple of 32, of 8 only, or neither: all three are here), and reads
+ * into a shared memory always by Node's memmove. Each way runs before and after the ABI
+ * layer has noted a shared memory (before: set() for everything).
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { clearUser, copyFromUser, copyToUser, noteSharedMemory } from '../../src/core/copy-bytes.js';
@@ -42,6 +44,18 @@ export function copyBytesCases(way: string): void {
           copyFromUser(back, 16, shared, 8, n);
           expect([back[15], back[16 + n]]).toEqual([0xaa, 0xaa]);
           expect(back.subarray(16, 16 + n)).toEqual(own.subarray(16, 16 + n));
+        });
+
+        test(`${n} bytes, plain to shared and back, equally aligned modulo 32`, () => {
+          const own = pattern(n + 64);
+          const shared = sharedBytes(n + 128);
+          copyToUser(shared, 96, own, 32, n);
+          expect([shared[95], shared[96 + n]]).toEqual([0, 0]);
+          expect(shared.subarray(96, 96 + n)).toEqual(own.subarray(32, 32 + n));
+          const back = new Uint8Array(n + 64).fill(0xaa);
+          copyFromUser(back, 32, shared, 96, n);
+          expect([back[31], back[32 + n]]).toEqual([0xaa, 0xaa]);
+          expect(back.subarray(32, 32 + n)).toEqual(own.subarray(32, 32 + n));
         });
 
         test(`${n} bytes, a whole own array (no subarray taken) into a shared memory`, () => {
