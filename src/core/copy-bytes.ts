@@ -60,12 +60,13 @@ const FILL_ABOVE = 8 << 10;
 
 /**
  * Whether a copy of n >= MEMCPY_FROM bytes to or from a shared memory, its destination
- * `skew` bytes past its source modulo 32, goes by one memcpy rather than by set()'s relaxed
- * copy. Measured here (4 KiB): set() goes byte by byte unless the skew is a multiple of 8 (1.2 us), and
- * otherwise takes ~0.27 us whether the destination is in cache or not; glibc's memmove
- * (rep movsb from 2112 bytes on this CPU) takes ~0.1 us into memory in cache, ~0.2 us
- * into memory not in cache at a skew that is a multiple of 32, but 0.4-0.6 us there at
- * any other skew. A file's written bytes mostly land in memory not in cache.
+ * `skew` bytes past its source modulo 32, goes by one memcpy rather than by set()'s
+ * relaxed copy. Measured here (4 KiB): set() goes byte by byte unless the skew is a
+ * multiple of 8 (1.2 us), and otherwise takes ~0.27 us whether the destination is in
+ * cache or not; glibc's memmove (rep movsb from 2112 bytes on this CPU) takes ~0.1 us
+ * into memory in cache, ~0.2 us into memory not in cache at a skew that is a multiple of
+ * 32, but 0.4-0.6 us there at any other skew. A file's written bytes mostly land in
+ * memory not in cache.
  */
 function byMemcpy(n: number, skew: number): boolean {
   if ((skew & 7) !== 0) return true;

@@ -1,15 +1,15 @@
 /**
  * Node's own memmove between two views of any memory, plain or shared: the `copy` of its
- * internal buffer binding (node_buffer.cc Copy), which Buffer#copy used before Node 20.
- * Node 20 keeps it with these semantics: copy(source, target, targetStart, sourceStart,
- * sourceEnd) clamps every bound to both views and returns the count it copied.
+ * internal buffer binding (node_buffer.cc Copy; Node 20's Buffer#copy no longer calls it).
+ * In Node 20, copy(source, target, targetStart, sourceStart, sourceEnd) clamps every bound
+ * to both views and returns the count it copied.
  * No public API reaches a memcpy for shared memory this cheaply (TypedArray set() copies
  * it with relaxed atomics; Buffer fill costs ~100 ns more per call), so the IMFS uses it
  * for copies to and from a lind cage's memory, but only after checking, once, that it
- * behaves exactly so. A Node whose binding differs (later Nodes changed the fifth argument
- * to a count and dropped the clamping) or lacks it gets null, and the caller copies by
- * public means. process.binding() is deprecated (DEP0111): a Node asked to warn about
- * pending deprecations gets null too, so nobody sees a warning from the IMFS.
+ * behaves exactly so. A Node whose binding lacks it or differs (reads the fifth argument
+ * as a count, say) gets null, and the caller copies by public means. process.binding() is
+ * deprecated (DEP0111): a Node asked to warn about pending deprecations gets null too, so
+ * nobody sees a warning from the IMFS.
  */
 export type BindingCopy = (source: Uint8Array, target: Uint8Array, targetStart: number, sourceStart: number, sourceEnd: number) => number;
 
