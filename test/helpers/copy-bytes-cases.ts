@@ -13,6 +13,17 @@ import { Imfs, O_CREAT, O_RDWR } from '../../src/core/index.js';
 const pattern = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + 3) & 0xff);
 const sharedBytes = (n: number) => new Uint8Array(new WebAssembly.Memory({ initial: Math.ceil(n / 65536), maximum: 64, shared: true }).buffer);
 
+/**
+ * Where a copy's two sides lie: [how, offset in the shared memory, offset in the own array,
+ * offset in the array copied back into]. Both ways, the sides lie a number of bytes apart
+ * that is not a multiple of 8, a multiple of 8 but not of 32, or a multiple of 32.
+ */
+const PLACES = [
+  ['not equally aligned modulo 8', 5, 3, 2],
+  ['equally aligned modulo 8', 8, 16, 16],
+  ['equally aligned modulo 32', 96, 32, 32],
+] as const;
+
 export function copyBytesCases(way: string): void {
   for (const phase of ['before', 'after'] as const) {
     describe(`${way}: copies ${phase} a shared memory is noted`, () => {
@@ -21,42 +32,19 @@ export function copyBytesCases(way: string): void {
       });
 
       for (const n of [1, 2, 64, 511, 512, 2047, 2048, 4096, 8192, 8193, 16_384, 70_000]) {
-        test(`${n} bytes, plain to shared and back, at odd offsets, touching nothing else`, () => {
-          const own = pattern(n + 10);
-          const shared = sharedBytes(n + 20);
-          copyToUser(shared, 5, own, 3, n);
-          expect(shared[4]).toBe(0);
-          expect(shared[5 + n]).toBe(0);
-          expect(shared.subarray(5, 5 + n)).toEqual(own.subarray(3, 3 + n));
-          const back = new Uint8Array(n + 4).fill(0xaa);
-          copyFromUser(back, 2, shared, 5, n);
-          expect([back[1], back[2 + n]]).toEqual([0xaa, 0xaa]);
-          expect(back.subarray(2, 2 + n)).toEqual(own.subarray(3, 3 + n));
-        });
-
-        test(`${n} bytes, plain to shared and back, equally aligned modulo 8`, () => {
-          const own = pattern(n + 16);
-          const shared = sharedBytes(n + 32);
-          copyToUser(shared, 8, own, 16, n);
-          expect([shared[7], shared[8 + n]]).toEqual([0, 0]);
-          expect(shared.subarray(8, 8 + n)).toEqual(own.subarray(16, 16 + n));
-          const back = new Uint8Array(n + 24).fill(0xaa);
-          copyFromUser(back, 16, shared, 8, n);
-          expect([back[15], back[16 + n]]).toEqual([0xaa, 0xaa]);
-          expect(back.subarray(16, 16 + n)).toEqual(own.subarray(16, 16 + n));
-        });
-
-        test(`${n} bytes, plain to shared and back, equally aligned modulo 32`, () => {
-          const own = pattern(n + 64);
-          const shared = sharedBytes(n + 128);
-          copyToUser(shared, 96, own, 32, n);
-          expect([shared[95], shared[96 + n]]).toEqual([0, 0]);
-          expect(shared.subarray(96, 96 + n)).toEqual(own.subarray(32, 32 + n));
-          const back = new Uint8Array(n + 64).fill(0xaa);
-          copyFromUser(back, 32, shared, 96, n);
-          expect([back[31], back[32 + n]]).toEqual([0xaa, 0xaa]);
-          expect(back.subarray(32, 32 + n)).toEqual(own.subarray(32, 32 + n));
-        });
+        for (const [how, at, from, backAt] of PLACES) {
+          test(`${n} bytes, plain to shared and back, ${how}, touching nothing else`, () => {
+            const own = pattern(from + n + 8);
+            const shared = sharedBytes(at + n + 8);
+            copyToUser(shared, at, own, from, n);
+            expect([shared[at - 1], shared[at + n]]).toEqual([0, 0]);
+            expect(shared.subarray(at, at + n)).toEqual(own.subarray(from, from + n));
+            const back = new Uint8Array(backAt + n + 8).fill(0xaa);
+            copyFromUser(back, backAt, shared, at, n);
+            expect([back[backAt - 1], back[backAt + n]]).toEqual([0xaa, 0xaa]);
+            expect(back.subarray(backAt, backAt + n)).toEqual(own.subarray(from, from + n));
+          });
+        }
 
         test(`${n} bytes, a whole own array (no subarray taken) into a shared memory`, () => {
           const own = pattern(n);
