@@ -6,12 +6,14 @@
  * directory now and then, and the first compaction compiles Directory.compact: with a
  * 16 KiB check that compile overflowed between removing a name and adding its new one.
  * This file has a test process of its own, so nothing here is compiled before it runs.
+ * Then the grate's own wiring: the stack a cage's syscall needs, measured from the cage.
  */
 import { expect, test } from 'vitest';
-import { WASI } from '../../src/grate/index.js';
+import { Grate, WASI } from '../../src/grate/index.js';
 import { Imfs } from '../../src/core/index.js';
 import { checkInvariants } from '../../src/core/check.js';
-import { buildModule } from '../helpers/wasm-builder.js';
+import { buildModule, op, type ValType } from '../helpers/wasm-builder.js';
+import { WASI_SIGNATURES } from '../helpers/script-cage.js';
 
 const CREAT = 1, TRUNC = 8, RIGHTS = 0x1fffffffn, DEEP = 1024, PEED = 1040, OUT = 3000;
 
@@ -57,4 +59,52 @@ test('at every depth near the end of the stack, a call through the guarded impor
   // Both sides of the edge were met: calls refused for want of stack, and calls run whole.
   expect(refused).toBeGreaterThan(0);
   expect(done).toBeGreaterThan(100);
+});
+
+/**
+ * A cage whose _start recurses `depth` times through a function with a large frame, then
+ * calls a function with `fillerLocals` i64 locals (8 bytes of frame each), which makes one
+ * syscall or none. With the depth fixed, the largest filler that still runs shows how much
+ * stack was left: with the syscall, less by what the syscall needs, the guard's check
+ * included.
+ */
+function fillerCage(depth: number, fillerLocals: number, syscall: boolean): Uint8Array {
+  const FDSTAT = 0, REC = 1, FILLER = 2;
+  const i64s = (n: number): ValType[] => Array(n).fill('i64');
+  return buildModule({
+    imports: [{ module: 'wasi_snapshot_preview1', name: 'fd_fdstat_get', ...WASI_SIGNATURES.fd_fdstat_get }],
+    memory: 1,
+    funcs: [
+      // rec(d): d == 0 ? filler() : rec(d - 1)
+      { params: ['i32'], results: [], locals: i64s(12_288), body: [
+        ...op.localGet(0), 0x45, 0x04, 0x40, ...op.call(FILLER), 0x05, ...op.localGet(0), ...op.i32(1), 0x6b, ...op.call(REC), 0x0b] },
+      { params: [], results: [], locals: i64s(fillerLocals), body: syscall ? [...op.i32(3), ...op.i32(2048), ...op.call(FDSTAT), ...op.drop] : [] },
+      { params: [], results: [], export: '_start', body: [...op.i32(depth), ...op.call(REC)] },
+    ],
+  });
+}
+
+test("a cage's syscall needs the guard's 64 KiB of stack to start, not just what the IMFS uses", () => {
+  const grate = new Grate();
+  const runs = (depth: number, fillerLocals: number, syscall: boolean) =>
+    grate.runSync(fillerCage(depth, fillerLocals, syscall), { stdout: () => {}, stderr: () => {}, onTrap: () => {} }) === 0;
+  /** The largest n in [0, max] for which ok(n) holds (ok(0) must; ok is monotone). */
+  const largest = (max: number, ok: (n: number) => boolean) => {
+    let lo = 0, hi = max;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (ok(mid)) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  };
+  // One recursion less than fits at all leaves between one and two large frames (96-192 KiB).
+  const depth = largest(64, (d) => runs(d, 0, false)) - 1;
+  expect(depth).toBeGreaterThan(0);
+  const MAX_LOCALS = 50_000; // V8's limit per function
+  const withoutCall = largest(MAX_LOCALS, (n) => runs(depth, n, false));
+  const withCall = largest(MAX_LOCALS, (n) => runs(depth, n, true));
+  expect(withoutCall).toBeLessThan(MAX_LOCALS); // the filler did reach the end of the stack
+  // The syscall needed the guard's 64 KiB (measured: exactly 64 KiB; without the guard,
+  // or with its former 16 KiB, about 37 KiB: what V8 and the IMFS use on the way).
+  expect((withoutCall - withCall) * 8).toBeGreaterThan(60 << 10);
 });
