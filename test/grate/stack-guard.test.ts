@@ -98,7 +98,7 @@ test("a cage's syscall needs the guard's 64 KiB of stack to start, not just what
     return lo;
   };
   // One recursion less than fits at all leaves between one and two large frames (96-192 KiB).
-  const depth = largest(64, (d) => runs(d, 0, false)) - 1;
+  const depth = largest(1024, (d) => runs(d, 0, false)) - 1;
   expect(depth).toBeGreaterThan(0);
   const MAX_LOCALS = 50_000; // V8's limit per function
   const withoutCall = largest(MAX_LOCALS, (n) => runs(depth, n, false));
