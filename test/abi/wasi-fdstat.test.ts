@@ -9,7 +9,7 @@
 import { describe, expect, test } from 'vitest';
 import { Grate } from '../../src/grate/index.js';
 import { Imfs, O_RDONLY, O_WRONLY, S_IFCHR, S_IFIFO } from '../../src/core/index.js';
-import { WasiAbi } from '../../src/abi/wasi.js';
+import { directWasi } from '../helpers/direct-wasi.js';
 import { wasiScript, decode, sink, out, type Step } from '../helpers/script-cage.js';
 
 const CHARACTER_DEVICE = 2, DIRECTORY = 3, REGULAR_FILE = 4, SOCKET_STREAM = 6, NOTCAPABLE = 76, FDFLAGS_APPEND = 1, OFLAGS_CREAT = 1, OFLAGS_DIRECTORY = 2, BADF = 8;
@@ -74,11 +74,7 @@ describe('the rights of a descriptor nobody recorded rights for (stdio)', () => 
     expect(fs.createCage(1)).toBe(0);
     expect(fs.installStream(1, 0, { isatty: true, read: () => 0 }, O_RDONLY, S_IFCHR)).toBe(0);
     expect(fs.installStream(1, 1, { write: (_s, _o, len) => len }, O_WRONLY, S_IFIFO)).toBe(1); // the descriptor
-    const abi = new WasiAbi({ fs, cageId: 1, args: [], env: [] });
-    const memory = new WebAssembly.Memory({ initial: 1 });
-    abi.setMemory(memory);
-    const fns = abi.imports().wasi_snapshot_preview1 as Record<string, (...a: unknown[]) => number>;
-    const dv = new DataView(memory.buffer);
+    const { fns, dv } = directWasi({ fs, cageId: 1, args: [], env: [], preopens: [] });
     const fdstat = (fd: number) => {
       expect(fns.fd_fdstat_get(fd, 512)).toBe(0);
       return { type: dv.getUint8(512), base: dv.getBigUint64(520, true), inheriting: dv.getBigUint64(528, true) };

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Imfs, O_CREAT, O_RDONLY, O_WRONLY, newStat } from '../../src/core/index.js';
-import { WasiAbi } from '../../src/abi/wasi.js';
+import { directWasi } from '../helpers/direct-wasi.js';
 
 const OUT = 4096, PATH = 1024, REGULAR_FILE = 4, DIRECTORY = 3;
 
@@ -16,13 +16,7 @@ function setup() {
   expect(fs.write(0, fd, new Uint8Array(1234))).toBe(1234);
   fs.close(0, fd);
   expect(fs.createCage(1)).toBe(0);
-  const abi = new WasiAbi({ fs, cageId: 1, args: [], env: [], preopens: [{ guest: '/', dir: '/' }] });
-  const [pre] = abi.openPreopens();
-  const memory = new WebAssembly.Memory({ initial: 1 });
-  abi.setMemory(memory);
-  const fns = abi.imports().wasi_snapshot_preview1 as Record<string, (...a: unknown[]) => number>;
-  const u8 = new Uint8Array(memory.buffer);
-  const dv = new DataView(memory.buffer);
+  const { preopens: [pre], fns, u8, dv } = directWasi({ fs, cageId: 1, args: [], env: [], preopens: [{ guest: '/', dir: '/' }] });
   return { fs, pre, fns, u8, dv };
 }
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Imfs, O_CREAT, O_WRONLY, newStat } from '../../src/core/index.js';
-import { WasiAbi } from '../../src/abi/wasi.js';
+import { directWasi } from '../helpers/direct-wasi.js';
 
 const NOTCAPABLE = 76, NOENT = 44;
 
@@ -18,12 +18,7 @@ function setup(exclusive = true) {
   expect(fs.symlink(0, '../secret/key', '/jail/climb-link')).toBe(0);
   expect(fs.symlink(0, '../inside', '/jail/sub/ok-link')).toBe(0);
   expect(fs.createCage(1)).toBe(0);
-  const abi = new WasiAbi({ fs, cageId: 1, args: [], env: [], preopens: [{ guest: '/sandbox', dir: '/jail' }], exclusive });
-  const [pre] = abi.openPreopens();
-  const memory = new WebAssembly.Memory({ initial: 1 });
-  abi.setMemory(memory);
-  const fns = abi.imports().wasi_snapshot_preview1 as Record<string, (...a: unknown[]) => number>;
-  const u8 = new Uint8Array(memory.buffer);
+  const { preopens: [pre], fns, u8 } = directWasi({ fs, cageId: 1, args: [], env: [], preopens: [{ guest: '/sandbox', dir: '/jail' }], exclusive });
   /** path_filestat_get(preopen, follow, path) → errno. */
   const statErr = (path: string, follow = 1) => {
     const bytes = Buffer.from(path);
