@@ -2,7 +2,7 @@
  * wasi-libc never calls or hides: fd_renumber, fd_fdstat_set_rights (shrink only),
  * fd_advise, fd_allocate, fd_prestat_* on every fd, path_filestat_set_times and fd_filestat_set_times flags,
  * poll_oneoff with clock and fd subscriptions, fd_readdir cookies and truncation, (ptr, len)
- * paths that are not NUL-terminated, sock_* (NOTSUP), and bad pointers (FAULT 21).
+ * paths that are not NUL-terminated, sock_* (NOTSOCK on a file, BADF on no descriptor), and bad pointers (FAULT 21).
  * Results are checked as WASI errno numbers (abi.md §5.3).
  *
  * Usage: wasi-raw [BASE]   (BASE defaults to /wasi-raw and must not exist yet). Prints one
@@ -363,7 +363,7 @@ static void t_pathlen(void) {
 }
 
 static void t_sock(void) {
-  section("sock_* -> NOTSUP");
+  section("sock_* -> NOTSOCK, BADF");
   __wasi_fd_t f = open_file("sockfile", __WASI_OFLAGS_CREAT, ALL_RIGHTS, 0);
   __wasi_fd_t nfd;
   uint8_t b[4];
@@ -371,11 +371,13 @@ static void t_sock(void) {
   __wasi_ciovec_t ciov = {b, sizeof b};
   __wasi_size_t n;
   __wasi_roflags_t rf;
-  CHECK_EQ(__wasi_sock_accept(f, 0, &nfd), __WASI_ERRNO_NOTSUP);
-  CHECK_EQ(__wasi_sock_recv(f, &iov, 1, 0, &n, &rf), __WASI_ERRNO_NOTSUP);
-  CHECK_EQ(__wasi_sock_send(f, &ciov, 1, 0, &n), __WASI_ERRNO_NOTSUP);
-  CHECK_EQ(__wasi_sock_shutdown(f, __WASI_SDFLAGS_RD), __WASI_ERRNO_NOTSUP);
+  CHECK_EQ(__wasi_sock_accept(f, 0, &nfd), __WASI_ERRNO_NOTSOCK);
+  CHECK_EQ(__wasi_sock_recv(f, &iov, 1, 0, &n, &rf), __WASI_ERRNO_NOTSOCK);
+  CHECK_EQ(__wasi_sock_send(f, &ciov, 1, 0, &n), __WASI_ERRNO_NOTSOCK);
+  CHECK_EQ(__wasi_sock_shutdown(f, __WASI_SDFLAGS_RD), __WASI_ERRNO_NOTSOCK);
   xclose(f);
+  CHECK_EQ(__wasi_sock_shutdown(f, __WASI_SDFLAGS_RD), __WASI_ERRNO_BADF);
+  CHECK_EQ(__wasi_sock_accept(f, 0, &nfd), __WASI_ERRNO_BADF);
 }
 
 static void t_fault(void) {

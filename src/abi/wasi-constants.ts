@@ -3,7 +3,7 @@ import * as E from '../core/errno.js';
 
 export const WASI_ESUCCESS = 0, WASI_EBADF = 8, WASI_EFAULT = 21, WASI_EINVAL = 28, WASI_EIO = 29,
   WASI_ENAMETOOLONG = 37, WASI_ENOSYS = 52, WASI_ENOTSUP = 58, WASI_ENOTCAPABLE = 76, WASI_EDEADLK = 16,
-  WASI_ESPIPE = 70, WASI_ENOTDIR = 54;
+  WASI_ESPIPE = 70, WASI_ENOTDIR = 54, WASI_ENOTSOCK = 57;
 
 /** Linux errno → WASI errno, from the table of §5.3. */
 const PAIRS: [number, number][] = [
@@ -71,10 +71,3 @@ export const EVENTRWFLAGS_HANGUP = 0x1;
 export const SUBCLOCKFLAGS_ABSTIME = 0x1;
 export const WHENCE_SET = 0, WHENCE_CUR = 1, WHENCE_END = 2;
 
-/** Rights are u64 bit sets, but every right preview1 defines sits in the low 32 bits: numbers. */
-export const RIGHT_FD_READ = 1 << 1, RIGHT_FD_SEEK = 1 << 2, RIGHT_FD_TELL = 1 << 5, RIGHT_FD_WRITE = 1 << 6,
-  RIGHT_FD_READDIR = 1 << 14;
-/** Every right preview1 defines (bits 0–29). */
-export const RIGHTS_ALL_LOW = 0x3fffffff;
-/** What a terminal is granted: everything but seeking (isatty() in wasi-libc looks for that). */
-export const RIGHTS_TTY_LOW = RIGHTS_ALL_LOW & ~(RIGHT_FD_SEEK | RIGHT_FD_TELL);

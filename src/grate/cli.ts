@@ -22,6 +22,7 @@ options:
   --dump SPEC           write IMFS files to the host after the run (DUMPS syntax; repeatable)
   --env K=V             set an environment variable for the cage (repeatable)
   --dir GUEST=IMFSDIR   a WASI preopen (repeatable; default: /=/)
+  --no-preopens         no WASI preopen at all (instead of the default /=/)
   --cwd DIR             the cage's working directory in the IMFS
   --uid N, --gid N      the cage's user and group ids (default 0)
   --umask OCTAL         the cage's file-creation mask (default 022)
@@ -54,6 +55,7 @@ interface CliOptions {
   dumps: string[];
   env: string[];
   dirs: Preopen[];
+  noPreopens: boolean;
   cwd?: string;
   uid?: number;
   gid?: number;
@@ -93,7 +95,7 @@ function formatBytes(n: number): string {
 }
 
 function parse(argv: string[]): CliOptions | 'help' | 'version' {
-  const o: CliOptions = { preloads: [], dumps: [], env: [], dirs: [], bare: false, limits: {}, dumpOnFailure: true, args: [] };
+  const o: CliOptions = { preloads: [], dumps: [], env: [], dirs: [], noPreopens: false, bare: false, limits: {}, dumpOnFailure: true, args: [] };
   let i = 0;
   const value = (flag: string, inline: string | undefined): string => {
     if (inline !== undefined) return inline;
@@ -126,6 +128,7 @@ function parse(argv: string[]): CliOptions | 'help' | 'version' {
         o.dirs.push({ guest: spec.slice(0, at), dir: spec.slice(at + 1) });
         break;
       }
+      case '--no-preopens': o.noPreopens = true; break;
       case '--cwd': o.cwd = value(flag, inline); break;
       case '--uid': o.uid = number(flag, value(flag, inline)); break;
       case '--gid': o.gid = number(flag, value(flag, inline)); break;
@@ -139,6 +142,7 @@ function parse(argv: string[]): CliOptions | 'help' | 'version' {
       default: throw new UsageError(`unknown option '${arg}'`);
     }
   }
+  if (o.noPreopens && o.dirs.length > 0) throw new UsageError('--no-preopens and --dir contradict each other');
   if (i >= argv.length) throw new UsageError('no cage given');
   o.cage = argv[i];
   o.args = argv.slice(i + 1);
@@ -176,7 +180,7 @@ export function main(argv: string[], env: NodeJS.ProcessEnv = process.env): numb
   try {
     status = grate.runSync(o.cage!, {
       args: o.args, env: o.env, cwd: o.cwd, uid: o.uid, gid: o.gid, umask: o.umask,
-      preopens: o.dirs.length > 0 ? o.dirs : undefined, trace: logSink(o.log), warn,
+      preopens: o.noPreopens ? [] : o.dirs.length > 0 ? o.dirs : undefined, trace: logSink(o.log), warn,
     });
   } catch (e) {
     if (e instanceof GrateError) { say(e.message); return 2; }

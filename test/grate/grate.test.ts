@@ -201,7 +201,7 @@ describe('the lind make-syscall path', () => {
     const lines: string[] = [];
     expect(await new Grate().run(cage, { trace: (l) => lines.push(l) })).toBe(0);
     expect(lines).toEqual([
-      '[cage 1] path_filestat_get(3, 1, "nope", 2048) = 44 NOENT',
+      '[cage 1] path_filestat_get(3, SYMLINK_FOLLOW, "nope", 0x800) = 44 NOENT',
       '[cage 1] path_rename(3, "nope", 3, "new") = 44 NOENT',
     ]);
   });
