@@ -408,6 +408,11 @@ function hostAt(rel: string): string {
   return `file ${nodefs.readFileSync(p, 'utf8')}`;
 }
 
+/** hostAt for each of `names` below `dir`, by name. */
+function hostAll(dir: string, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((n) => [n, hostAt(path.join(dir, n))]));
+}
+
 describe('dumps: a symlink stays a symlink only inside the dumped tree', () => {
   /** An IMFS with /etc/passwd, /out/f, /out/d/g and /out/d/sub/x (each file holding its own name), and symlinks [path, target]. */
   function tree(links: [string, string][] = [], fs = new Imfs()): Imfs {
@@ -440,15 +445,20 @@ describe('dumps: a symlink stays a symlink only inside the dumped tree', () => {
     const fs = tree([
       ['/out/d/sub/up', '../g'], ['/out/d/sub/zig', '../sub/./x'], ['/out/d/out', '../f'],
       ['/out/d/sub/back-in', '../../d/g'], ['/out/d/sub/far', '../'.repeat(12) + 'etc/passwd'], ['/out/d/sub/dotdot', './../sub/../../f'],
+      ['/out/d/above', '../g'],
     ]);
+    imfsWrite(fs, '/out/g', 'imfs /out/g'); // above the top, beside /out/d/g: dd/../g on the host is neither
     expect(dumps(fs, '/out/d=dd', { hostCwd: host, warn })).toEqual([]);
-    expect(hostAt('dd/sub/up')).toBe('link ../g');
-    expect(hostAt('dd/sub/zig')).toBe('link ../sub/./x');
-    expect(hostAt('dd/out')).toBe('file imfs /out/f');
-    // back inside, but through the directory above the top: the host's dd/.. is not the IMFS's /out
-    expect(hostAt('dd/sub/back-in')).toBe('file imfs /out/d/g');
-    expect(hostAt('dd/sub/far')).toBe('file imfs /etc/passwd');
-    expect(hostAt('dd/sub/dotdot')).toBe('file imfs /out/f');
+    expect(hostAll('dd', ['sub/up', 'sub/zig', 'out', 'sub/back-in', 'sub/far', 'sub/dotdot', 'above'])).toEqual({
+      'sub/up': 'link ../g',
+      'sub/zig': 'link ../sub/./x',
+      'out': 'file imfs /out/f',
+      // back inside, but through the directory above the top: the host's dd/.. is not the IMFS's /out
+      'sub/back-in': 'file imfs /out/d/g',
+      'sub/far': 'file imfs /etc/passwd',
+      'sub/dotdot': 'file imfs /out/f',
+      'above': 'file imfs /out/g',
+    });
   });
 
   test('odd spellings that stay inside are kept as they are: `//`, `.` components, a trailing `/`', () => {
@@ -498,11 +508,9 @@ describe('dumps: a symlink stays a symlink only inside the dumped tree', () => {
       "DUMPS entry '/out/d': symlink '/out/d/sub/notdir' -> '../g/' not written: it resolves to nothing in the IMFS (ENOTDIR)",
     ]);
     expect(hostNames(path.join(host, 'dd'))).toEqual(['dangling', 'g', 'sub'].map((n) => Buffer.from(n).toString('hex')));
-    expect(hostAt('dd/dangling')).toBe('file an older host file');
-    expect(hostAt('dd/g')).toBe('file imfs /out/d/g');
-    expect(hostAt('dd/sub/ok')).toBe('link x');
-    expect(hostAt('dd/sub/notdir')).toBe('none');
-    expect(hostAt('f2')).toBe('file imfs /out/f');
+    expect(hostAll('', ['dd/dangling', 'dd/g', 'dd/sub/ok', 'dd/sub/notdir', 'f2'])).toEqual({
+      'dd/dangling': 'file an older host file', 'dd/g': 'file imfs /out/d/g', 'dd/sub/ok': 'link x', 'dd/sub/notdir': 'none', 'f2': 'file imfs /out/f',
+    });
   });
 
   test('the hostile case: /out/x -> /etc/passwd with no /etc/passwd in the IMFS is refused, and nothing is written at x', () => {
