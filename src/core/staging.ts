@@ -11,8 +11,9 @@ import {
   AT_FDCWD, O_CREAT, O_DIRECTORY, O_RDONLY, O_TRUNC, O_WRONLY, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG,
 } from './constants.js';
 import { EEXIST, errnoName } from './errno.js';
-import { newStat } from './stat.js';
+import { newStat, type Stat } from './stat.js';
 import { binaryToBytes, bytesToBinary, binaryToText, toBinary } from './names.js';
+import { childPath, holdsDumpedDir, linkTarget, staysInside, type DumpedDir } from './dump-links.js';
 import type { Imfs } from './imfs.js';
 
 /** The cage staging runs as: the grate itself. */
@@ -103,7 +104,7 @@ function copyIn(fs: Imfs, host: HostPath, target: string, st: nodefs.Stats): voi
       for (const name of names) {
         const child = joinHost(host, name);
         const cst = nodefs.lstatSync(child);
-        const ctarget = target.replace(/\/$/, '') + '/' + bytesToBinary(name);
+        const ctarget = childPath(target, bytesToBinary(name));
         if (cst.isSymbolicLink()) copySymlinkIn(fs, child, ctarget);
         else copyIn(fs, child, ctarget, cst);
       }
@@ -161,6 +162,20 @@ interface DumpRun {
   symlinks: Set<string>;
 }
 
+/** What the copy of one entry carries down its tree. */
+interface DumpWalk {
+  run: DumpRun;
+  /** Names the entry in warnings ("DUMPS entry '/out'"). */
+  label: string;
+  warn: (message: string) => void;
+  /** The dumped directories from the entry's top down to the one being copied. */
+  dirs: DumpedDir[];
+  /** Symlinks refused (dangling, a loop, a cycle), each named in a warning. */
+  refused: number;
+  /** Files and bytes written in place of symlinks, held to the IMFS's own limits. */
+  viaLinks: { files: number; bytes: number };
+}
+
 /**
  * Copies IMFS file or directory `imfsPath` to `hostPath` (default: the same path),
  * creating host parents. Each file is written to a temporary file beside its target,
@@ -169,12 +184,15 @@ interface DumpRun {
  * Below the named path, nothing on the host is followed: a host symlink where the dump
  * puts a file, a directory or a symlink is replaced, never written through. Temporary
  * files left by a dump that was killed are removed by the next dump into their directory.
+ * An IMFS symlink is written as a symlink only where it stays inside the dumped tree
+ * (dump-links.ts), otherwise as what it resolves to; one that resolves to nothing is
+ * refused with a warning, the rest is written, and then this throws.
  */
 export function dumpFile(fs: Imfs, imfsPath: string, hostPath: string = imfsPath, options: StagingOptions = {}): void {
-  dumpEntry(fs, imfsPath, hostPath, options, { symlinks: new Set() });
+  dumpEntry(fs, imfsPath, hostPath, options, { symlinks: new Set() }, `dump of '${imfsPath}'`);
 }
 
-function dumpEntry(fs: Imfs, imfsPath: string, hostPath: string, options: StagingOptions, run: DumpRun): void {
+function dumpEntry(fs: Imfs, imfsPath: string, hostPath: string, options: StagingOptions, run: DumpRun, label: string): void {
   const host = nodepath.resolve(options.hostCwd ?? process.cwd(), hostPath);
   const source = toBinary(imfsAbsolute(imfsPath));
   if (source === null) throw new StagingError(`cannot dump '${imfsPath}': a path cannot contain a NUL byte`);
@@ -186,8 +204,10 @@ function dumpEntry(fs: Imfs, imfsPath: string, hostPath: string, options: Stagin
   const parent = nodepath.dirname(host);
   nodefs.mkdirSync(parent, { recursive: true });
   removeStaleTemps(parent);
-  copyOut(fs, source, host, st.mode, run);
+  const walk: DumpWalk = { run, label, warn: options.warn ?? defaultWarn, dirs: [], refused: 0, viaLinks: { files: 0, bytes: 0 } };
+  copyOut(fs, source, host, st, walk, false);
   syncDir(parent);
+  if (walk.refused > 0) throw new StagingError(`${walk.refused} symlink${walk.refused === 1 ? '' : 's'} not written (named in the warnings); the rest was written`);
 }
 
 /** The first directory above `host` that is a symlink created earlier in this run, or null. */
@@ -200,53 +220,106 @@ function createdSymlinkAbove(host: string, run: DumpRun): string | null {
   }
 }
 
-function copyOut(fs: Imfs, source: string, host: HostPath, mode: number, run: DumpRun): void {
-  switch (mode & S_IFMT) {
-    case S_IFREG: copyFileOut(fs, source, host, mode & 0o7777); break;
-    case S_IFLNK: {
-      const buf = new Uint8Array(4096);
-      const n = fs.readlink(GRATE, binaryToBytes(source), buf);
-      if (n < 0) fail(`cannot read IMFS symlink '${binaryToText(source)}'`, n);
-      const tmp = tempBeside(host);
-      nodefs.symlinkSync(Buffer.from(buf.subarray(0, n)), tmp);
-      try {
-        nodefs.renameSync(tmp, host);
-      } catch (e) {
-        nodefs.rmSync(tmp, { force: true });
-        throw new StagingError(`cannot dump '${binaryToText(source)}' to '${show(host)}': ${(e as Error).message}`);
-      }
-      const st = nodefs.lstatSync(host);
-      run.symlinks.add(`${st.dev}:${st.ino}`);
+/** Writes IMFS `source` (whose lstat is `st`) to `host`; `viaLink`: in place of a symlink. */
+function copyOut(fs: Imfs, source: string, host: HostPath, st: Stat, walk: DumpWalk, viaLink: boolean): void {
+  switch (st.mode & S_IFMT) {
+    case S_IFREG:
+      if (viaLink) charge(fs, walk, source, st.size);
+      copyFileOut(fs, source, host, st.mode & 0o7777);
       break;
-    }
-    case S_IFDIR: {
-      hostDirectory(source, host);
-      removeStaleTemps(host);
-      const fd = fs.open(GRATE, binaryToBytes(source), O_RDONLY | O_DIRECTORY);
-      if (fd < 0) fail(`cannot open IMFS directory '${binaryToText(source)}'`, fd);
-      const st = newStat();
-      try {
-        for (;;) {
-          const e = fs.readdir(GRATE, fd);
-          if (e === null) break;
-          if (typeof e === 'number') fail(`cannot read IMFS directory '${binaryToText(source)}'`, e);
-          const name = bytesToBinary(e.bytes);
-          if (name === '.' || name === '..') continue;
-          const child = source.replace(/\/$/, '') + '/' + name;
-          const r = fs.lstat(GRATE, binaryToBytes(child), st);
-          if (r < 0) fail(`cannot dump '${binaryToText(child)}'`, r);
-          copyOut(fs, child, joinHost(host, binaryToBytes(name)), st.mode, run);
-        }
-      } finally {
-        fs.close(GRATE, fd);
-      }
-      nodefs.chmodSync(host, mode & 0o7777);
-      syncDir(host);
-      break;
-    }
+    case S_IFLNK: copySymlinkOut(fs, source, host, walk, viaLink); break;
+    case S_IFDIR: copyDirOut(fs, source, host, st, walk, viaLink); break;
     default:
       throw new StagingError(`cannot dump '${binaryToText(source)}': not a regular file, directory or symlink`);
   }
+}
+
+/**
+ * A symlink is written as a symlink where it stays inside the dumped tree; otherwise as
+ * what it resolves to in the IMFS (the IMFS's rules: ELOOP after SYMLOOP_MAX links), a
+ * directory copied with these same rules inside. It is refused (a warning, and the entry
+ * fails once the rest is written) when it resolves to nothing, or to a directory that
+ * holds the copy in progress.
+ */
+function copySymlinkOut(fs: Imfs, source: string, host: HostPath, walk: DumpWalk, viaLink: boolean): void {
+  const st = newStat();
+  const r = fs.stat(GRATE, binaryToBytes(source), st);
+  if (r < 0) return refuse(fs, walk, source, `it resolves to nothing in the IMFS (${errnoName(r)})`);
+  if (staysInside(fs, walk.dirs, source.slice(source.lastIndexOf('/') + 1))) {
+    if (viaLink) charge(fs, walk, source, 0);
+    writeHostSymlink(fs, source, host, walk.run);
+    return;
+  }
+  if ((st.mode & S_IFMT) === S_IFDIR && holdsDumpedDir(fs, walk.dirs, st.ino)) {
+    return refuse(fs, walk, source, 'it resolves to a directory that holds it (a cycle: the copy would never end)');
+  }
+  copyOut(fs, source, host, st, walk, true);
+}
+
+function refuse(fs: Imfs, walk: DumpWalk, source: string, why: string): void {
+  const target = linkTarget(fs, source);
+  const shown = typeof target === 'number' ? '' : ` -> '${binaryToText(target)}'`;
+  walk.warn(`${walk.label}: symlink '${binaryToText(source)}'${shown} not written: ${why}`);
+  walk.refused++;
+}
+
+/**
+ * Counts one file of `bytes` written in place of a symlink. Symlinks can fan out (many
+ * links to one directory holding many links…), so what they add to one entry is held to
+ * what the IMFS itself can hold: past its file or byte limit the entry fails.
+ */
+function charge(fs: Imfs, walk: DumpWalk, source: string, bytes: number): void {
+  const v = walk.viaLinks;
+  v.files++;
+  v.bytes += bytes;
+  const { maxInodes, maxBytes } = fs.limits;
+  if (v.files > maxInodes || v.bytes > maxBytes) {
+    throw new StagingError(`cannot dump '${binaryToText(source)}': the files written in place of symlinks exceed what the IMFS can hold (${maxInodes} files, ${maxBytes} bytes)`);
+  }
+}
+
+function writeHostSymlink(fs: Imfs, source: string, host: HostPath, run: DumpRun): void {
+  const target = linkTarget(fs, source);
+  if (typeof target === 'number') fail(`cannot read IMFS symlink '${binaryToText(source)}'`, target);
+  const tmp = tempBeside(host);
+  nodefs.symlinkSync(binaryToBytes(target), tmp);
+  try {
+    nodefs.renameSync(tmp, host);
+  } catch (e) {
+    nodefs.rmSync(tmp, { force: true });
+    throw new StagingError(`cannot dump '${binaryToText(source)}' to '${show(host)}': ${(e as Error).message}`);
+  }
+  const st = nodefs.lstatSync(host);
+  run.symlinks.add(`${st.dev}:${st.ino}`);
+}
+
+function copyDirOut(fs: Imfs, source: string, host: HostPath, st: Stat, walk: DumpWalk, viaLink: boolean): void {
+  const mode = st.mode & 0o7777;
+  if (viaLink) charge(fs, walk, source, 0);
+  hostDirectory(source, host);
+  removeStaleTemps(host);
+  const fd = fs.open(GRATE, binaryToBytes(source), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) fail(`cannot open IMFS directory '${binaryToText(source)}'`, fd);
+  walk.dirs.push({ path: source, ino: st.ino });
+  const cst = newStat();
+  try {
+    for (;;) {
+      const e = fs.readdir(GRATE, fd);
+      if (e === null) break;
+      if (typeof e === 'number') fail(`cannot read IMFS directory '${binaryToText(source)}'`, e);
+      const name = bytesToBinary(e.bytes);
+      if (name === '.' || name === '..') continue;
+      const child = childPath(source, name);
+      const r = fs.lstat(GRATE, binaryToBytes(child), cst);
+      if (r < 0) fail(`cannot dump '${binaryToText(child)}'`, r);
+      copyOut(fs, child, joinHost(host, binaryToBytes(name)), cst, walk, viaLink);
+    }
+  } finally {
+    walk.dirs.pop();
+    fs.close(GRATE, fd);
+  }
+  nodefs.chmodSync(host, mode);
+  syncDir(host);
 }
 
 /**
@@ -446,7 +519,7 @@ export function dumps(fs: Imfs, spec: string, options: StagingOptions = {}): Dum
   const run: DumpRun = { symlinks: new Set() };
   for (const entry of parseStagingList(spec, ';', 'DUMPS', warn)) {
     try {
-      dumpEntry(fs, entry.imfsPath, entry.hostPath, options, run);
+      dumpEntry(fs, entry.imfsPath, entry.hostPath, options, run, `DUMPS entry '${entry.imfsPath}'`);
     } catch (e) {
       failures.push({ entry, message: `DUMPS entry '${entry.imfsPath}': ${(e as Error).message}` });
     }

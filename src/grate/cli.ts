@@ -40,6 +40,8 @@ environment:
   PRELOADS  ':'-separated host files to stage in: 'path' or 'imfs_path=host_path'
             (host paths relative to the current directory, IMFS paths to '/')
   DUMPS     ';'-separated IMFS files to write out: 'imfs_path=host_path' or 'path'
+            (a symlink leading out of the dumped tree is written as what it resolves
+            to in the IMFS; one that resolves to nothing is refused)
 
 exit status: the cage's; 134 if it trapped (128 + SIGABRT); 2 for the grate's own errors
 (and for a DUMPS entry that failed after a cage that succeeded); 70 for a bug in the grate.`;

@@ -311,7 +311,7 @@ describe('dumpFile: IMFS file → host', () => {
     expect(fs.mkdir(0, '/odd', 0o755)).toBe(0);
     const name = Buffer.from([0x80, 0x81, 0x2e, 0xff]);
     imfsWrite(fs, Buffer.concat([Buffer.from('/odd/'), name]), 'x');
-    const target = Buffer.from([0xfe, 0x41]);
+    const target = name; // the odd file beside it: a link that stays inside is kept as it is
     expect(fs.symlink(0, target, '/odd/l')).toBe(0);
     dumpFile(fs, '/odd', path.join(host, 'odd'));
     expect(hostNames(path.join(host, 'odd'))).toEqual([name.toString('hex'), Buffer.from('l').toString('hex')].sort());
@@ -395,5 +395,194 @@ describe('dumps: a DUMPS list', () => {
     expect(hostNames(path.join(host, 'back'))).toEqual(hostNames(path.join(host, 'src')));
     expect(nodefs.readFileSync(Buffer.concat([Buffer.from(path.join(host, 'back') + '/'), odd]))).toEqual(Buffer.from([0, 1, 2, 255]));
     expect(nodefs.statSync(path.join(host, 'back/run')).mode & 0o777).toBe(0o755);
+  });
+});
+
+/** What the host has at `rel` below the scratch directory: a file's content, a link's target, a directory, or nothing. */
+function hostAt(rel: string): string {
+  const p = path.join(host, rel);
+  const st = nodefs.lstatSync(p, { throwIfNoEntry: false });
+  if (st === undefined) return 'none';
+  if (st.isSymbolicLink()) return `link ${nodefs.readlinkSync(p)}`;
+  if (st.isDirectory()) return 'dir';
+  return `file ${nodefs.readFileSync(p, 'utf8')}`;
+}
+
+/** hostAt for each of `names` below `dir`, by name. */
+function hostAll(dir: string, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((n) => [n, hostAt(path.join(dir, n))]));
+}
+
+describe('dumps: a symlink stays a symlink only inside the dumped tree', () => {
+  /** An IMFS with /etc/passwd, /out/f, /out/d/g and /out/d/sub/x (each file holding its own name), and symlinks [path, target]. */
+  function tree(links: [string, string][] = [], fs = new Imfs()): Imfs {
+    for (const d of ['/etc', '/out', '/out/d', '/out/d/sub']) expect(fs.mkdir(0, d, 0o755)).toBe(0);
+    for (const f of ['/etc/passwd', '/out/f', '/out/d/g', '/out/d/sub/x']) imfsWrite(fs, f, `imfs ${f}`);
+    for (const [p, target] of links) expect(fs.symlink(0, target, p)).toBe(0);
+    return fs;
+  }
+
+  test('an entry that names a symlink writes what it resolves to: the tree is that one host path, which no link can point into', () => {
+    const fs = tree([['/out/x', '/etc/passwd'], ['/out/rel', 'f'], ['/out/dl', 'd']]);
+    expect(fs.chmod(0, '/etc/passwd', 0o640)).toBe(0);
+    expect(dumps(fs, '/out/x=x;/out/rel=rel;/out/dl=dl', { hostCwd: host, warn })).toEqual([]);
+    expect(hostAt('x')).toBe('file imfs /etc/passwd');
+    expect(nodefs.statSync(path.join(host, 'x')).mode & 0o7777).toBe(0o640);
+    expect(hostAt('rel')).toBe('file imfs /out/f');
+    expect(hostAt('dl')).toBe('dir');
+    expect(hostAt('dl/sub/x')).toBe('file imfs /out/d/sub/x');
+    expect(warnings).toEqual([]);
+  });
+
+  test('an absolute target is written as the IMFS file it resolves to, even one naming a path inside the tree', () => {
+    const fs = tree([['/out/d/abs', '/etc/passwd'], ['/out/d/abs-in', '/out/d/g']]);
+    expect(dumps(fs, '/out/d=dd', { hostCwd: host, warn })).toEqual([]);
+    expect(hostAt('dd/abs')).toBe('file imfs /etc/passwd');
+    expect(hostAt('dd/abs-in')).toBe('file imfs /out/d/g');
+  });
+
+  test('".." chains: kept while they stay below the top of the tree, materialized once they climb above it', () => {
+    const fs = tree([
+      ['/out/d/sub/up', '../g'], ['/out/d/sub/zig', '../sub/./x'], ['/out/d/out', '../f'],
+      ['/out/d/sub/back-in', '../../d/g'], ['/out/d/sub/far', '../'.repeat(12) + 'etc/passwd'], ['/out/d/sub/dotdot', './../sub/../../f'],
+      ['/out/d/above', '../g'],
+    ]);
+    imfsWrite(fs, '/out/g', 'imfs /out/g'); // above the top, beside /out/d/g: dd/../g on the host is neither
+    expect(dumps(fs, '/out/d=dd', { hostCwd: host, warn })).toEqual([]);
+    expect(hostAll('dd', ['sub/up', 'sub/zig', 'out', 'sub/back-in', 'sub/far', 'sub/dotdot', 'above'])).toEqual({
+      'sub/up': 'link ../g',
+      'sub/zig': 'link ../sub/./x',
+      'out': 'file imfs /out/f',
+      // back inside, but through the directory above the top: the host's dd/.. is not the IMFS's /out
+      'sub/back-in': 'file imfs /out/d/g',
+      'sub/far': 'file imfs /etc/passwd',
+      'sub/dotdot': 'file imfs /out/f',
+      'above': 'file imfs /out/g',
+    });
+  });
+
+  test('odd spellings that stay inside are kept as they are: `//`, `.` components, a trailing `/`', () => {
+    const fs = tree([['/out/d/s1', 'sub//x'], ['/out/d/s2', './sub/./x'], ['/out/d/s3', 'sub/'], ['/out/d/s4', '.'], ['/out/d/s5', 'sub/..//g']]);
+    expect(dumps(fs, '/out/d=dd', { hostCwd: host, warn })).toEqual([]);
+    expect(['s1', 's2', 's3', 's4', 's5'].map((l) => hostAt(`dd/${l}`))).toEqual(['link sub//x', 'link ./sub/./x', 'link sub/', 'link .', 'link sub/..//g']);
+    expect(nodefs.readFileSync(path.join(host, 'dd/s1'), 'utf8')).toBe('imfs /out/d/sub/x');
+  });
+
+  test('chains of links: kept when every link stays inside, materialized when one of them leads out', () => {
+    const fs = tree([
+      ['/out/d/c1', 'c2'], ['/out/d/c2', 'sub/x'],
+      ['/out/d/e1', 'e2'], ['/out/d/e2', '../f'],
+      ['/out/d/a1', 'sub/a2'], ['/out/d/sub/a2', '/etc/passwd'],
+    ]);
+    expect(dumps(fs, '/out/d=dd', { hostCwd: host, warn })).toEqual([]);
+    expect([hostAt('dd/c1'), hostAt('dd/c2')]).toEqual(['link c2', 'link sub/x']);
+    expect([hostAt('dd/e1'), hostAt('dd/e2')]).toEqual(['file imfs /out/f', 'file imfs /out/f']);
+    expect([hostAt('dd/a1'), hostAt('dd/sub/a2')]).toEqual(['file imfs /etc/passwd', 'file imfs /etc/passwd']);
+  });
+
+  test('a symlinked directory on the way is not followed: a link through it is materialized', () => {
+    const fs = tree([['/out/d/dl', 'sub'], ['/out/d/via', 'dl/x'], ['/out/d/sub/up', '..'], ['/out/d/sub/via-up', 'up/../f']]);
+    expect(dumps(fs, '/out/d=dd', { hostCwd: host, warn })).toEqual([]);
+    expect(hostAt('dd/dl')).toBe('link sub');
+    expect(hostAt('dd/via')).toBe('file imfs /out/d/sub/x');
+    // Read as text, up/../f would be dd/sub/f; followed, up/.. is dd/.., and f there is out of the tree.
+    expect(hostAt('dd/sub/up')).toBe('link ..');
+    expect(hostAt('dd/sub/via-up')).toBe('file imfs /out/f');
+  });
+
+  test('dangling links and loops are refused by name; the rest of the entry and the other entries are written', () => {
+    const fs = tree([
+      ['/out/d/dangling', 'missing'], ['/out/d/abs', '/nowhere'], ['/out/d/loop1', 'loop2'], ['/out/d/loop2', 'loop1'],
+      ['/out/d/self', 'self'], ['/out/d/chain', 'dangling'], ['/out/d/sub/notdir', '../g/'], ['/out/d/sub/ok', 'x'],
+    ]);
+    hostFile('dd/dangling', 'an older host file'); // a refused link leaves what was there
+    const failures = dumps(fs, '/out/d=dd;/out/f=f2', { hostCwd: host, warn });
+    expect(failures.map((f) => f.message)).toEqual(["DUMPS entry '/out/d': 7 symlinks not written (named in the warnings); the rest was written"]);
+    expect(warnings.sort()).toEqual([
+      "DUMPS entry '/out/d': symlink '/out/d/abs' -> '/nowhere' not written: it resolves to nothing in the IMFS (ENOENT)",
+      "DUMPS entry '/out/d': symlink '/out/d/chain' -> 'dangling' not written: it resolves to nothing in the IMFS (ENOENT)",
+      "DUMPS entry '/out/d': symlink '/out/d/dangling' -> 'missing' not written: it resolves to nothing in the IMFS (ENOENT)",
+      "DUMPS entry '/out/d': symlink '/out/d/loop1' -> 'loop2' not written: it resolves to nothing in the IMFS (ELOOP)",
+      "DUMPS entry '/out/d': symlink '/out/d/loop2' -> 'loop1' not written: it resolves to nothing in the IMFS (ELOOP)",
+      "DUMPS entry '/out/d': symlink '/out/d/self' -> 'self' not written: it resolves to nothing in the IMFS (ELOOP)",
+      "DUMPS entry '/out/d': symlink '/out/d/sub/notdir' -> '../g/' not written: it resolves to nothing in the IMFS (ENOTDIR)",
+    ]);
+    expect(hostNames(path.join(host, 'dd'))).toEqual(['dangling', 'g', 'sub'].map((n) => Buffer.from(n).toString('hex')));
+    expect(hostAll('', ['dd/dangling', 'dd/g', 'dd/sub/ok', 'dd/sub/notdir', 'f2'])).toEqual({
+      'dd/dangling': 'file an older host file', 'dd/g': 'file imfs /out/d/g', 'dd/sub/ok': 'link x', 'dd/sub/notdir': 'none', 'f2': 'file imfs /out/f',
+    });
+  });
+
+  test('the hostile case: /out/x -> /etc/passwd with no /etc/passwd in the IMFS is refused, and nothing is written at x', () => {
+    const fs = new Imfs();
+    expect(fs.mkdir(0, '/out', 0o755)).toBe(0);
+    expect(fs.symlink(0, '/etc/passwd', '/out/x')).toBe(0);
+    imfsWrite(fs, '/out/y', 'y');
+    const failures = dumps(fs, '/out/x=x;/out/y=y', { hostCwd: host, warn });
+    expect(failures.map((f) => f.message)).toEqual(["DUMPS entry '/out/x': 1 symlink not written (named in the warnings); the rest was written"]);
+    expect(warnings).toEqual(["DUMPS entry '/out/x': symlink '/out/x' -> '/etc/passwd' not written: it resolves to nothing in the IMFS (ENOENT)"]);
+    expect(hostAt('x')).toBe('none');
+    expect(hostAt('y')).toBe('file y');
+  });
+
+  test('a link to an ancestor: kept when it stays inside, refused when it would copy the tree into itself', () => {
+    const fs = tree([['/out/d/sub/up', '..'], ['/out/d/sub/top', '/out/d'], ['/out/d/up', '..'], ['/out/d/root', '/'], ['/out/d/sub/self', '.']]);
+    const failures = dumps(fs, '/out/d=dd', { hostCwd: host, warn });
+    expect(failures.map((f) => f.message)).toEqual(["DUMPS entry '/out/d': 3 symlinks not written (named in the warnings); the rest was written"]);
+    expect(warnings.sort()).toEqual([
+      "DUMPS entry '/out/d': symlink '/out/d/root' -> '/' not written: it resolves to a directory that holds it (a cycle: the copy would never end)",
+      "DUMPS entry '/out/d': symlink '/out/d/sub/top' -> '/out/d' not written: it resolves to a directory that holds it (a cycle: the copy would never end)",
+      "DUMPS entry '/out/d': symlink '/out/d/up' -> '..' not written: it resolves to a directory that holds it (a cycle: the copy would never end)",
+    ]);
+    expect([hostAt('dd/sub/up'), hostAt('dd/sub/self'), hostAt('dd/up'), hostAt('dd/root'), hostAt('dd/sub/top')]).toEqual(['link ..', 'link .', 'none', 'none', 'none']);
+  });
+
+  test('a directory written in place of a symlink is copied with the same rules inside', () => {
+    const fs = tree([['/out/d/lib', '/data']]);
+    expect(fs.mkdir(0, '/data', 0o750)).toBe(0);
+    imfsWrite(fs, '/data/f', 'imfs /data/f');
+    imfsWrite(fs, '/secret', 'imfs /secret');
+    for (const [p, target] of [['/data/rel', 'f'], ['/data/esc', '../secret'], ['/data/g', '../out/d/g'], ['/data/back', '/out/d'], ['/data/gone', 'nothing']]) {
+      expect(fs.symlink(0, target, p)).toBe(0);
+    }
+    imfsWrite(fs, '/out/d/secret', 'what the host would find at dd/secret');
+    const failures = dumps(fs, '/out/d=dd', { hostCwd: host, warn });
+    expect(failures).toHaveLength(1);
+    expect(warnings.map((w) => w.replace(/ -> .*/, '')).sort()).toEqual(["DUMPS entry '/out/d': symlink '/out/d/lib/back'", "DUMPS entry '/out/d': symlink '/out/d/lib/gone'"]);
+    expect(hostAt('dd/lib')).toBe('dir');
+    expect(nodefs.statSync(path.join(host, 'dd/lib')).mode & 0o777).toBe(0o750);
+    expect(hostAt('dd/lib/f')).toBe('file imfs /data/f');
+    expect(hostAt('dd/lib/rel')).toBe('link f');
+    // ".." out of the copy is dd on the host but / in the IMFS: written as the IMFS's /secret
+    expect(hostAt('dd/lib/esc')).toBe('file imfs /secret');
+    expect(hostAt('dd/lib/g')).toBe('file imfs /out/d/g');
+  });
+
+  test('symlinks that fan out cannot make a dump explode: what they add is held to the IMFS limits', () => {
+    /** /l0 … /l<depth>, each directory holding links a and b to the next; the last holds a file. */
+    const fanOut = (fs: Imfs, depth: number) => {
+      for (let i = 0; i <= depth; i++) expect(fs.mkdir(0, `/l${i}`, 0o755)).toBe(0);
+      for (let i = 0; i < depth; i++) for (const n of ['a', 'b']) expect(fs.symlink(0, `/l${i + 1}`, `/l${i}/${n}`)).toBe(0);
+      imfsWrite(fs, `/l${depth}/f`, 'leaf');
+    };
+    const small = new Imfs({ limits: { maxInodes: 100 } });
+    fanOut(small, 4); // 2 + 4 + 8 + 16 directories and 16 files in place of links: 46
+    expect(dumps(small, '/l0=small', { hostCwd: host, warn })).toEqual([]);
+    expect(hostAt('small/b/a/b/a/f')).toBe('file leaf');
+    const big = new Imfs({ limits: { maxInodes: 100 } });
+    fanOut(big, 16); // 2^17 copies
+    const failures = dumps(big, '/l0=big', { hostCwd: host, warn });
+    expect(failures.map((f) => f.message)).toEqual([
+      expect.stringMatching(/^DUMPS entry '\/l0': cannot dump '\/l0(\/[ab])+': the files written in place of symlinks exceed what the IMFS can hold \(100 files, \d+ bytes\)$/),
+    ]);
+    const written = execFileSync('find', [path.join(host, 'big')], { encoding: 'utf8' }).trim().split('\n');
+    expect(written.length).toBeLessThanOrEqual(101);
+  });
+
+  test('dumpFile writes the rest, warns by name, then throws', () => {
+    const fs = tree([['/out/d/dangling', 'missing']]);
+    expect(() => dumpFile(fs, '/out/d', 'dd', { hostCwd: host, warn })).toThrow(/^1 symlink not written \(named in the warnings\); the rest was written$/);
+    expect(warnings).toEqual(["dump of '/out/d': symlink '/out/d/dangling' -> 'missing' not written: it resolves to nothing in the IMFS (ENOENT)"]);
+    expect(hostAt('dd/sub/x')).toBe('file imfs /out/d/sub/x');
   });
 });

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { buildModule, op } from '../helpers/wasm-builder.js';
-import { iovec } from '../helpers/script-cage.js';
+import { iovec, wasiScript, type Step } from '../helpers/script-cage.js';
 import { WRITE_FOREVER, CREATE_FOREVER, OPEN_FOREVER, NOSPC, MFILE, imp } from '../helpers/hostile-cages.js';
 
 const repo = path.resolve(__dirname, '../..');
@@ -372,5 +372,57 @@ describe('DUMPS are crash-safe', () => {
     }
     // From a kill before the dump starts to a run that finished: both outcomes, and nothing else.
     expect([...seen].sort()).toEqual(['new', 'old']);
+  });
+});
+
+describe('DUMPS never plant a way out: a cage\'s symlinks', () => {
+  const link = (target: string, at: string): Step => ({ call: 'path_symlink', args: [{ path: target }, 3, { path: at }] });
+  const mkdir = (at: string): Step => ({ call: 'path_create_directory', args: [3, { path: at }] });
+  /** A cage that makes /out/x -> /etc/passwd, and /out/d with links that stay inside, lead out, dangle, loop, or climb to an ancestor. */
+  const LINKS = wasiScript([
+    mkdir('out'), link('/etc/passwd', 'out/x'), mkdir('out/d'), mkdir('out/d/sub'),
+    link('sub', 'out/d/in'), link('../../etc/passwd', 'out/d/climb'), link('missing', 'out/d/dangling'),
+    link('loop', 'out/d/loop'), link('..', 'out/d/sub/up'), link('/out', 'out/d/sub/top'),
+  ]);
+  const kind = (p: string) => {
+    const st = nodefs.lstatSync(p, { throwIfNoEntry: false });
+    return st === undefined ? 'none' : st.isSymbolicLink() ? `link ${nodefs.readlinkSync(p)}` : st.isDirectory() ? 'dir' : `file ${nodefs.readFileSync(p, 'utf8')}`;
+  };
+
+  test('/out/x -> /etc/passwd dumped as /out/x=x is the IMFS\'s /etc/passwd as a file, or refused when the IMFS has none', () => {
+    const w = workdir();
+    const cage = cageFile(w, 'links.wasm', LINKS);
+    nodefs.writeFileSync(path.join(w.dir, 'in/passwd'), 'the IMFS passwd\n');
+    let r = w.run([cage], { PRELOADS: '/etc/passwd=in/passwd', DUMPS: '/out/x=x' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(kind(path.join(w.dir, 'x'))).toBe('file the IMFS passwd\n');
+    nodefs.rmSync(path.join(w.dir, 'x'));
+    r = w.run([cage], { PRELOADS: '/other.txt=in/input.txt', DUMPS: '/out/x=x;/other.txt=other.txt' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      "imfs-grate: warning: DUMPS entry '/out/x': symlink '/out/x' -> '/etc/passwd' not written: it resolves to nothing in the IMFS (ENOENT)\n"
+      + "imfs-grate: DUMPS entry '/out/x': 1 symlink not written (named in the warnings); the rest was written\n",
+    );
+    expect(kind(path.join(w.dir, 'x'))).toBe('none');
+    expect(w.read('other.txt')).toBe(demoInput);
+  });
+
+  test('in a dumped directory: inside links kept, outside ones written as files, dangling, looping and ancestor links refused by name (status 2)', () => {
+    const w = workdir();
+    const cage = cageFile(w, 'links.wasm', LINKS);
+    nodefs.writeFileSync(path.join(w.dir, 'in/passwd'), 'the IMFS passwd\n');
+    const r = w.run([cage], { PRELOADS: '/etc/passwd=in/passwd', DUMPS: '/out/d=d;/etc/passwd=copy' });
+    expect(r.status).toBe(2);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines.slice(0, -1).sort()).toEqual([
+      "imfs-grate: warning: DUMPS entry '/out/d': symlink '/out/d/dangling' -> 'missing' not written: it resolves to nothing in the IMFS (ENOENT)",
+      "imfs-grate: warning: DUMPS entry '/out/d': symlink '/out/d/loop' -> 'loop' not written: it resolves to nothing in the IMFS (ELOOP)",
+      "imfs-grate: warning: DUMPS entry '/out/d': symlink '/out/d/sub/top' -> '/out' not written: it resolves to a directory that holds it (a cycle: the copy would never end)",
+    ]);
+    expect(lines.at(-1)).toBe("imfs-grate: DUMPS entry '/out/d': 3 symlinks not written (named in the warnings); the rest was written");
+    expect(['in', 'climb', 'sub/up', 'dangling', 'loop', 'sub/top'].map((p) => kind(path.join(w.dir, 'd', p)))).toEqual([
+      'link sub', 'file the IMFS passwd\n', 'link ..', 'none', 'none', 'none',
+    ]);
+    expect(kind(path.join(w.dir, 'copy'))).toBe('file the IMFS passwd\n');
   });
 });

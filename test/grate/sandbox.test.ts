@@ -6,7 +6,9 @@
  * unchanged after every run. Staging crosses only where asked: PRELOADS recreates host
  * symlinks below a staged directory as symlinks (their targets never enter the IMFS);
  * DUMPS writes exactly the named host paths (host symlinks in the target tree are
- * replaced, never written through, and a symlink a dump created is never followed).
+ * replaced, never written through, and a symlink a dump created is never followed), and
+ * an IMFS symlink leading out of the dumped tree is written as the IMFS file it resolves
+ * to, or refused, never as a host symlink.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as nodefs from 'node:fs';
@@ -302,7 +304,7 @@ function imfsFiles(g: Grate): Record<string, string> {
 }
 
 describe('DUMPS writes exactly the named host paths', () => {
-  /** An IMFS with /out/sub/x, /out/f and /out/link -> /etc/passwd. */
+  /** An IMFS with /out/sub/x, /out/f and /out/link -> sub/x. */
   function source(): Grate {
     const g = new Grate();
     for (const d of ['/out', '/out/sub']) expect(g.fs.mkdir(0, d, 0o755)).toBe(0);
@@ -311,7 +313,7 @@ describe('DUMPS writes exactly the named host paths', () => {
       g.fs.write(0, fd, Buffer.from(text));
       g.fs.close(0, fd);
     }
-    expect(g.fs.symlink(0, '/etc/passwd', '/out/link')).toBe(0);
+    expect(g.fs.symlink(0, 'sub/x', '/out/link')).toBe(0);
     return g;
   }
 
@@ -329,7 +331,7 @@ describe('DUMPS writes exactly the named host paths', () => {
       expect(nodefs.readFileSync(path.join(target, 'sub/x'), 'utf8')).toBe('x-data');
       expect(nodefs.lstatSync(path.join(target, 'f')).isFile()).toBe(true);
       expect(nodefs.readFileSync(path.join(target, 'f'), 'utf8')).toBe('f-data');
-      expect(nodefs.readlinkSync(path.join(target, 'link'))).toBe('/etc/passwd');
+      expect(nodefs.readlinkSync(path.join(target, 'link'))).toBe('sub/x');
       expect(nodefs.readFileSync(victim, 'utf8')).toBe('victim');
       expect(nodefs.readdirSync(path.join(host, 'outside')).sort()).toEqual(outsideBefore);
     } finally {
@@ -358,21 +360,21 @@ describe('DUMPS writes exactly the named host paths', () => {
     const fd = g.fs.open(0, `/long/${long}`, 0o101, 0o644);
     g.fs.write(0, fd, Buffer.from('long-data'));
     g.fs.close(0, fd);
-    expect(g.fs.symlink(0, 'target', `/long/${'s'.repeat(255)}`)).toBe(0);
+    expect(g.fs.symlink(0, long, `/long/${'s'.repeat(255)}`)).toBe(0);
     const target = path.join(host, 'dump-long');
     try {
       expect(dumps(g.fs, `/long=${target}`)).toEqual([]);
       expect(nodefs.readFileSync(path.join(target, long), 'utf8')).toBe('long-data');
-      expect(nodefs.readlinkSync(path.join(target, 's'.repeat(255)))).toBe('target');
+      expect(nodefs.readlinkSync(path.join(target, 's'.repeat(255)))).toBe(long);
       expect(nodefs.readdirSync(target).sort()).toEqual([long, 's'.repeat(255)]);
     } finally {
       nodefs.rmSync(target, { recursive: true });
     }
   });
 
-  test('a symlink the cage made is dumped as a symlink, and a later entry never writes through it', () => {
+  test('a symlink the cage made inside the tree is dumped as a symlink, and a later entry never writes through it', () => {
     const g = source();
-    expect(g.fs.symlink(0, path.join(host, 'outside'), '/out/escape')).toBe(0);
+    expect(g.fs.symlink(0, 'sub', '/out/escape')).toBe(0);
     const fd = g.fs.open(0, '/payload', 0o101, 0o644);
     g.fs.write(0, fd, Buffer.from('payload'));
     g.fs.close(0, fd);
@@ -382,8 +384,43 @@ describe('DUMPS writes exactly the named host paths', () => {
       expect(failures.map((f) => f.message)).toEqual([
         `DUMPS entry '/payload': cannot dump '/payload' to '${target}/escape/payload': '${target}/escape' is a symlink this dump created (from the IMFS); not followed`,
       ]);
-      expect(nodefs.readlinkSync(path.join(target, 'escape'))).toBe(path.join(host, 'outside'));
-      expect(nodefs.existsSync(path.join(host, 'outside', 'payload'))).toBe(false);
+      expect(nodefs.readlinkSync(path.join(target, 'escape'))).toBe('sub');
+      expect(nodefs.existsSync(path.join(target, 'sub', 'payload'))).toBe(false);
+    } finally {
+      nodefs.rmSync(target, { recursive: true });
+    }
+  });
+
+  test('a symlink a cage points out of the IMFS tree (absolute, climbing) never becomes a host symlink', () => {
+    const g = grateWithDecoy();
+    const steps: Step[] = [
+      { call: 'path_create_directory', args: [3, { path: 'out' }] },
+      { call: 'path_symlink', args: [{ path: '/etc/passwd' }, 3, { path: 'out/passwd' }] },
+      { call: 'path_symlink', args: [{ path: secretPath }, 3, { path: 'out/secret' }] },
+      { call: 'path_symlink', args: [{ path: '../'.repeat(30) + 'etc/passwd' }, 3, { path: 'out/climb' }] },
+      { call: 'path_symlink', args: [{ path: '../'.repeat(30) + secretPath.slice(1) }, 3, { path: 'out/climb-secret' }] },
+    ];
+    const s = sink();
+    expect(g.runSync(wasiScript(steps), { stdout: s })).toBe(0);
+    const r = decode(s.bytes());
+    expect(steps.map((_, k) => r.res(k))).toEqual([0, 0, 0, 0, 0]);
+    const outsideBefore = nodefs.readdirSync(path.join(host, 'outside')).sort();
+    const target = path.join(host, 'dump-hostile');
+    const warnings: string[] = [];
+    try {
+      const failures = dumps(g.fs, `/out/passwd=${target}/x;/out=${target}/tree`, { warn: (m) => warnings.push(m) });
+      // x and the climbing link are the IMFS's /etc/passwd (the decoy), written as files
+      expect(nodefs.lstatSync(path.join(target, 'x')).isFile()).toBe(true);
+      expect(nodefs.readFileSync(path.join(target, 'x'), 'utf8')).toBe('imfs-decoy\n');
+      expect(nodefs.readdirSync(path.join(target, 'tree')).sort()).toEqual(['climb', 'passwd']);
+      for (const f of ['climb', 'passwd']) expect(nodefs.readFileSync(path.join(target, 'tree', f), 'utf8')).toBe('imfs-decoy\n');
+      // the host secret is no IMFS file: those links resolve to nothing and are refused, by name
+      expect(failures.map((f) => f.message)).toEqual([`DUMPS entry '/out': 2 symlinks not written (named in the warnings); the rest was written`]);
+      expect(warnings).toHaveLength(2);
+      expect(warnings[0]).toMatch(/^DUMPS entry '\/out': symlink '\/out\/(secret|climb-secret)' -> .* not written: it resolves to nothing in the IMFS \(ENOENT\)$/);
+      expect(warnings.join('\n')).toContain(`'/out/secret' -> '${secretPath}'`);
+      expect(nodefs.readFileSync(secretPath, 'utf8')).toBe(SECRET);
+      expect(nodefs.readdirSync(path.join(host, 'outside')).sort()).toEqual(outsideBefore);
     } finally {
       nodefs.rmSync(target, { recursive: true });
     }
