@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { buildModule, op } from '../helpers/wasm-builder.js';
-import { iovec, wasiScript, type Step } from '../helpers/script-cage.js';
+import { iovec, lindScript, wasiScript, type Step } from '../helpers/script-cage.js';
 import { WRITE_FOREVER, CREATE_FOREVER, OPEN_FOREVER, NOSPC, MFILE, imp } from '../helpers/hostile-cages.js';
 
 const repo = path.resolve(__dirname, '../..');
@@ -376,10 +376,12 @@ describe('DUMPS are crash-safe', () => {
 });
 
 describe('DUMPS never plant a way out: a cage\'s symlinks', () => {
-  const link = (target: string, at: string): Step => ({ call: 'path_symlink', args: [{ path: target }, 3, { path: at }] });
-  const mkdir = (at: string): Step => ({ call: 'path_create_directory', args: [3, { path: at }] });
+  // A lind cage: WASI's path_symlink refuses absolute targets, POSIX's symlink does not.
+  const SYMLINK = 88, MKDIR = 83;
+  const link = (target: string, at: string) => ({ nr: SYMLINK, args: [{ cstr: target }, { cstr: '/' + at }] });
+  const mkdir = (at: string) => ({ nr: MKDIR, args: [{ cstr: '/' + at }, 0o755] });
   /** A cage that makes /out/x -> /etc/passwd, and /out/d with links that stay inside, lead out, dangle, loop, or climb to an ancestor. */
-  const LINKS = wasiScript([
+  const LINKS = lindScript([
     mkdir('out'), link('/etc/passwd', 'out/x'), mkdir('out/d'), mkdir('out/d/sub'),
     link('sub', 'out/d/in'), link('../../etc/passwd', 'out/d/climb'), link('missing', 'out/d/dangling'),
     link('loop', 'out/d/loop'), link('..', 'out/d/sub/up'), link('/out', 'out/d/sub/top'),
