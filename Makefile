@@ -45,7 +45,8 @@ fuzz:
 	SEED="$(SEED)" COUNT="$(COUNT)" JOBS="$(JOBS)" FIRST_EPOCH="$(FIRST_EPOCH)" REPLAY="$(REPLAY)" SHOW="$(SHOW)" node dist/fuzz.js
 
 # Fixture cages (wasm-fixtures/): rebuild the committed .wasm files from their C sources,
-# or check that the committed ones match a fresh build (skips if clang-19 is missing).
+# or check that the committed ones match a fresh build (without clang-19 it skips the rebuild,
+# saying so, and checks only that the SQLite cage was built from the amalgamation in node_modules).
 fixtures:
 	wasm-fixtures/build.sh
 

@@ -9,16 +9,24 @@
 #                                          against the real Linux kernel (checks expectations)
 #
 # Needs clang-19 and wasm-ld-19 (lld-19), wasi-libc, and compiler-rt's wasm32 builtins
-# (Debian: apt-get install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32).
+# (Debian: apt-get install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32), and for the
+# SQLite cage the amalgamation that the better-sqlite3 devDependency ships (npm ci).
+# --check without the toolchain skips the rebuild, saying so, but still checks that the SQLite
+# cage was built from the amalgamation now in node_modules (that needs no compiler).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+TEMPS=() # temporary directories, removed however the script ends
+trap 'rm -rf "${TEMPS[@]}"' EXIT
 CC="${CLANG:-clang-19}"
 
 LIND_FIXTURES=(lind-fs lind-proc)
 WASI_FIXTURES=(wasi-fs wasi-misc wasi-raw demo)
 # The benchmark program (bench/): one set of workloads over a small syscall shim, built for WASI and for lind.
 BENCH_FIXTURES=(bench bench-lind)
+# SQLite (test/real/sqlite.test.ts): the amalgamation of node_modules/better-sqlite3 with a small shell.
+SQLITE_FIXTURES=(sqlite-driver)
+SQLITE_DIR=../node_modules/better-sqlite3/deps/sqlite3 # relative to $HERE, as build_all compiles
 
 # Lind-ABI cages: freestanding, shared imported env.memory (max 1024 pages), our own _start.
 LIND_CFLAGS=(--target=wasm32 -nostdlib -ffreestanding -fno-builtin -O2 -matomics -mbulk-memory
@@ -28,6 +36,14 @@ LIND_LDFLAGS=(-Wl,--import-memory,--shared-memory,--max-memory=67108864,--no-ent
 # WASI cages: wasi-libc. --strip-debug drops libc.a's DWARF (keeps the name section).
 WASI_CFLAGS=(--target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wextra -Werror -ffile-prefix-map="$HERE"=.)
 WASI_LDFLAGS=(-Wl,--strip-debug)
+# SQLite: -Os (803 KB; -O2 gives 1.2 MB and -O0 2.3 MB and runs the test twice as slowly),
+# no warnings for SQLite's own code (the driver gets the usual ones). SQLite recognises
+# __wasi__ and configures itself: no threads, no mmap, no load_extension, the unix-dotfile
+# VFS (wasi-libc has no fcntl locks), so the rollback journal is what runs. wasm-ld's default
+# 64 KiB stack is too small for its parser, VDBE and VACUUM with big rows: 1 MiB, placed
+# first so that an overflow traps instead of overwriting data.
+SQLITE_CFLAGS=(--target=wasm32-wasi --sysroot=/usr -Os -ffile-prefix-map="$HERE"=.)
+SQLITE_LDFLAGS=(-Wl,-z,stack-size=1048576,--stack-first,--strip-debug)
 
 have_toolchain() {
   command -v "$CC" >/dev/null 2>&1 || { echo "$CC not found"; return 1; }
@@ -37,40 +53,99 @@ have_toolchain() {
   [ -f /usr/lib/wasm32-wasi/libc.a ] || { echo "wasi-libc missing (/usr/lib/wasm32-wasi/libc.a); apt-get install wasi-libc"; return 1; }
 }
 
+# The amalgamation's SQLITE_SOURCE_ID ("date time sha3"), or nothing if it is not installed.
+amalgamation_id() {
+  [ -f "$HERE/$SQLITE_DIR/sqlite3.h" ] || return 0
+  sed -n 's/^#define SQLITE_SOURCE_ID *"\(.*\)"$/\1/p' "$HERE/$SQLITE_DIR/sqlite3.h"
+}
+
+# Whether the committed SQLite cage was built from the amalgamation in node_modules: the
+# source id that sqlite3_sourceid() returns is a string in the cage's data. Prints why not.
+sqlite_cage_current() {
+  local cage="$HERE/sqlite-driver.wasm" want have version
+  want="$(amalgamation_id)"
+  [ -n "$want" ] || { echo "check-fixtures: the SQLite amalgamation is missing (node_modules/better-sqlite3/deps/sqlite3/sqlite3.h): run 'npm ci'"; return 1; }
+  [ -f "$cage" ] || return 0 # reported as missing with the others
+  grep -qaF "$want" "$cage" && return 0
+  have="$(grep -aoE '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} [0-9a-f]{64}' "$cage" | head -n 1 || true)"
+  version="$(sed -n 's/^#define SQLITE_VERSION *"\(.*\)"$/\1/p' "$HERE/$SQLITE_DIR/sqlite3.h")"
+  echo "check-fixtures: wasm-fixtures/sqlite-driver.wasm is stale: it was built from SQLite ${have:-(no source id found)}, but node_modules/better-sqlite3 now ships SQLite $version ($want) (run 'make fixtures' with clang-19 installed and commit it)"
+  return 1
+}
+
+# Compiling and linking are separate steps, and the link has no -O flag: given one, clang
+# runs binaryen's wasm-opt on the linked module whenever a wasm-opt is on PATH (it re-optimizes
+# and drops the name section), so the bytes would depend on whether binaryen is installed.
+compile() { # OBJ CFLAGS-ARRAY-NAME SOURCE [EXTRA-FLAGS...]
+  local obj="$1" src="$3"
+  local -n cflags="$2"
+  shift 3
+  "$CC" "${cflags[@]}" "$@" -c -o "$obj" "$src"
+}
+link() { # WASM CFLAGS-ARRAY-NAME LDFLAGS-ARRAY-NAME OBJECTS...
+  local wasm="$1" f
+  local -n cflags="$2" ldflags="$3"
+  shift 3
+  local target=()
+  for f in "${cflags[@]}"; do
+    case "$f" in -O*) ;; *) target+=("$f") ;; esac
+  done
+  "$CC" "${target[@]}" "${ldflags[@]}" -o "$wasm" "$@"
+}
+
 build_all() {
-  local out="$1"
+  local out="$1" o f
   mkdir -p "$out"
+  o="$(mktemp -d)" # objects
+  TEMPS+=("$o")
   cd "$HERE" # relative source paths keep the output independent of the checkout's location
+  compile "$o/lind_rt.o" LIND_CFLAGS lind/lind_rt.c
   for f in "${LIND_FIXTURES[@]}"; do
-    "$CC" "${LIND_CFLAGS[@]}" "${LIND_LDFLAGS[@]}" -o "$out/$f.wasm" "$f.c" lind/lind_rt.c
+    compile "$o/$f.o" LIND_CFLAGS "$f.c"
+    link "$out/$f.wasm" LIND_CFLAGS LIND_LDFLAGS "$o/$f.o" "$o/lind_rt.o"
   done
   for f in "${WASI_FIXTURES[@]}"; do
-    "$CC" "${WASI_CFLAGS[@]}" "${WASI_LDFLAGS[@]}" -o "$out/$f.wasm" "$f.c"
+    compile "$o/$f.o" WASI_CFLAGS "$f.c"
+    link "$out/$f.wasm" WASI_CFLAGS WASI_LDFLAGS "$o/$f.o"
   done
-  "$CC" "${WASI_CFLAGS[@]}" "${WASI_LDFLAGS[@]}" -o "$out/bench.wasm" bench/bench.c bench/bench-posix.c
-  "$CC" "${LIND_CFLAGS[@]}" "${LIND_LDFLAGS[@]}" -o "$out/bench-lind.wasm" bench/bench.c bench/bench-lind.c lind/lind_rt.c
+  compile "$o/bench-wasi.o" WASI_CFLAGS bench/bench.c
+  compile "$o/bench-posix.o" WASI_CFLAGS bench/bench-posix.c
+  link "$out/bench.wasm" WASI_CFLAGS WASI_LDFLAGS "$o/bench-wasi.o" "$o/bench-posix.o"
+  compile "$o/bench-lind-main.o" LIND_CFLAGS bench/bench.c
+  compile "$o/bench-lind.o" LIND_CFLAGS bench/bench-lind.c
+  link "$out/bench-lind.wasm" LIND_CFLAGS LIND_LDFLAGS "$o/bench-lind-main.o" "$o/bench-lind.o" "$o/lind_rt.o"
+  compile "$o/sqlite3.o" SQLITE_CFLAGS "$SQLITE_DIR/sqlite3.c" -w # SQLite's code, not ours: no warnings
+  compile "$o/sqlite-driver.o" SQLITE_CFLAGS sqlite-driver.c -Wall -Wextra -Werror -I"$SQLITE_DIR"
+  link "$out/sqlite-driver.wasm" SQLITE_CFLAGS SQLITE_LDFLAGS "$o/sqlite3.o" "$o/sqlite-driver.o"
 }
 
 case "${1:-}" in
 --check)
-  if ! why="$(have_toolchain)"; then
-    echo "check-fixtures: SKIPPED: $why (the committed .wasm files were not checked)"
-    exit 0
-  fi
-  tmp="$(mktemp -d)"
-  trap 'rm -rf "$tmp"' EXIT
-  build_all "$tmp"
+  # First what needs no compiler: was the SQLite cage built from the amalgamation in node_modules?
   stale=0
-  for f in "${LIND_FIXTURES[@]}" "${WASI_FIXTURES[@]}" "${BENCH_FIXTURES[@]}"; do
+  if sqlite_cage_current; then sqlite_stale=0; else sqlite_stale=1; stale=1; fi
+  if ! why="$(have_toolchain)"; then
+    echo "check-fixtures: SKIPPED: $why (the committed .wasm files were not rebuilt and compared;" \
+      "only the SQLite cage's amalgamation version was checked: $([ "$sqlite_stale" = 0 ] && echo current || echo stale))"
+    exit "$stale"
+  fi
+  [ -n "$(amalgamation_id)" ] || exit 1 # no amalgamation to build from: said above
+  tmp="$(mktemp -d)"
+  TEMPS+=("$tmp")
+  build_all "$tmp"
+  all=("${LIND_FIXTURES[@]}" "${WASI_FIXTURES[@]}" "${BENCH_FIXTURES[@]}" "${SQLITE_FIXTURES[@]}")
+  for f in "${all[@]}"; do
     if [ ! -f "$HERE/$f.wasm" ]; then
       echo "check-fixtures: wasm-fixtures/$f.wasm is missing (run 'make fixtures' and commit it)"
       stale=1
+    elif [ "$f" = sqlite-driver ] && [ "$sqlite_stale" = 1 ]; then
+      : # its stale amalgamation was reported above
     elif ! cmp -s "$tmp/$f.wasm" "$HERE/$f.wasm"; then
       echo "check-fixtures: wasm-fixtures/$f.wasm is stale: it differs from a fresh build of $f.c (run 'make fixtures' and commit it)"
       stale=1
     fi
   done
-  [ "$stale" = 0 ] && echo "check-fixtures: all ${#LIND_FIXTURES[@]}+${#WASI_FIXTURES[@]}+${#BENCH_FIXTURES[@]} fixtures match their sources"
+  [ "$stale" = 0 ] && echo "check-fixtures: all ${#all[@]} fixtures match their sources (SQLite from $(amalgamation_id))"
   exit "$stale"
   ;;
 native)
@@ -83,6 +158,7 @@ native)
   ;;
 *)
   have_toolchain >&2 || exit 1
+  [ -n "$(amalgamation_id)" ] || { echo "the SQLite amalgamation is missing ($HERE/$SQLITE_DIR/sqlite3.h): run 'npm ci'" >&2; exit 1; }
   build_all "${1:-$HERE}"
   ;;
 esac

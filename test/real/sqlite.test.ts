@@ -3,12 +3,14 @@
  * for WASI with clang-19 and wasi-libc, run by the grate on the IMFS. The database it
  * writes is dumped to the host and checked by the host's own SQLite (better-sqlite3).
  *
- * The cage is compiled once per run, in beforeAll, into a temp dir (nothing is committed).
- * No toolchain means a failing test with the reason, never a skip: CI installs it.
+ * The cage is committed (wasm-fixtures/sqlite-driver.wasm, from wasm-fixtures/sqlite-driver.c
+ * and node_modules/better-sqlite3/deps/sqlite3 by wasm-fixtures/build.sh), so this needs no
+ * toolchain; `make check-fixtures` checks it against its sources and the amalgamation's version.
+ * SQLite recognises `__wasi__`: no threads, no mmap (so no WAL), and the "unix-dotfile" VFS
+ * (wasi-libc has no fcntl locks: a lock is a `<db>.lock` directory made with mkdir), so the
+ * rollback journal (the default journal_mode=DELETE) is what runs.
  */
 import { describe, test, expect, beforeAll, afterAll } from 'vitest';
-import { execFile, spawnSync } from 'node:child_process';
-import { promisify } from 'node:util';
 import * as nodefs from 'node:fs';
 import * as nodeos from 'node:os';
 import * as nodepath from 'node:path';
@@ -19,59 +21,17 @@ import { WASI } from '../../src/grate/wasi-class.js';
 import { dumpFile, newStat, O_DIRECTORY, O_RDONLY, S_IFDIR, S_IFMT, S_IFREG, type Imfs } from '../../src/core/index.js';
 
 const here = nodepath.dirname(fileURLToPath(import.meta.url));
-const root = nodepath.resolve(here, '../..');
-const amalgamation = nodepath.join(root, 'node_modules/better-sqlite3/deps/sqlite3');
-const SYSROOT_LIBC = '/usr/lib/wasm32-wasi/libc.a';
-const BUILTINS = '/usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a';
-
-/**
- * The build. SQLite (3.41+) recognises `__wasi__` by itself and then defines SQLITE_WASI,
- * SQLITE_THREADSAFE=0 (no pthreads in wasi-libc), SQLITE_OMIT_LOAD_EXTENSION (no dlopen),
- * drops mmap/mremap (the WAL wal-index and memory-mapped I/O are off), fchmod/fchown and
- * getpid, and picks the "unix-dotfile" VFS (wasi-libc has no fcntl locks: a lock is a
- * `<db>.lock` directory made with mkdir). So none of -D_WASI_EMULATED_MMAN/_SIGNAL/_GETPID
- * is needed, and the rollback journal (the default journal_mode=DELETE) is what runs.
- */
-const CFLAGS = [
-  '--target=wasm32-wasi', '--sysroot=/usr', // Debian's wasi-libc (WASI preview1)
-  // -O0: the 9 MB amalgamation builds in 3 s here against 14-25 s at -Os/-O1/-O2, and this
-  // file's workload then runs in about 4 s against 2 s: 6 s in all instead of 20-27 s.
-  '-O0',
-  `-I${amalgamation}`, // sqlite3.h for the driver
-  // wasm-ld's default stack is 64 KiB; SQLite's parser, VDBE and VACUUM go deeper than
-  // that with big rows. Stack first, so an overflow traps instead of overwriting data.
-  '-Wl,-z,stack-size=1048576', '-Wl,--stack-first',
-];
+const CAGE = nodepath.resolve(here, '../../wasm-fixtures/sqlite-driver.wasm');
 
 let work = '';
 let cage: WebAssembly.Module;
-let buildSeconds = 0;
 
-function toolchainProblem(): string | null {
-  const clang = spawnSync('clang-19', ['--version'], { encoding: 'utf8' });
-  if (clang.error || clang.status !== 0) return 'clang-19 is not installed (apt-get install clang-19 lld-19)';
-  if (spawnSync('wasm-ld-19', ['--version']).status !== 0) return 'wasm-ld-19 is not installed (apt-get install lld-19)';
-  if (!nodefs.existsSync(SYSROOT_LIBC)) return `wasi-libc is not installed (${SYSROOT_LIBC} missing: apt-get install wasi-libc)`;
-  if (!nodefs.existsSync(BUILTINS)) return `compiler-rt's wasm32 builtins are not installed (${BUILTINS} missing: apt-get install libclang-rt-19-dev-wasm32)`;
-  if (!nodefs.existsSync(nodepath.join(amalgamation, 'sqlite3.c'))) return `the SQLite amalgamation is missing (${amalgamation}/sqlite3.c): run npm ci`;
-  return null;
-}
-
-beforeAll(async () => {
-  const problem = toolchainProblem();
-  if (problem !== null) throw new Error(`cannot build the SQLite cage: ${problem}`);
+beforeAll(() => {
+  cage = new WebAssembly.Module(nodefs.readFileSync(CAGE));
   work = nodefs.mkdtempSync(nodepath.join(nodeos.tmpdir(), 'imfs-sqlite-'));
-  const out = nodepath.join(work, 'sqlite-driver.wasm');
-  const t0 = performance.now();
-  await promisify(execFile)('clang-19', [
-    ...CFLAGS, nodepath.join(amalgamation, 'sqlite3.c'), nodepath.join(here, 'sqlite-driver.c'), '-o', out,
-  ], { maxBuffer: 16 << 20 });
-  buildSeconds = (performance.now() - t0) / 1000;
-  cage = new WebAssembly.Module(nodefs.readFileSync(out));
-}, 300_000);
+});
 
 afterAll(() => {
-  if (buildSeconds > 0) console.log(`SQLite cage built in ${buildSeconds.toFixed(1)} s`);
   if (work !== '') nodefs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -217,6 +177,19 @@ function buildDatabase(): { g: Grate; run: DriverRun; steps: string[] } {
 }
 
 describe('SQLite built for WASI, on the IMFS', () => {
+  test('the committed cage is the SQLite that checks its databases on the host (better-sqlite3)', () => {
+    const run = sqlite(new Grate(), '/tmp/v.db', ['SELECT sqlite_source_id() AS id']);
+    expect(run.err).toBe('');
+    expect(run.status).toBe(0);
+    const db = new Database(':memory:');
+    try {
+      const host = db.prepare('SELECT sqlite_source_id()').pluck().get();
+      expect(run.rows[0], 'wasm-fixtures/sqlite-driver.wasm is stale: run `make fixtures` with clang-19 and commit it').toEqual([`id=${String(host)}`]);
+    } finally {
+      db.close();
+    }
+  });
+
   test('transactions with a rollback journal: the journal and lock appear and disappear between statements', () => {
     const { g, run, steps } = buildDatabase();
     expect(run.err).toBe('');

@@ -1,5 +1,6 @@
 /*
- * A tiny SQLite shell for the real-program tests: `sqlite-driver DB [SQL...]`.
+ * A tiny SQLite shell for the real-program tests (test/real/sqlite.test.ts): `sqlite-driver DB [SQL...]`.
+ * build.sh links it with the SQLite amalgamation of node_modules/better-sqlite3 into sqlite-driver.wasm.
  * Opens DB, then runs each SQL argument in turn (or, with none, all of stdin as one script).
  * Rows print as "col=value|col=value" lines; after each argument it prints "ok <n>" and
  * flushes, so a host watching stdout sees the files between two statements.
