@@ -3,7 +3,7 @@ ESBUILD := npx esbuild
 ESFLAGS := --bundle --platform=node --format=esm --target=node20
 BANNER  := --banner:js='\#!/usr/bin/env node'
 
-.PHONY: all lib imfs debug test bench fuzz fixtures check-fixtures clean typecheck
+.PHONY: all lib imfs debug test bench fuzz fixtures check-fixtures clean typecheck wasi-testsuite
 
 all: lib imfs
 
@@ -34,6 +34,12 @@ test: typecheck check-fixtures all
 test-%:
 	npx vitest run test/conformance/$*.test.ts
 
+# The upstream wasi-testsuite (wasm32-wasip1) through imfs-grate: WASI_TESTSUITE_DIR (an
+# unpacked tree) or ../shared/conformance/wasi-testsuite.tar.xz unpacked into build/; JOBS.
+wasi-testsuite: imfs
+	$(ESBUILD) test/upstream/wasi-testsuite/main.ts $(ESFLAGS) --outfile=dist/wasi-testsuite.js --log-level=warning
+	JOBS="$(JOBS)" node dist/wasi-testsuite.js
+
 bench: all
 	node bench/run.mjs
 
@@ -54,4 +60,4 @@ check-fixtures:
 	wasm-fixtures/build.sh --check
 
 clean:
-	rm -rf dist
+	rm -rf dist build
