@@ -13,6 +13,9 @@
 # SQLite cage the amalgamation that the better-sqlite3 devDependency ships (npm ci).
 # --check without the toolchain skips the rebuild, saying so, but still checks that the SQLite
 # cage was built from the amalgamation now in node_modules (that needs no compiler).
+# The lind-glibc fixtures also need Lind's prebuilt sysroot, lind-sysroot.tar.xz (from
+# ../shared/lind-sysroot/ beside the checkout, or $LIND_SYSROOT_TAR); it is extracted into a
+# temporary directory for the build and removed after. Without it they are skipped, loudly.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -27,6 +30,9 @@ BENCH_FIXTURES=(bench bench-lind)
 # SQLite (test/real/sqlite.test.ts): the amalgamation of node_modules/better-sqlite3 with a small shell.
 SQLITE_FIXTURES=(sqlite-driver)
 SQLITE_DIR=../node_modules/better-sqlite3/deps/sqlite3 # relative to $HERE, as build_all compiles
+# Cages built against Lind's real glibc for wasm32 (lind-glibc/), each .wasm beside its source.
+LIND_GLIBC_FIXTURES=(lind-glibc/lind-glibc)
+LIND_SYSROOT_TAR="${LIND_SYSROOT_TAR:-$HERE/../../shared/lind-sysroot/lind-sysroot.tar.xz}"
 
 # Lind-ABI cages: freestanding, shared imported env.memory (max 1024 pages), our own _start.
 LIND_CFLAGS=(--target=wasm32 -nostdlib -ffreestanding -fno-builtin -O2 -matomics -mbulk-memory
@@ -44,6 +50,12 @@ WASI_LDFLAGS=(-Wl,--strip-debug)
 # first so that an overflow traps instead of overwriting data.
 SQLITE_CFLAGS=(--target=wasm32-wasi --sysroot=/usr -Os -ffile-prefix-map="$HERE"=.)
 SQLITE_LDFLAGS=(-Wl,-z,stack-size=1048576,--stack-first,--strip-debug)
+# lind-glibc cages: the flags of Lind's `lind_compile -s` (../shared/lind-sysroot/README.md), plus
+# warnings as errors and --strip-debug (the sysroot's libc.a carries DWARF; the code is the same).
+GLIBC_CFLAGS=(--target=wasm32-unknown-wasi -fwasm-exceptions -mllvm -wasm-enable-sjlj -pthread -O2
+  -Wall -Wextra -Werror -ffile-prefix-map="$HERE"=.)
+GLIBC_LDFLAGS=(-Wl,--import-memory,--export-memory,--max-memory=67108864,--export=__stack_pointer,--export=__stack_low,--export=__tls_base,--export=__wasm_init_tls
+  -Wl,--strip-debug)
 
 have_toolchain() {
   command -v "$CC" >/dev/null 2>&1 || { echo "$CC not found"; return 1; }
@@ -86,11 +98,34 @@ link() { # WASM CFLAGS-ARRAY-NAME LDFLAGS-ARRAY-NAME OBJECTS...
   local wasm="$1" f
   local -n cflags="$2" ldflags="$3"
   shift 3
-  local target=()
+  # The compile flags that matter to a link: not -O (see above), warnings or code-generation
+  # options (-mllvm X), which the objects already reflect (and -Werror would call unused).
+  local target=() skip=0
   for f in "${cflags[@]}"; do
-    case "$f" in -O*) ;; *) target+=("$f") ;; esac
+    if [ "$skip" = 1 ]; then skip=0; continue; fi
+    case "$f" in -mllvm) skip=1 ;; -O*|-W*) ;; *) target+=("$f") ;; esac
   done
   "$CC" "${target[@]}" "${ldflags[@]}" -o "$wasm" "$@"
+}
+
+have_lind_sysroot() {
+  [ -f "$LIND_SYSROOT_TAR" ] || { echo "no Lind sysroot at $LIND_SYSROOT_TAR (set LIND_SYSROOT_TAR)"; return 1; }
+  command -v xz >/dev/null 2>&1 || { echo "xz not found (needed to unpack $LIND_SYSROOT_TAR)"; return 1; }
+}
+
+# Builds the lind-glibc cages into OUT (same relative paths), with the sysroot unpacked in a temp dir.
+build_glibc() {
+  local out="$1" sysroot_dir f
+  cd "$HERE"
+  sysroot_dir="$(mktemp -d)"
+  TEMPS+=("$sysroot_dir")
+  tar -xJf "$LIND_SYSROOT_TAR" -C "$sysroot_dir"
+  local s="$sysroot_dir/lind-sysroot"
+  for f in "${LIND_GLIBC_FIXTURES[@]}"; do
+    mkdir -p "$out/$(dirname "$f")" "$sysroot_dir/obj/$(dirname "$f")"
+    compile "$sysroot_dir/obj/$f.o" GLIBC_CFLAGS "$f.c" --sysroot="$s"
+    link "$out/$f.wasm" GLIBC_CFLAGS GLIBC_LDFLAGS --sysroot="$s" "$sysroot_dir/obj/$f.o" "$s/lib/wasm32-wasi/lind_utils.o"
+  done
 }
 
 build_all() {
@@ -134,6 +169,12 @@ case "${1:-}" in
   TEMPS+=("$tmp")
   build_all "$tmp"
   all=("${LIND_FIXTURES[@]}" "${WASI_FIXTURES[@]}" "${BENCH_FIXTURES[@]}" "${SQLITE_FIXTURES[@]}")
+  if why="$(have_lind_sysroot)"; then
+    build_glibc "$tmp"
+    all+=("${LIND_GLIBC_FIXTURES[@]}")
+  else
+    echo "check-fixtures: lind-glibc fixtures SKIPPED: $why (${LIND_GLIBC_FIXTURES[*]/%/.wasm} not checked)"
+  fi
   for f in "${all[@]}"; do
     if [ ! -f "$HERE/$f.wasm" ]; then
       echo "check-fixtures: wasm-fixtures/$f.wasm is missing (run 'make fixtures' and commit it)"
@@ -160,5 +201,10 @@ native)
   have_toolchain >&2 || exit 1
   [ -n "$(amalgamation_id)" ] || { echo "the SQLite amalgamation is missing ($HERE/$SQLITE_DIR/sqlite3.h): run 'npm ci'" >&2; exit 1; }
   build_all "${1:-$HERE}"
+  if why="$(have_lind_sysroot)"; then
+    build_glibc "${1:-$HERE}"
+  else
+    echo "lind-glibc fixtures: SKIPPED: $why (${LIND_GLIBC_FIXTURES[*]/%/.wasm} not built)" >&2
+  fi
   ;;
 esac

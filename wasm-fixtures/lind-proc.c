@@ -23,6 +23,8 @@ static int all_zero(const u8 *b, size_t n) {
   return 1;
 }
 static int is_err(int r) { return r < 0 && r > -256; }
+static void fd_set_bit(u8 *set, int fd) { set[fd / 8] |= (u8)(1 << (fd % 8)); }
+static int fd_bit(const u8 *set, int fd) { return (set[fd / 8] >> (fd % 8)) & 1; }
 
 /* Checks one packed string vector as args_get/environ_get must lay it out. */
 static void check_vector(const char *what, char **v, u32 count, u32 bytes, char *buf) {
@@ -205,14 +207,52 @@ static void t_random(void) {
 
 static void t_limits_signals(void) {
   section("prlimit64/rt_sigaction/rt_sigprocmask");
-  u8 old[24];
+  /* struct rlimit is {u32 rlim_cur, u32 rlim_max} in a wasm32 cage: 8 bytes, nothing past them */
+  u8 old[16], lim[8];
   memset(old, 0xEE, sizeof old);
   CHECK_EQ(sys_prlimit64(0, 7 /* RLIMIT_NOFILE */, NULL, old), 0);
-  u64 cur = rd64(old, 0), max = rd64(old, 8);
+  u32 cur = rd32(old, 0), max = rd32(old, 4);
   CHECK(cur >= 16);
   CHECK(cur <= max);
-  CHECK_EQ(rd64(old, 16), 0xEEEEEEEEEEEEEEEEULL);
+  CHECK(max != 0xffffffffu);
+  CHECK_EQ(rd64(old, 8), 0xEEEEEEEEEEEEEEEEULL);
+  CHECK_EQ(sys_prlimit64(0, 3 /* RLIMIT_STACK */, NULL, old), 0);
+  CHECK(rd32(old, 0) > 0);
+  CHECK_EQ(sys_prlimit64(0, 9 /* RLIMIT_AS */, NULL, old), 0);
+  CHECK_EQ(rd32(old, 0), 0xffffffffu); /* RLIM_INFINITY */
+  /* a lower soft descriptor limit applies at once (two descriptors above the lowest free
+   * one, here); the old limit comes back in `old` */
+  int lowest = sys_open(".", O_RDONLY, 0);
+  CHECK(lowest >= 0);
+  sys_close(lowest);
+  wr32(lim, 0, (u32)lowest + 2); wr32(lim, 4, max);
+  CHECK_EQ(sys_prlimit64(0, 7, lim, old), 0);
+  CHECK_EQ(rd32(old, 0), cur);
+  CHECK_EQ(rd32(old, 4), max);
+  int opened[8], n = 0, r;
+  while (n < 8 && (r = sys_open(".", O_RDONLY, 0)) >= 0) opened[n++] = r;
+  CHECK_ERR(r, EMFILE);
+  CHECK_EQ(n, 2);
+  while (n > 0) sys_close(opened[--n]);
+  CHECK_EQ(sys_prlimit64(0, 7, NULL, old), 0);
+  CHECK_EQ(rd32(old, 0), (u32)lowest + 2);
+  wr32(lim, 0, cur);
+  CHECK_EQ(sys_prlimit64(0, 7, lim, NULL), 0);
+  /* soft above hard: EINVAL; a descriptor limit above the system's ceiling: EPERM */
+  wr32(lim, 0, 10); wr32(lim, 4, 5);
+  CHECK_ERR(sys_prlimit64(0, 7, lim, NULL), EINVAL);
+  wr32(lim, 0, cur); wr32(lim, 4, 0xffffffffu);
+  CHECK_ERR(sys_prlimit64(0, 7, lim, NULL), EPERM);
+  /* other limits are kept as set; raising a hard limit back takes privilege */
+  wr32(lim, 0, 0); wr32(lim, 4, 0);
+  CHECK_EQ(sys_prlimit64(0, 4 /* RLIMIT_CORE */, lim, NULL), 0);
+  CHECK_EQ(sys_prlimit64(0, 4, NULL, old), 0);
+  CHECK_EQ(rd32(old, 4), 0);
+  wr32(lim, 4, 0xffffffffu);
+  CHECK_EQ(sys_prlimit64(0, 4, lim, NULL), sys_geteuid() == 0 ? 0 : -EPERM);
   CHECK_ERR(sys_prlimit64(0, 999, NULL, old), EINVAL);
+  CHECK_ERR(sys_prlimit64(-1, 7, NULL, old), ESRCH);
+  CHECK_ERR(sys_prlimit64(0, 7, NULL, (void *)0xfffffff0), EFAULT);
   u8 act[32], oact[32], set[8], oset[8];
   memset(act, 0, sizeof act);
   memset(set, 0, sizeof set);
@@ -239,12 +279,51 @@ static void t_poll_ioctl(void) {
   i64 t0 = mono_ns();
   CHECK_EQ(sys_poll(fds, 1, 30), 0); /* times out */
   CHECK(mono_ns() - t0 >= 30000000);
+  /* ppoll (271): lind-glibc sends the timeout as int milliseconds (-1 for a NULL timespec)
+   * and the signal mask pointer fourth */
+  u8 mask[8];
+  memset(mask, 0, sizeof mask);
+  CHECK_EQ(sys_ppoll(fds, 2, 0, NULL), 1);
+  CHECK_EQ(rd16(fds, 14), POLLOUT);
+  CHECK_EQ(sys_ppoll(fds, 2, -1, mask), 1); /* no timeout, and the write end is ready */
+  t0 = mono_ns();
+  CHECK_EQ(sys_ppoll(fds, 1, 30, mask), 0);
+  CHECK(mono_ns() - t0 >= 30000000);
+  /* select (23): fd_sets of 32-bit words, the timeout as {i64 sec, i64 usec}, the time left written back */
+  u8 rs[128], ws[128], tv[16];
+  int nfds = (p[0] > p[1] ? p[0] : p[1]) + 1;
+  memset(rs, 0, sizeof rs); memset(ws, 0, sizeof ws); memset(tv, 0, sizeof tv);
+  fd_set_bit(rs, p[0]); fd_set_bit(ws, p[1]);
+  CHECK_EQ(sys_select(nfds, rs, ws, NULL, tv), 1);
+  CHECK(!fd_bit(rs, p[0]));
+  CHECK(fd_bit(ws, p[1]));
+  fd_set_bit(rs, p[0]);
+  wr64(tv, 8, 30000);
+  t0 = mono_ns();
+  CHECK_EQ(sys_select(nfds, rs, NULL, NULL, tv), 0);
+  CHECK(mono_ns() - t0 >= 30000000);
+  CHECK(!fd_bit(rs, p[0]));
+  CHECK_EQ(rd64(tv, 0), 0);
+  CHECK_EQ(rd64(tv, 8), 0);
+  wr64(tv, 8, (u64)-1);
+  CHECK_ERR(sys_select(nfds, rs, NULL, NULL, tv), EINVAL);
+  wr64(tv, 0, (u64)-1); wr64(tv, 8, 0);
+  CHECK_ERR(sys_select(nfds, rs, NULL, NULL, tv), EINVAL);
+  wr64(tv, 0, 0);
+  CHECK_ERR(sys_select(-1, rs, NULL, NULL, tv), EINVAL);
+  memset(rs, 0, sizeof rs);
+  fd_set_bit(rs, 40); /* not open */
+  CHECK_ERR(sys_select(41, rs, NULL, NULL, tv), EBADF);
   int avail = -1;
   CHECK_EQ(sys_ioctl(p[0], FIONREAD, &avail), 0);
   CHECK_EQ(avail, 0);
   CHECK_EQ(sys_write(p[1], "abc", 3), 3);
   CHECK_EQ(sys_poll(fds, 2, 0), 2);
   CHECK_EQ(rd16(fds, 6), POLLIN);
+  memset(rs, 0, sizeof rs); memset(ws, 0, sizeof ws);
+  fd_set_bit(rs, p[0]); fd_set_bit(ws, p[1]);
+  CHECK_EQ(sys_select(nfds, rs, ws, NULL, NULL), 2);
+  CHECK(fd_bit(rs, p[0]));
   CHECK_EQ(sys_ioctl(p[0], FIONREAD, &avail), 0);
   CHECK_EQ(avail, 3);
   /* fd -1 is ignored; a closed fd reports POLLNVAL */

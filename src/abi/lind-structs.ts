@@ -2,10 +2,12 @@
  * The wasm32 struct layouts of a lind-glibc cage (abi.md §3), read from and written to
  * cage memory. Offsets are the x86-64 kernel shapes Lind's headers were edited to match.
  */
-import type { Stat, Statfs, Flock } from '../core/index.js';
+import { RLIM_INFINITY, type Stat, type Statfs, type Flock, type Rlimit } from '../core/index.js';
 import type { CageMemory } from './cage-memory.js';
 
 export const STAT_SIZE = 104;
+export const STAT64_T64_SIZE = 112;
+export const RLIMIT_SIZE = 8;
 export const STATFS_SIZE = 112;
 export const IOVEC_SIZE = 16;
 export const FLOCK32_SIZE = 16;
@@ -23,8 +25,8 @@ export function writeDev(m: CageMemory, p: number, major: number, minor: number)
   m.setU32(p + 4, (major & 0xfffff000) | (minor >>> 20));
 }
 
-/** struct stat (§3.2), 104 bytes. */
-export function writeStat(m: CageMemory, p: number, st: Stat): void {
+/** The first 52 bytes, which both stat layouts share: dev, ino, mode, nlink, uid, gid, rdev, size, blksize. */
+function writeStatHead(m: CageMemory, p: number, st: Stat): void {
   m.setU64(p, st.dev);
   m.setU64(p + 8, st.ino);
   m.setU32(p + 16, st.mode);
@@ -34,6 +36,11 @@ export function writeStat(m: CageMemory, p: number, st: Stat): void {
   writeDev(m, p + 32, st.rdevMajor, st.rdevMinor);
   m.setU64(p + 40, st.size);
   m.setI32(p + 48, st.blksize);
+}
+
+/** struct stat (§3.2), 104 bytes: what stat, fstat and lstat (4, 5, 6) hand over. */
+export function writeStat(m: CageMemory, p: number, st: Stat): void {
+  writeStatHead(m, p, st);
   m.setU32(p + 52, st.blocks);
   m.setU64(p + 56, st.atimeSec);
   m.setU64(p + 64, st.atimeNsec);
@@ -41,6 +48,23 @@ export function writeStat(m: CageMemory, p: number, st: Stat): void {
   m.setU64(p + 80, st.mtimeNsec);
   m.setU64(p + 88, st.ctimeSec);
   m.setU64(p + 96, st.ctimeNsec);
+}
+
+/**
+ * glibc's internal struct __stat64_t64, 112 bytes: what newfstatat (262) is handed by
+ * lind-glibc's fstatat, fstatat64 and statx, which copy it into the caller's struct field by
+ * field (lstat64 hands over its own struct stat64, whose times and st_blocks sit at the same
+ * offsets). Beside §3.2: st_blocks is 64-bit at 56 and each time is {i64 sec, i32 nsec, pad}
+ * from 64 on.
+ */
+export function writeStat64t64(m: CageMemory, p: number, st: Stat): void {
+  writeStatHead(m, p, st);
+  m.setU32(p + 52, 0);
+  m.setU64(p + 56, st.blocks);
+  const ts = (at: number, sec: number, nsec: number) => { m.setU64(at, sec); m.setU64(at + 8, nsec); };
+  ts(p + 64, st.atimeSec, st.atimeNsec);
+  ts(p + 80, st.mtimeSec, st.mtimeNsec);
+  ts(p + 96, st.ctimeSec, st.ctimeNsec);
 }
 
 /** struct statfs (§3.3), 112 bytes; f_spare zeroed. */
@@ -86,6 +110,32 @@ export function writeTimespec(m: CageMemory, p: number, sec: number, nsec: numbe
   m.setU64(p, sec);
   m.setU64(p + 8, nsec);
 }
+
+/**
+ * The 16-byte time a lind-glibc wrapper builds for the host, {i64 tv_sec, long tv_nsec, pad}
+ * (glibc's struct __timespec64; the nanosleep family): tv_nsec is the 32-bit long at 8.
+ */
+export function readTimespec64(m: CageMemory, p: number): { sec: number; nsec: number } {
+  return { sec: m.i64(p), nsec: m.i32(p + 8) };
+}
+
+/**
+ * struct rlimit of a wasm32 cage (prlimit64, 302), 8 bytes: {u32 rlim_cur, u32 rlim_max}.
+ * rlim_t is a 32-bit unsigned long there, and RLIM_INFINITY is 0xffffffff; a limit that
+ * does not fit is reported as infinity, as glibc's 32-bit getrlimit reports it.
+ */
+export function readRlimit(m: CageMemory, p: number): Rlimit {
+  const field = (v: number) => (v === RLIM32_INFINITY ? RLIM_INFINITY : v);
+  return { cur: field(m.u32(p)), max: field(m.u32(p + 4)) };
+}
+
+export function writeRlimit(m: CageMemory, p: number, l: Rlimit): void {
+  const field = (v: number) => Math.min(v, RLIM32_INFINITY);
+  m.setU32(p, field(l.cur));
+  m.setU32(p + 4, field(l.max));
+}
+
+const RLIM32_INFINITY = 0xffffffff;
 
 /** Reads a struct flock by command number: 16 bytes (cmd 5/6/7) or 32 bytes (12/13/14, 36/37/38). */
 export function readFlock(m: CageMemory, p: number, wide: boolean): Flock {

@@ -4,13 +4,15 @@
  * or from the process services (§1.5). A syscall is added by adding a row.
  */
 import {
-  AT_FDCWD, EFAULT, EINVAL, ENODEV, ENOSYS, ENOTTY, EOVERFLOW, EPERM, ESRCH, FD_CLOEXEC,
+  AT_FDCWD, EBADF, EFAULT, EINVAL, ENODEV, ENOSYS, ENOTTY, EOVERFLOW, ESRCH, FD_CLOEXEC,
   F_GETLK, F_GETLK64, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_SETLK, F_SETLK64, F_SETLKW,
-  F_SETLKW64, F_SETFD, O_ASYNC, O_NONBLOCK, devMajor, devMinor, type BytePath, type Timespec,
+  F_SETLKW64, F_SETFD, O_ASYNC, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI,
+  WOULD_BLOCK, devMajor, devMinor, type BytePath, type Timespec,
 } from '../core/index.js';
 import {
-  readFlock, readIovecs, writeFlock, writeStat, writeStatfs, writeStatx, writeTimespec,
-  FLOCK32_SIZE, FLOCK64_SIZE, STAT_SIZE, STATFS_SIZE, STATX_SIZE, TIMESPEC_SIZE,
+  readFlock, readIovecs, readRlimit, readTimespec64, writeFlock, writeRlimit, writeStat, writeStat64t64,
+  writeStatfs, writeStatx, writeTimespec,
+  FLOCK32_SIZE, FLOCK64_SIZE, RLIMIT_SIZE, STAT_SIZE, STAT64_T64_SIZE, STATFS_SIZE, STATX_SIZE, TIMESPEC_SIZE,
 } from './lind-structs.js';
 import { MAP_ANONYMOUS, MAP_SHARED } from './cage-heap.js';
 import { clockMs, msToTimespec, randomFill, sleepMs } from './host-services.js';
@@ -47,6 +49,7 @@ function structInto(a: LindAbi, k: number, size: number, f: () => number, write:
   return r;
 }
 const putStat = (a: LindAbi, at: number) => writeStat(a.mem, at, a.stat);
+const putStat64t64 = (a: LindAbi, at: number) => writeStat64t64(a.mem, at, a.stat);
 const putStatfs = (a: LindAbi, at: number) => writeStatfs(a.mem, at, a.statfs);
 /** Calls `f` (which fills a.stat) and writes struct stat to the pointer in argument k. */
 const statInto = (a: LindAbi, k: number, f: () => number) => structInto(a, k, STAT_SIZE, f, putStat);
@@ -204,13 +207,16 @@ const clockGetres: Handler = (a) => {
   return 0;
 };
 
-/** Lind's 35 carries clock_nanosleep's arguments: clockid, flags (TIMER_ABSTIME 1), req, rem. */
+/**
+ * Lind's 35 carries clock_nanosleep's arguments: clockid, flags (TIMER_ABSTIME 1), req, rem;
+ * req is glibc's {i64 sec, long nsec, pad} (nanosleep and usleep build it).
+ */
 const nanosleep: Handler = (a) => {
   const clock = a.int(0), flags = a.int(1), req = a.ptr(2), rem = a.ptr(3);
   const now = clockMs(clock);
   if (now === null) return -EINVAL;
   if (!a.ok(req, TIMESPEC_SIZE)) return -EFAULT;
-  const sec = a.mem.i64(req), nsec = a.mem.i64(req + 8);
+  const { sec, nsec } = readTimespec64(a.mem, req);
   if (sec < 0 || nsec < 0 || nsec > 999_999_999) return -EINVAL;
   const ms = sec * 1000 + nsec / 1e6;
   sleepMs(flags & 1 ? ms - now : ms);
@@ -229,37 +235,44 @@ const getrandom: Handler = (a) => {
 
 const cred = (a: LindAbi) => a.fs.cage(a.cage)!.cred;
 
-const RLIMIT_STACK = 3, RLIMIT_NOFILE = 7, RLIM_NLIMITS = 16;
+/**
+ * prlimit64 (302): pid, resource, new, old. getrlimit, sysconf(_SC_OPEN_MAX) and
+ * getdtablesize reach it with pid 0 and new NULL; both structs are the wasm32 struct rlimit
+ * of 8 bytes (lind-structs.ts), which is what Lind's runtime reads and writes too.
+ */
 const prlimit64: Handler = (a) => {
-  const pid = a.int(0), resource = a.int(1), np = a.ptr(2), op = a.ptr(3);
-  if (pid !== 0 && pid !== a.cage) return -ESRCH;
-  if (resource < 0 || resource >= RLIM_NLIMITS) return -EINVAL;
-  if ((np !== 0 && !a.ok(np, 16)) || (op !== 0 && !a.ok(op, 16))) return -EFAULT;
-  const c = a.fs.cage(a.cage)!;
-  if (op !== 0) {
-    if (resource === RLIMIT_NOFILE) { a.mem.setU64(op, c.maxFds); a.mem.setU64(op + 8, a.fs.limits.maxFds); }
-    else {
-      a.mem.dv.setBigUint64(op, resource === RLIMIT_STACK ? 8n << 20n : 0xffffffffffffffffn, true);
-      a.mem.dv.setBigUint64(op + 8, 0xffffffffffffffffn, true);
-    }
-  }
-  if (np !== 0) {
-    const cur = a.mem.dv.getBigUint64(np, true), max = a.mem.dv.getBigUint64(np + 8, true);
-    if (cur > max) return -EINVAL;
-    // Only the descriptor limit means anything here; the others cannot be enforced.
-    if (resource !== RLIMIT_NOFILE) return -EPERM;
-    if (max > BigInt(a.fs.limits.maxFds)) return -EPERM;
-    c.maxFds = Number(cur);
-  }
-  return 0;
+  const np = a.ptr(2), op = a.ptr(3);
+  if ((np !== 0 && !a.ok(np, RLIMIT_SIZE)) || (op !== 0 && !a.ok(op, RLIMIT_SIZE))) return -EFAULT;
+  const next = np === 0 ? null : readRlimit(a.mem, np);
+  const r = a.fs.prlimit(a.cage, a.int(0), a.uint(1), next, op === 0 ? null : a.rlimit);
+  if (r === 0 && op !== 0) writeRlimit(a.mem, op, a.rlimit);
+  return r;
 };
 
-/** poll/ppoll over IMFS descriptors: readiness now; a timeout is slept through once, forever would block. */
-function pollFds(a: LindAbi, timeoutMs: number): number {
+/**
+ * Readiness now; with nothing ready, a timeout is slept through once and readiness taken
+ * again, and no timeout (negative) would block forever: nothing else runs meanwhile that
+ * could make a descriptor ready. `scan` returns the count of ready descriptors or -errno.
+ */
+function waitReady(timeoutMs: number, scan: () => number): number {
+  const ready = scan();
+  if (ready !== 0 || timeoutMs === 0) return ready;
+  if (timeoutMs < 0) return WOULD_BLOCK;
+  sleepMs(timeoutMs);
+  return scan();
+}
+
+/**
+ * poll (7) and ppoll (271): fds, nfds, timeout in milliseconds (negative: none). ppoll's
+ * third argument is an int too: lind-glibc's ppoll turns the timespec into milliseconds
+ * itself (NULL: -1) and sends the signal mask pointer fourth, which is moot here (no
+ * signal is ever delivered).
+ */
+const poll: Handler = (a) => {
   const fds = a.ptr(0), nfds = a.uint(1);
   if (nfds > a.fs.cage(a.cage)!.maxFds) return -EINVAL;
   if (!a.ok(fds, nfds * 8)) return -EFAULT;
-  const scan = () => {
+  return waitReady(a.int(2), () => {
     let ready = 0;
     for (let i = 0; i < nfds; i++) {
       const e = fds + i * 8;
@@ -269,14 +282,62 @@ function pollFds(a: LindAbi, timeoutMs: number): number {
       if (revents !== 0) ready++;
     }
     return ready;
-  };
-  let ready = scan();
-  if (ready > 0 || timeoutMs === 0) return ready;
-  if (timeoutMs < 0) return -10000; // WOULD_BLOCK: nothing else runs that could make a descriptor ready
-  sleepMs(timeoutMs);
-  ready = scan();
-  return ready;
-}
+  });
+};
+
+/** What counts as ready for each of select's three sets (Linux's POLLIN_SET, POLLOUT_SET, POLLEX_SET). */
+const SELECT_SETS = [
+  { events: POLLIN, ready: POLLIN | POLLHUP | POLLERR },
+  { events: POLLOUT, ready: POLLOUT | POLLERR },
+  { events: POLLPRI, ready: POLLPRI },
+];
+
+const TIMEVAL_SIZE = 16;
+const isSet = (set: Uint8Array, fd: number) => ((set[fd >> 3] ?? 0) & (1 << (fd & 7))) !== 0;
+
+/**
+ * select (23): nfds, readfds, writefds, exceptfds, timeout. The fd_sets are bit arrays of
+ * 32-bit longs (fd k is bit k % 8 of byte k / 8); lind-glibc's select converts the caller's
+ * struct timeval into {i64 tv_sec, i64 tv_usec} and copies it back afterwards, so the time
+ * left is written there. The ready sets replace the given ones; the result counts each ready
+ * (descriptor, set) pair.
+ */
+const select: Handler = (a) => {
+  const n = a.int(0), tv = a.ptr(4);
+  let timeoutMs = -1;
+  if (tv !== 0) {
+    if (!a.ok(tv, TIMEVAL_SIZE)) return -EFAULT;
+    // Linux carries whole seconds over from tv_usec before checking the time.
+    const usec = a.mem.i64(tv + 8), sec = a.mem.i64(tv) + Math.trunc(usec / 1e6);
+    if (sec < 0 || usec < 0) return -EINVAL;
+    timeoutMs = sec * 1000 + (usec % 1e6) / 1000;
+  }
+  if (n < 0) return -EINVAL;
+  const nfds = Math.min(n, a.fs.cage(a.cage)!.maxFds);
+  const bytes = Math.ceil(nfds / 32) * 4;
+  const sets = [a.ptr(1), a.ptr(2), a.ptr(3)];
+  if (sets.some((p) => p !== 0 && !a.ok(p, bytes))) return -EFAULT;
+  const wanted = sets.map((p) => (p === 0 ? new Uint8Array(0) : a.mem.u8.slice(p, p + bytes)));
+  for (const set of wanted) {
+    for (let fd = 0; fd < nfds; fd++) if (isSet(set, fd) && a.fs.poll(a.cage, fd, 0) & POLLNVAL) return -EBADF;
+  }
+  const r = waitReady(timeoutMs, () => {
+    let ready = 0;
+    sets.forEach((p, k) => {
+      if (p === 0) return;
+      const { events, ready: counts } = SELECT_SETS[k];
+      a.mem.u8.fill(0, p, p + bytes);
+      for (let fd = 0; fd < nfds; fd++) {
+        if (!isSet(wanted[k], fd) || (a.fs.poll(a.cage, fd, events) & counts) === 0) continue;
+        a.mem.u8[p + (fd >> 3)] |= 1 << (fd & 7);
+        ready++;
+      }
+    });
+    return ready;
+  });
+  if (r === 0 && tv !== 0) writeTimespec(a.mem, tv, 0, 0); // the whole timeout went by
+  return r;
+};
 
 const TCGETS = 0x5401, TIOCGWINSZ = 0x5413, FIONREAD = 0x541b, FIONBIO = 0x5421,
   FIONCLEX = 0x5450, FIOCLEX = 0x5451, FIOASYNC = 0x5452;
@@ -346,7 +407,7 @@ const rtSigprocmask: Handler = (a) => {
   return 0;
 };
 
-/** Calls that need processes, threads or sockets: not in this grate yet, and said so. */
+/** Calls that need processes, threads, sockets or epoll instances: not in this grate yet, and said so. */
 const enosys: Handler = () => -ENOSYS;
 
 const rows: [number, string, ArgKind[], Handler][] = [
@@ -357,7 +418,7 @@ const rows: [number, string, ArgKind[], Handler][] = [
   [4, 'stat', ['path', 'ptr'], (a) => withPath(a, 0, (p) => statInto(a, 1, () => a.fs.stat(a.cage, p, a.stat)))],
   [5, 'fstat', ['fd', 'ptr'], (a) => statInto(a, 1, () => a.fs.fstat(a.cage, a.int(0), a.stat))],
   [6, 'lstat', ['path', 'ptr'], (a) => withPath(a, 0, (p) => statInto(a, 1, () => a.fs.lstat(a.cage, p, a.stat)))],
-  [7, 'poll', ['ptr', 'uint', 'int'], (a) => pollFds(a, a.int(2))],
+  [7, 'poll', ['ptr', 'uint', 'int'], poll],
   [8, 'lseek', ['fd', 'off', 'whence'], (a) => {
     const r = a.fs.lseek(a.cage, a.int(0), a.off(1), a.int(2));
     return r > 0x7fffffff ? -EOVERFLOW : r; // the result travels as an i32
@@ -375,7 +436,7 @@ const rows: [number, string, ArgKind[], Handler][] = [
   [20, 'writev', ['fd', 'ptr', 'int'], vector('writev', false)],
   [21, 'access', ['path', 'int'], (a) => withPath(a, 0, (p) => a.fs.access(a.cage, p, a.int(1)))],
   [22, 'pipe', ['ptr'], pipe(false)],
-  [23, 'select', ['int', 'ptr', 'ptr', 'ptr', 'ptr'], enosys],
+  [23, 'select', ['int', 'ptr', 'ptr', 'ptr', 'ptr'], select],
   [32, 'dup', ['fd'], (a) => a.fs.dup(a.cage, a.int(0))],
   [33, 'dup2', ['fd', 'fd'], (a) => a.fs.dup2(a.cage, a.int(0), a.int(1))],
   [35, 'nanosleep', ['int', 'int', 'ptr', 'ptr'], nanosleep],
@@ -446,15 +507,18 @@ const rows: [number, string, ArgKind[], Handler][] = [
   [137, 'statfs', ['path', 'ptr'], (a) => withPath(a, 0, (p) => statfsInto(a, 1, () => a.fs.statfs(a.cage, p, a.statfs)))],
   [138, 'fstatfs', ['fd', 'ptr'], (a) => statfsInto(a, 1, () => a.fs.fstatfs(a.cage, a.int(0), a.statfs))],
   [162, 'sync', [], (a) => a.fs.sync(a.cage)],
+  [213, 'epoll_create', ['int'], enosys],
   [217, 'getdents64', ['fd', 'ptr', 'size'], getdents],
   [228, 'clock_gettime', ['int', 'ptr'], clockGettime],
   [229, 'clock_getres', ['int', 'ptr'], clockGetres],
   [231, 'exit_group', ['int'], (a) => a.exit(a.int(0))],
+  [232, 'epoll_wait', ['fd', 'ptr', 'int', 'int'], enosys],
+  [233, 'epoll_ctl', ['fd', 'int', 'fd', 'ptr'], enosys],
   [257, 'openat', ['fd', 'path', 'oflags', 'mode'], (a) => withPath(a, 1, (p) => a.fs.openat(a.cage, a.int(0), p, a.int(2), a.uint(3)))],
   [258, 'mkdirat', ['fd', 'path', 'mode'], (a) => withPath(a, 1, (p) => a.fs.mkdirat(a.cage, a.int(0), p, a.uint(2)))],
   [259, 'mknodat', ['fd', 'path', 'mode', 'hex'], mknodat(true)],
   [260, 'fchownat', ['fd', 'path', 'uint', 'uint', 'atflags'], (a) => withPath(a, 1, (p) => a.fs.fchownat(a.cage, a.int(0), p, a.uint(2), a.uint(3), a.int(4)))],
-  [262, 'newfstatat', ['fd', 'path', 'ptr', 'atflags'], (a) => withPath(a, 1, (p) => statInto(a, 2, () => a.fs.fstatat(a.cage, a.int(0), p, a.stat, a.int(3))))],
+  [262, 'newfstatat', ['fd', 'path', 'ptr', 'atflags'], (a) => withPath(a, 1, (p) => structInto(a, 2, STAT64_T64_SIZE, () => a.fs.fstatat(a.cage, a.int(0), p, a.stat, a.int(3)), putStat64t64))],
   [263, 'unlinkat', ['fd', 'path', 'atflags'], (a) => withPath(a, 1, (p) => a.fs.unlinkat(a.cage, a.int(0), p, a.int(2)))],
   [264, 'renameat', ['fd', 'path', 'fd', 'path'], (a) => withPaths(a, 1, 3, (o, n) => a.fs.renameat(a.cage, a.int(0), o, a.int(2), n))],
   [265, 'linkat', ['fd', 'path', 'fd', 'path', 'atflags'], (a) => withPaths(a, 1, 3, (o, n) => a.fs.linkat(a.cage, a.int(0), o, a.int(2), n, a.int(4)))],
@@ -462,17 +526,11 @@ const rows: [number, string, ArgKind[], Handler][] = [
   [267, 'readlinkat', ['fd', 'path', 'ptr', 'size'], readlinkat(true)],
   [268, 'fchmodat', ['fd', 'path', 'mode', 'atflags'], (a) => withPath(a, 1, (p) => a.fs.fchmodat(a.cage, a.int(0), p, a.uint(2), a.int(3)))],
   [269, 'faccessat', ['fd', 'path', 'int', 'atflags'], (a) => withPath(a, 1, (p) => a.fs.faccessat(a.cage, a.int(0), p, a.int(2), a.int(3)))],
-  [271, 'ppoll', ['ptr', 'uint', 'ptr', 'ptr'], (a) => {
-    const tp = a.ptr(2);
-    if (tp === 0) return pollFds(a, -1);
-    if (!a.ok(tp, TIMESPEC_SIZE)) return -EFAULT;
-    const sec = a.mem.i64(tp), nsec = a.mem.i64(tp + 8);
-    if (sec < 0 || nsec < 0 || nsec > 999_999_999) return -EINVAL;
-    return pollFds(a, sec * 1000 + nsec / 1e6);
-  }],
+  [271, 'ppoll', ['ptr', 'uint', 'int', 'ptr'], poll],
   [277, 'sync_file_range', ['fd', 'off', 'off', 'uint'], (a) => a.fs.sync_file_range(a.cage, a.int(0), a.off(1), a.off(2), a.uint(3))],
   [280, 'utimensat', ['fd', 'path', 'ptr', 'atflags'], utimensat],
   [285, 'fallocate', ['fd', 'int', 'off', 'off'], (a) => a.fs.fallocate(a.cage, a.int(0), a.int(1), a.off(2), a.off(3))],
+  [291, 'epoll_create1', ['oflags'], enosys],
   [292, 'dup3', ['fd', 'fd', 'oflags'], (a) => a.fs.dup3(a.cage, a.int(0), a.int(1), a.int(2))],
   [293, 'pipe2', ['ptr', 'oflags'], pipe(true)],
   [295, 'preadv', ['fd', 'ptr', 'int', 'off'], vector('readv', true)],

@@ -5,7 +5,7 @@
  * row for the call number decodes them by C type and calls the core or the process
  * services, and (when tracing) one log line is written.
  */
-import { BytePath, EDEADLK, EFAULT, ENOSYS, WOULD_BLOCK, binaryToBytes, bytesToBinary, newStat, newStatfs, type Imfs, type Stat } from '../core/index.js';
+import { BytePath, EDEADLK, EFAULT, ENOSYS, WOULD_BLOCK, binaryToBytes, bytesToBinary, newRlimit, newStat, newStatfs, type Imfs, type Stat } from '../core/index.js';
 import { CageMemory } from './cage-memory.js';
 import { createLindAdapter } from './lind-adapter.js';
 import { i64 } from './i64-halves.js';
@@ -46,6 +46,7 @@ export class LindAbi {
   /** Scratch results reused across calls. */
   readonly stat: Stat = newStat();
   readonly statfs = newStatfs();
+  readonly rlimit = newRlimit();
   private readonly slots: Int32Array;
   private readonly paths = [new BytePath(), new BytePath(), new BytePath(), new BytePath(), new BytePath(), new BytePath()];
   private readonly makeSyscall: (...args: unknown[]) => number;

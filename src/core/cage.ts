@@ -1,12 +1,13 @@
 /**
- * Per-cage process state: the descriptor table, working directory, umask and
- * credentials. Descriptors 0–2 belong to the grate's stdio: until something is installed
+ * Per-cage process state: the descriptor table, working directory, umask, credentials
+ * and resource limits. Descriptors 0–2 belong to the grate's stdio: until something is installed
  * or dup2'ed there, they are reserved (EBADF to use, and never handed out by open), so a
  * cage's own descriptors start at 3. Once a real descriptor has been closed there,
  * the slot is ordinary and the lowest free descriptor may be 0, 1 or 2, as on Linux.
  */
 import type { Credentials } from './access.js';
 import type { OpenFile } from './open-file.js';
+import { RLIMIT_NOFILE, type Rlimit } from './rlimits.js';
 
 export const STDIO_RESERVED = 3;
 
@@ -33,9 +34,14 @@ export class Cage {
     public cwd: number,
     public cred: Credentials,
     public umask: number,
-    /** RLIMIT_NOFILE: descriptors are below this number. */
-    public maxFds: number,
+    /** getrlimit/setrlimit, by RLIMIT_* number (rlimits.ts). */
+    readonly rlimits: Rlimit[],
   ) {}
+
+  /** RLIMIT_NOFILE's soft value: descriptors are below this number. */
+  get maxFds(): number {
+    return this.rlimits[RLIMIT_NOFILE].cur;
+  }
 
   file(fd: number): OpenFile | undefined {
     return this.files[fd];

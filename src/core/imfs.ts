@@ -23,6 +23,7 @@ import * as attr from './ops-attr.js';
 import * as fdops from './ops-fd.js';
 import * as dir from './ops-dir.js';
 import * as poll_ from './ops-poll.js';
+import { defaultRlimits, prlimit as prlimit_, type Rlimit } from './rlimits.js';
 import type { Flock } from './ops-fd.js';
 import type { OffsetRef } from './ops-io.js';
 import type { Statx } from './ops-attr.js';
@@ -39,7 +40,7 @@ export interface CageOptions {
   cwd?: PathArg;
   /** File-creation mask (default 022). */
   umask?: number;
-  /** RLIMIT_NOFILE (default: the IMFS's maxFds). */
+  /** RLIMIT_NOFILE's soft value (default: the IMFS's maxFds, which is also the hard value unless this is above it). */
   maxFds?: number;
 }
 
@@ -83,7 +84,8 @@ export class Imfs extends FsState {
     const cred: Credentials = {
       uid, gid, euid: options.euid ?? uid, egid: options.egid ?? gid, groups: options.groups ?? [gid],
     };
-    const cage = new Cage(id, this.root, cred, (options.umask ?? 0o022) & 0o777, options.maxFds ?? this.limits.maxFds);
+    const nofile = options.maxFds ?? this.limits.maxFds;
+    const cage = new Cage(id, this.root, cred, (options.umask ?? 0o022) & 0o777, defaultRlimits(nofile, this.limits.maxFds));
     this.ref(this.root);
     if (options.cwd !== undefined) {
       const path = toBinary(options.cwd);
@@ -104,12 +106,12 @@ export class Imfs extends FsState {
     return this.cageById(id);
   }
 
-  /** fork: `child` gets a copy of `parent`'s descriptor table (sharing open file descriptions), cwd, umask and ids. */
+  /** fork: `child` gets a copy of `parent`'s descriptor table (sharing open file descriptions), cwd, umask, ids and limits. */
   forkCage(parent: number, child: number): number {
     const p = this.cageById(parent);
     if (p === undefined) return -ESRCH;
     if (this.cages.has(child)) return -EEXIST;
-    const c = new Cage(child, p.cwd, { ...p.cred, groups: [...p.cred.groups] }, p.umask, p.maxFds);
+    const c = new Cage(child, p.cwd, { ...p.cred, groups: [...p.cred.groups] }, p.umask, p.rlimits.map((l) => ({ ...l })));
     this.ref(p.cwd);
     c.reserved = [...p.reserved];
     p.files.forEach((file, fd) => {
@@ -143,6 +145,16 @@ export class Imfs extends FsState {
     this.lastCage = undefined;
     forgetUserView();
     return 0;
+  }
+
+  /**
+   * prlimit(2) by `cage` on the cage `pid` (0: itself): the limit in force into `old`, then
+   * `next` installed (either may be null). A descriptor limit never passes the IMFS's maxFds.
+   */
+  prlimit(cage: number, pid: number, resource: number, next: Rlimit | null, old: Rlimit | null): number {
+    const c = this.cageById(cage);
+    if (c === undefined) return -ESRCH;
+    return prlimit_(c, pid === 0 ? c : this.cages.get(pid), resource, next, old, this.limits.maxFds);
   }
 
   /** Changes a cage's credentials (setuid/setgid/setgroups, as root may). */

@@ -16,3 +16,8 @@ export * from './errno.js';
 export { loadFile, dumpFile, preloads, dumps, parseStagingList, StagingError, type StagingOptions, type StagingEntry, type DumpFailure } from './staging.js';
 export { POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLRDNORM, POLLRDBAND, POLLWRNORM, POLLWRBAND } from './ops-poll.js';
 export { scanDir, type DirVisitor } from './ops-dir.js';
+export {
+  RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_CORE, RLIMIT_RSS, RLIMIT_NPROC, RLIMIT_NOFILE,
+  RLIMIT_MEMLOCK, RLIMIT_AS, RLIMIT_LOCKS, RLIMIT_SIGPENDING, RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_RTPRIO,
+  RLIMIT_RTTIME, RLIM_NLIMITS, RLIM_INFINITY, newRlimit, type Rlimit,
+} from './rlimits.js';

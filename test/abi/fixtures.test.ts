@@ -4,34 +4,9 @@
  * Between them they exercise every syscall of the lind table and every preview1 function.
  */
 import { describe, expect, test } from 'vitest';
-import * as path from 'node:path';
 import * as nodefs from 'node:fs';
 import { Grate, WASI } from '../../src/grate/index.js';
-
-const fixtures = path.resolve(__dirname, '../../wasm-fixtures');
-const fixture = (name: string) => path.join(fixtures, `${name}.wasm`);
-
-function run(name: string, options: Parameters<Grate['runSync']>[1] = {}, grate = new Grate()) {
-  const out: Buffer[] = [], err: Buffer[] = [];
-  const status = grate.runSync(fixture(name), {
-    stdout: (b) => out.push(Buffer.from(b)), stderr: (b) => err.push(Buffer.from(b)), ...options,
-  });
-  return { status, stdout: Buffer.concat(out).toString('latin1'), stderr: Buffer.concat(err).toString(), grate };
-}
-
-/** The fixture's closing line, and the failures it printed before it (shown when a test fails). */
-function verdict(stdout: string): { summary: string; failures: string[] } {
-  const lines = stdout.split('\n').filter((l) => l.length > 0);
-  return { summary: lines.at(-1) ?? '', failures: lines.filter((l) => l.startsWith('FAIL')) };
-}
-
-function expectClean(r: { status: number; stdout: string; stderr: string }, status = 0) {
-  const v = verdict(r.stdout);
-  expect(v.failures, r.stdout + r.stderr).toEqual([]);
-  expect(v.summary).toMatch(/^\d+ passed, 0 failed$/);
-  expect(Number(/^(\d+)/.exec(v.summary)![1])).toBeGreaterThan(10);
-  expect(r.status).toBe(status);
-}
+import { expectClean, fixture, runFixture as run } from '../helpers/fixture-cages.js';
 
 describe('lind ABI fixtures', () => {
   test('lind-fs as root', () => expectClean(run('lind-fs', { args: ['/lind-fs'] })));

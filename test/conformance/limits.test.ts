@@ -10,7 +10,8 @@ import { describe, test, expect } from 'vitest';
 import {
   Imfs, newStat, newStatfs, EBADF, EEXIST, EFBIG, EINVAL, EMFILE, EMLINK, ENOENT, ENOSPC,
   O_RDONLY, O_RDWR, O_WRONLY, O_CREAT, O_APPEND, O_TRUNC, O_TMPFILE, F_DUPFD, S_IFREG, S_IFSOCK, SEEK_SET, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, TMPFS_MAGIC,
-  _PC_LINK_MAX, DEFAULT_LIMITS, type Limits,
+  _PC_LINK_MAX, DEFAULT_LIMITS, type Limits, EPERM, ESRCH, RLIMIT_AS, RLIMIT_CORE, RLIMIT_NOFILE,
+  RLIMIT_STACK, RLIM_INFINITY, RLIM_NLIMITS, newRlimit,
 } from '../../src/core/index.js';
 
 const K4 = 4096;
@@ -71,6 +72,79 @@ describe('maxFds: RLIMIT_NOFILE of each cage (EMFILE)', () => {
     expect(fs.exitCage(1)).toBe(0);
     expect(fs.createCage(1, {})).toBe(0);
     expect(fs.open(1, '/', O_RDONLY)).toBe(3);
+  });
+});
+
+describe('prlimit: the limits of a cage (getrlimit(2), setrlimit(2), prlimit(2))', () => {
+  const get = (fs: Imfs, cage: number, resource: number, pid = 0) => {
+    const old = newRlimit();
+    const r = fs.prlimit(cage, pid, resource, null, old);
+    return r < 0 ? r : old;
+  };
+  const set = (fs: Imfs, cage: number, resource: number, cur: number, max: number, pid = 0) => fs.prlimit(cage, pid, resource, { cur, max }, null);
+
+  test('RLIMIT_NOFILE is maxFds, soft and hard; lowering the soft value applies at once', () => {
+    const fs = new Imfs({ limits: { maxFds: 8 } });
+    expect(get(fs, 0, RLIMIT_NOFILE)).toEqual({ cur: 8, max: 8 });
+    const old = newRlimit();
+    expect(fs.prlimit(0, 0, RLIMIT_NOFILE, { cur: 5, max: 8 }, old)).toBe(0);
+    expect(old).toEqual({ cur: 8, max: 8 }); // the limit before the change
+    for (const fd of [3, 4]) expect(fs.open(0, '/', O_RDONLY)).toBe(fd);
+    expect(fs.open(0, '/', O_RDONLY)).toBe(-EMFILE);
+    expect(set(fs, 0, RLIMIT_NOFILE, 8, 8)).toBe(0);
+    expect(fs.open(0, '/', O_RDONLY)).toBe(5);
+  });
+
+  test('soft above hard is EINVAL; a descriptor limit above maxFds is EPERM, even for root', () => {
+    const fs = new Imfs({ limits: { maxFds: 64 } });
+    expect(set(fs, 0, RLIMIT_NOFILE, 10, 5)).toBe(-EINVAL);
+    expect(set(fs, 0, RLIMIT_NOFILE, 10, 65)).toBe(-EPERM);
+    expect(set(fs, 0, RLIMIT_NOFILE, 10, RLIM_INFINITY)).toBe(-EPERM);
+    expect(get(fs, 0, RLIMIT_NOFILE)).toEqual({ cur: 64, max: 64 });
+  });
+
+  test('a user may lower a hard limit but not raise it again; root may', () => {
+    const fs = new Imfs();
+    expect(fs.createCage(1, { uid: 1000, gid: 1000 })).toBe(0);
+    expect(set(fs, 1, RLIMIT_CORE, 0, 1 << 20)).toBe(0);
+    expect(set(fs, 1, RLIMIT_CORE, 0, RLIM_INFINITY)).toBe(-EPERM);
+    expect(set(fs, 1, RLIMIT_CORE, 1 << 20, 1 << 20)).toBe(0); // up to the hard value is fine
+    expect(get(fs, 1, RLIMIT_CORE)).toEqual({ cur: 1 << 20, max: 1 << 20 });
+    expect(set(fs, 0, RLIMIT_CORE, 0, 16)).toBe(0);
+    expect(set(fs, 0, RLIMIT_CORE, 0, RLIM_INFINITY)).toBe(0);
+  });
+
+  test('defaults: an 8 MiB stack, no core files, unlimited address space; every resource has one', () => {
+    const fs = new Imfs();
+    expect(get(fs, 0, RLIMIT_STACK)).toEqual({ cur: 8 * 1024 * 1024, max: RLIM_INFINITY });
+    expect(get(fs, 0, RLIMIT_CORE)).toEqual({ cur: 0, max: RLIM_INFINITY });
+    expect(get(fs, 0, RLIMIT_AS)).toEqual({ cur: RLIM_INFINITY, max: RLIM_INFINITY });
+    for (let r = 0; r < RLIM_NLIMITS; r++) expect(get(fs, 0, r)).not.toBeTypeOf('number');
+    expect(get(fs, 0, RLIM_NLIMITS)).toBe(-EINVAL);
+    expect(get(fs, 0, -1)).toBe(-EINVAL);
+  });
+
+  test('fork copies the limits; each cage then has its own', () => {
+    const fs = new Imfs({ limits: { maxFds: 100 } });
+    expect(fs.createCage(1, {})).toBe(0);
+    expect(set(fs, 1, RLIMIT_NOFILE, 4, 50)).toBe(0);
+    expect(set(fs, 1, RLIMIT_STACK, 1 << 16, 1 << 20)).toBe(0);
+    expect(fs.forkCage(1, 2)).toBe(0);
+    expect(get(fs, 2, RLIMIT_NOFILE)).toEqual({ cur: 4, max: 50 });
+    expect(get(fs, 2, RLIMIT_STACK)).toEqual({ cur: 1 << 16, max: 1 << 20 });
+    expect(set(fs, 2, RLIMIT_STACK, 1 << 10, 1 << 20)).toBe(0);
+    expect(get(fs, 1, RLIMIT_STACK)).toEqual({ cur: 1 << 16, max: 1 << 20 });
+  });
+
+  test('another cage: by pid with the same ids, or as root; ESRCH for no such cage', () => {
+    const fs = new Imfs();
+    for (const [id, uid] of [[1, 1000], [2, 1000], [3, 1001]]) expect(fs.createCage(id, { uid, gid: uid })).toBe(0);
+    expect(set(fs, 1, RLIMIT_CORE, 0, 0, 2)).toBe(0);
+    expect(get(fs, 1, RLIMIT_CORE, 2)).toEqual({ cur: 0, max: 0 });
+    expect(get(fs, 1, RLIMIT_CORE, 3)).toBe(-EPERM);
+    expect(get(fs, 0, RLIMIT_CORE, 3)).toEqual({ cur: 0, max: RLIM_INFINITY });
+    expect(get(fs, 1, RLIMIT_CORE, 99)).toBe(-ESRCH);
+    expect(get(fs, 99, RLIMIT_CORE)).toBe(-ESRCH);
   });
 });
 

@@ -454,7 +454,7 @@ const IOCTLS = [0x5401, 0x5413, 0x541b, 0x5421, 0x5450, 0x5451, 0x5452, 0x5402, 
 
 /** The struct a lind call writes through a pointer argument (abi.md §3): "row:argument" → bytes. */
 const LIND_OUT_SIZES: Record<string, number> = {
-  'stat:1': 104, 'fstat:1': 104, 'lstat:1': 104, 'newfstatat:2': 104, 'statfs:1': 112, 'fstatfs:1': 112,
+  'stat:1': 104, 'fstat:1': 104, 'lstat:1': 104, 'newfstatat:2': 112, 'statfs:1': 112, 'fstatfs:1': 112,
   'statx:4': 256, 'pipe:0': 8, 'rt_sigprocmask:2': 8, 'rt_sigaction:2': 152, 'rt_sigaction:1': 152,
 };
 
@@ -946,10 +946,17 @@ export class CallGenerator {
         break;
       }
       case 'ppoll': {
+        // lind-glibc's ppoll sends the timeout as milliseconds (-1 for none) and the sigmask pointer.
         const n = rng.chance(0.9) ? rng.range(0, 6) : rng.pick([0x7fffffff, 2000]);
-        p(0, this.pollfds(n)); u(1, n);
-        p(2, rng.chance(0.3) ? 0 : b.struct(this.shortTimespec()));
+        p(0, this.pollfds(n)); u(1, n); s(2, rng.pick([0, 0, 1, -1, 2, -7]));
         p(3, rng.chance(0.7) ? 0 : b.ptr(8));
+        break;
+      }
+      case 'select': {
+        const n = rng.chance(0.9) ? rng.range(0, 40) : rng.pick([-1, 0x7fffffff, 1024, 1025]);
+        for (let k = 1; k <= 3; k++) p(k, rng.chance(0.3) ? 0 : b.struct(Uint8Array.from({ length: 128 }, () => rng.chance(0.1) ? rng.below(256) : 0)));
+        const [sec, usec] = rng.pick<[number, number]>([[0, 0], [0, rng.below(2000)], [-1, 0], [0, 1_000_000], [0, -1]]);
+        p(4, rng.chance(0.2) ? 0 : b.struct(pack(16, [[0, 8, BigInt(sec)], [8, 8, BigInt(usec)]])));
         break;
       }
       case 'copy_file_range': {
@@ -968,9 +975,10 @@ export class CallGenerator {
       case 'prlimit64': {
         s(0, rng.pick([0, 0, SLOTS[this.slot].cageId, 1, -1]));
         s(1, rng.chance(0.7) ? 7 : rng.range(-1, 17));
-        const lim = () => rng.chance(0.8) ? BigInt(rng.pick([0, 1, 3, 4, 8, 16, 48, 64, 1024, 4096])) : rng.u64();
-        p(2, rng.chance(0.6) ? 0 : b.struct(pack(16, [[0, 8, lim()], [8, 8, lim()]])));
-        p(3, rng.chance(0.5) ? 0 : b.ptr(16));
+        // a wasm32 struct rlimit: {u32 rlim_cur, u32 rlim_max}, RLIM_INFINITY 0xffffffff
+        const lim = () => BigInt(rng.chance(0.8) ? rng.pick([0, 1, 3, 4, 8, 16, 48, 64, 1024, 4096, 0xffffffff]) : rng.u32());
+        p(2, rng.chance(0.6) ? 0 : b.struct(pack(8, [[0, 4, lim()], [4, 4, lim()]])));
+        p(3, rng.chance(0.5) ? 0 : b.ptr(8));
         break;
       }
       case 'ioctl': {

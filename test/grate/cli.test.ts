@@ -252,6 +252,13 @@ describe('limits on the command line', () => {
     expect(w.run(['--max-fds=10', cageFile(w, 'open.wasm', OPEN_FOREVER)]).status).toBe(MFILE);
   });
 
+  test('--max-fds is what a lind-glibc cage\'s getrlimit(RLIMIT_NOFILE) reports, soft and hard', () => {
+    const r = workdir().run(['--max-fds', '64', path.join(repo, 'wasm-fixtures/lind-glibc/lind-glibc.wasm')]);
+    expect(r.stdout).toContain('info: RLIMIT_NOFILE cur=64 max=64\n');
+    expect(r.stdout).toMatch(/\n\d+ passed, 0 failed\n$/);
+    expect(r.status).toBe(0);
+  });
+
   test('bad values are usage errors naming the option', () => {
     const w = workdir();
     for (const [args, message] of [

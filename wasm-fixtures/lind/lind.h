@@ -217,6 +217,7 @@ static inline int sys_openat(int d, const char *p, int flags, u32 mode) { return
 static inline int sys_mkdirat(int d, const char *p, u32 mode) { return SYS3(258, "mkdirat", LI(d), LP(p), LU(mode)); }
 static inline int sys_mknodat(int d, const char *p, u32 mode, u32 dev) { return SYS4(259, "mknodat", LI(d), LP(p), LU(mode), LU(dev)); }
 static inline int sys_fchownat(int d, const char *p, u32 u, u32 g, int fl) { return SYS5(260, "fchownat", LI(d), LP(p), LU(u), LU(g), LI(fl)); }
+/* 262 fills glibc's 112-byte struct __stat64_t64 (what lind-glibc's fstatat hands it), not the 104-byte stat. */
 static inline int sys_fstatat(int d, const char *p, void *st, int fl) { return SYS4(262, "newfstatat", LI(d), LP(p), LP(st), LI(fl)); }
 static inline int sys_unlinkat(int d, const char *p, int fl) { return SYS3(263, "unlinkat", LI(d), LP(p), LI(fl)); }
 static inline int sys_renameat(int od, const char *o, int nd, const char *n) { return SYS4(264, "renameat", LI(od), LP(o), LI(nd), LP(n)); }
@@ -256,10 +257,15 @@ static inline int sys_geteuid(void) { return SYS0(107, "geteuid"); }
 static inline int sys_getgid(void) { return SYS0(104, "getgid"); }
 static inline int sys_getegid(void) { return SYS0(108, "getegid"); }
 static inline int sys_getpgid(int pid) { return SYS1(121, "getpgid", LI(pid)); }
-static inline int sys_prlimit64(int pid, int res, const void *nw, void *old) { return SYS4(302, "prlimit64", LI(pid), LI(res), LP(nw), LP(old)); }
+/* both structs are the wasm32 struct rlimit, {u32 rlim_cur, u32 rlim_max} (RLIM_INFINITY 0xffffffff) */
+static inline int sys_prlimit64(int pid, int res, const void *nw, void *old) { return SYS4(302, "prlimit64", LI(pid), LU(res), LP(nw), LP(old)); }
 static inline int sys_rt_sigaction(int sig, const void *act, void *old) { return SYS3(13, "rt_sigaction", LI(sig), LP(act), LP(old)); }
 static inline int sys_rt_sigprocmask(int how, const void *set, void *old) { return SYS3(14, "rt_sigprocmask", LI(how), LP(set), LP(old)); }
 static inline int sys_poll(void *fds, u32 n, int timeout) { return SYS3(7, "poll", LP(fds), LU(n), LI(timeout)); }
+/* lind-glibc's ppoll sends the timeout as int milliseconds (-1: the timespec pointer was NULL). */
+static inline int sys_ppoll(void *fds, u32 n, int timeout_ms, const void *sigmask) { return SYS4(271, "ppoll", LP(fds), LU(n), LI(timeout_ms), LP(sigmask)); }
+/* tv: {i64 tv_sec, i64 tv_usec}, which lind-glibc's select builds from the caller's timeval. */
+static inline int sys_select(int n, void *r, void *w, void *e, void *tv) { return SYS5(23, "select", LI(n), LP(r), LP(w), LP(e), LP(tv)); }
 __attribute__((noreturn)) void sys_exit_group(int status);
 
 /* ---- freestanding helpers (lind_rt.c) ----------------------------------------------- */

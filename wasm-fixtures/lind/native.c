@@ -3,7 +3,10 @@
  *
  * `wasm-fixtures/build.sh native lind-fs` builds /tmp/...-native with gcc. Calls go to the
  * real kernel; the few places where the Lind ABI differs from x86-64 are translated here:
- *   4/5/6/262  104-byte Lind stat  <- 144-byte x86-64 stat
+ *   4/5/6      104-byte Lind stat  <- 144-byte x86-64 stat
+ *   262        112-byte glibc struct __stat64_t64 <- 144-byte x86-64 stat
+ *   302        8-byte wasm32 struct rlimit <-> 16-byte kernel rlimit64
+ *   271        timeout as int milliseconds -> struct timespec (sigset size 8)
  *   78         getdents carries linux_dirent64 -> 217
  *   72         cmd 5/6/7 use the 16-byte flock (-> x86-64 32-byte); 12/13/14 -> 5/6/7
  *   137/138    112-byte Lind statfs <- 120-byte x86-64 statfs
@@ -21,6 +24,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef unsigned long long u64;
@@ -64,6 +68,42 @@ static int stat_out(long r, struct stat *st, u64 user) {
   return 0;
 }
 
+/* glibc's struct __stat64_t64 as lind-glibc's fstatat hands it to 262: struct stat's first
+ * 52 bytes, st_blocks i64 at 56, times {i64 sec, i32 nsec, pad} at 64, 80, 96. */
+static int stat64_out(long r, struct stat *st, u64 user) {
+  if (r < 0) return (int)r;
+  if (!writable(user, 112)) return -EFAULT;
+  unsigned char d[104];
+  stat_out(0, st, (u64)d);
+  unsigned char *u = (unsigned char *)user;
+  memset(u, 0, 112);
+  memcpy(u, d, 52);
+  put64(u, 56, (uint64_t)st->st_blocks);
+  put64(u, 64, (uint64_t)st->st_atim.tv_sec); put32(u, 72, (uint32_t)st->st_atim.tv_nsec);
+  put64(u, 80, (uint64_t)st->st_mtim.tv_sec); put32(u, 88, (uint32_t)st->st_mtim.tv_nsec);
+  put64(u, 96, (uint64_t)st->st_ctim.tv_sec); put32(u, 104, (uint32_t)st->st_ctim.tv_nsec);
+  return 0;
+}
+
+/* prlimit64 with the wasm32 struct rlimit {u32 cur, u32 max} on both sides. */
+static int rlimit32(u64 pid, u64 res, u64 nw, u64 old) {
+  uint64_t k_new[2], k_old[2];
+  if (nw) {
+    if (!readable(nw, 8)) return -EFAULT;
+    uint32_t v[2];
+    memcpy(v, (void *)nw, 8);
+    for (int i = 0; i < 2; i++) k_new[i] = v[i] == 0xffffffffu ? ~0ULL : v[i];
+  }
+  if (old && !writable(old, 8)) return -EFAULT;
+  long r = raw(SYS_prlimit64, pid, res, nw ? (u64)k_new : 0, old ? (u64)k_old : 0, 0, 0);
+  if (r == 0 && old) {
+    uint32_t v[2];
+    for (int i = 0; i < 2; i++) v[i] = k_old[i] >= 0xffffffffULL ? 0xffffffffu : (uint32_t)k_old[i];
+    memcpy((void *)old, v, 8);
+  }
+  return (int)r;
+}
+
 int lind_syscall(int nr, const char *callname, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6) {
   (void)callname;
   struct stat st;
@@ -71,7 +111,13 @@ int lind_syscall(int nr, const char *callname, u64 a1, u64 a2, u64 a3, u64 a4, u
   case 4: return stat_out(raw(SYS_stat, a1, (u64)&st, 0, 0, 0, 0), &st, a2);
   case 5: return stat_out(raw(SYS_fstat, a1, (u64)&st, 0, 0, 0, 0), &st, a2);
   case 6: return stat_out(raw(SYS_lstat, a1, (u64)&st, 0, 0, 0, 0), &st, a2);
-  case 262: return stat_out(raw(SYS_newfstatat, a1, a2, (u64)&st, a4, 0, 0), &st, a3);
+  case 262: return stat64_out(raw(SYS_newfstatat, a1, a2, (u64)&st, a4, 0, 0), &st, a3);
+  case 302: return rlimit32(a1, a2, a3, a4);
+  case 271: {
+    int ms = (int)a3;
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    return (int)raw(SYS_ppoll, a1, a2, ms < 0 ? 0 : (u64)&ts, a4, 8, 0);
+  }
   case 78: return (int)raw(SYS_getdents64, a1, a2, a3, 0, 0, 0);
   case 72: {
     int cmd = (int)a2;
