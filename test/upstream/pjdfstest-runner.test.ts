@@ -144,30 +144,30 @@ describe('made-up test files', () => {
     expect(r.assertions[0]!.asked).toEqual({ command: 'stat a/b/c type,mode', expected: 'dir,0755', got: 'dir,0755' });
   });
 
-  test('a failing assertion is named with its command, expected and actual result', () => {
-    expect(judged('fake/02.t').unexpected).toEqual(['fake/02.t #2 fails: mkdir d 0755: expected ENOENT, got EEXIST']);
-  });
-
-  test('TODOs: a listed one that passes, an unlisted one that fails, a listed one that is no TODO, a listed one that does not exist', () => {
-    const j = judged('fake/03.t');
-    expect(j).toMatchObject({ assertions: 4, passed: 1, failed: 3, todoFailed: 1 });
-    expect(j.unexpected).toEqual([
-      'fake/03.t #1 passes, but expected-failures.txt lists it (a TODO that now passes: remove it from the list): mkdir a 0755: expected 0, got 0',
-      'fake/03.t #3 fails (the suite marks it TODO for Linux, but expected-failures.txt does not list it): mkdir a 0755: expected ENOENT, got EEXIST',
-      'fake/03.t #4 fails and is listed in expected-failures.txt, but the suite does not mark it TODO for Linux: mkdir a 0755: expected ENOENT, got EEXIST',
-      'fake/03.t #9 is listed in expected-failures.txt, but the file has no such assertion',
-    ]);
-  });
-
-  test('a broken run: an untranslated command, a plan not completed, a non-zero exit (and each file has a fresh server)', () => {
-    const j = judged('fake/04.t');
-    expect(j.passed).toBe(1); // mkdir a, which 03.t also made: a fresh filesystem
-    expect(j.unexpected).toEqual([
-      "fake/04.t: the plan is 1..3, but 1 assertions were printed, numbered 1..1",
+  // Each made-up file: what it shows, its counts, and its unexpected results, in order.
+  const BROKEN: [string, string, Partial<Judged>, string[]][] = [
+    ['fake/02.t', 'a failing assertion is named with its command, expected and actual result', { passed: 1, failed: 1 }, [
+      'fake/02.t #2 fails: mkdir d 0755: expected ENOENT, got EEXIST',
+    ]],
+    ['fake/03.t', 'TODOs: a listed one that passes, an unlisted one that fails, a listed one that is no TODO, a listed one that does not exist',
+      { assertions: 4, passed: 1, failed: 3, todoFailed: 1 }, [
+        'fake/03.t #1 passes, but expected-failures.txt lists it (a TODO that now passes: remove it from the list): mkdir a 0755: expected 0, got 0',
+        'fake/03.t #3 fails (the suite marks it TODO for Linux, but expected-failures.txt does not list it): mkdir a 0755: expected ENOENT, got EEXIST',
+        'fake/03.t #4 fails and is listed in expected-failures.txt, but the suite does not mark it TODO for Linux: mkdir a 0755: expected ENOENT, got EEXIST',
+        'fake/03.t #9 is listed in expected-failures.txt, but the file has no such assertion',
+      ]],
+    // its one assertion, mkdir a, passes although 03.t made `a` too: each file has a fresh server
+    ['fake/04.t', 'a broken run: an untranslated command, a plan not completed, a non-zero exit', { passed: 1 }, [
+      'fake/04.t: the plan is 1..3, but 1 assertions were printed, numbered 1..1',
       "fake/04.t: 'cp a b' touches files and the runner has no translation for it",
       'fake/04.t: bash exited with status 3',
       "fake/04.t: stderr: pjdfstest runner: 'cp a b' touches files and has no translation to fsop requests",
-    ]);
+    ]],
+  ];
+  test.each(BROKEN)('%s: %s', (file, _what, counts, unexpected) => {
+    const j = judged(file);
+    expect(j).toMatchObject(counts);
+    expect(j.unexpected).toEqual(unexpected);
   });
 
   test('a file that quick_exits does not apply: no assertions, nothing unexpected', () => {
@@ -180,12 +180,16 @@ describe('made-up test files', () => {
     expect(closingLine(all, 1)).toMatch(/^pjdfstest: 27 of 31 assertions passed, 4 failed \(1 of them expected: Linux TODOs\), 9 unexpected; 5 files \(1 not applicable to Linux\) in 1 s, the slowest fake\/0\d\.t/);
   });
 
-  test('a server that does not answer: the file bails out and says so', async () => {
-    const run = startSuite(root, ['fake/02.t'], { jobs: 1, server: 'cat >/dev/null', client: CLIENT, requestTimeoutSec: 1, fileTimeoutMs: 60_000 });
+  test.each([
+    ['does not answer', 'cat >/dev/null',
+      ["unexpected output: Bail out! the fsop server answered '' to reset", 'the server gave no response to ["reset"]; later requests were not sent']],
+    ['closes its input after the first request', 'read -r line; exec 0<&-; echo 0; exec sleep 5',
+      ['the server gave no response to ["mkdir","d","0755"]; later requests were not sent']],
+  ])('a server that %s: the file says so', async (_what, command, problems) => {
+    const run = startSuite(root, ['fake/02.t'], { jobs: 1, server: command, client: CLIENT, requestTimeoutSec: 1, fileTimeoutMs: 60_000 });
     const r = await run.results.get('fake/02.t')!;
     await run.done;
-    expect(r.problems).toContain("unexpected output: Bail out! the fsop server answered '' to reset");
-    expect(r.problems).toContain('the server gave no response to ["reset"]; later requests were not sent');
+    expect(r.problems).toEqual(expect.arrayContaining(problems));
   });
 
   test('the command: a table, and status 1 naming the unexpected results', async () => {

@@ -33,7 +33,7 @@ if (!suite.found) {
     dir = mkdtempSync(join(tmpdir(), 'pjdfstest-server-'));
     const server = `'${process.execPath}' '${await buildFsopServer(dir)}'`;
     run = startSuite(root, files, { jobs: JOBS, server, client: CLIENT, requestTimeoutSec: 60, fileTimeoutMs: FILE_TIMEOUT_MS });
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await run?.done;

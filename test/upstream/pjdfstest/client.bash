@@ -4,8 +4,8 @@
 # it everything the test does to files: pjdfstest's `${fstest}` calls, and the shell
 # commands of misc.sh and the .t files that touch files (the SHIMS table below). The
 # shell's own working directory is an empty scratch directory; the test's working
-# directory is the server's, tracked here for `pwd`. Host-only commands (dd from
-# /dev/urandom, openssl, awk, sleep, grep...) run as they are.
+# directory is the server's, tracked here for `pwd`. Commands that do not touch files run
+# on the host, except a few in the hot path that the shell answers itself (host tools).
 #
 # Environment (set by run-file.ts):
 #   FSOP_SERVER   the server command (a shell command line)
@@ -25,7 +25,7 @@ FSOP_UMASK=0022
 # ---- the connection -------------------------------------------------------------------------
 
 exec {FSOP_TRACE_FD}>>"$FSOP_TRACE"
-coproc FSOP_PROC { eval "exec $FSOP_SERVER" 2>>"$FSOP_LOG"; }
+coproc FSOP_PROC { exec bash -c "$FSOP_SERVER" 2>>"$FSOP_LOG"; }
 # Plain descriptors: bash hides a coprocess's own descriptors from pipeline subshells,
 # and misc.sh calls `${fstest} ... | tail -1`.
 exec {FSOP_TO}>&"${FSOP_PROC[1]}" {FSOP_FROM}<&"${FSOP_PROC[0]}"
@@ -62,7 +62,10 @@ fsop_send() {
     [[ $w == *[$'\001'-$'\037']* ]] && fsop_escape_controls
     json+=,\"$w\"
   done
-  printf '[%s]\n' "${json#,}" >&"$FSOP_TO"
+  # A server that has gone must not kill the shell with SIGPIPE: its absence shows below.
+  trap '' PIPE
+  printf '[%s]\n' "${json#,}" 2>/dev/null >&"$FSOP_TO"
+  trap - PIPE
   if ! IFS= read -r -t "$FSOP_TIMEOUT" -u "$FSOP_FROM" FSOP_REPLY; then
     FSOP_REPLY=
     : >"$FSOP_STUCK"
@@ -108,9 +111,9 @@ FSOP_CWD=/
 # fsop_abspath PATH: sets FSOP_PATH to PATH made absolute against FSOP_CWD, with `.`, `..`
 # and repeated slashes folded away as bash's logical `cd` folds them.
 fsop_abspath() {
-  local p=$1 part out=
+  local - p=$1 part out= IFS=/
+  set -f
   [[ $p == /* ]] || p=$FSOP_CWD/$p
-  local IFS=/
   for part in $p; do
     case $part in
       '' | .) ;;
@@ -161,30 +164,34 @@ shim_pwd() {
 # protocol has no readdir, so `rm -r` knows no other contents.
 FSOP_MADE=()
 
+# fsop_prefixes PATH: sets FSOP_PREFIXES to PATH's ancestors and PATH (a, a/b, a/b/c).
+fsop_prefixes() {
+  local - IFS=/ part prefix=
+  set -f
+  [[ $1 == /* ]] && prefix=/
+  FSOP_PREFIXES=()
+  for part in $1; do
+    [[ -n $part ]] && { prefix+=$part; FSOP_PREFIXES+=("$prefix"); prefix+=/; }
+  done
+}
+
 # mkdir [-p] PATH...: mode 0777 under the umask, like mkdir(1); with -p, every missing
-# ancestor too, and an existing directory is no error.
+# ancestor too (GNU mkdir adds u+wx to theirs, which umask 022 leaves anyway), and an
+# existing directory is no error.
 shim_mkdir() {
-  local parents= p prefix part
+  local parents= p dir
   [[ $1 == -p ]] && { parents=1; shift; }
   for p; do
     [[ $p == -* ]] && { shim_untranslated mkdir "$@"; return; }
-    local targets=("$p")
-    if [[ -n $parents ]]; then
-      targets=(); prefix=
-      [[ $p == /* ]] && prefix=/
-      local IFS=/
-      for part in $p; do
-        [[ -z $part ]] && continue
-        prefix+=$part; targets+=("$prefix"); prefix+=/
-      done
-      unset IFS
-    fi
-    for part in "${targets[@]}"; do
-      fsop -U "$FSOP_UMASK" mkdir "$part" 0777
+    if [[ -n $parents ]]; then fsop_prefixes "$p"; else FSOP_PREFIXES=("$p"); fi
+    for dir in "${FSOP_PREFIXES[@]}"; do
+      fsop -U "$FSOP_UMASK" mkdir "$dir" 0777
       if [[ $FSOP_REPLY == 0 ]]; then
-        fsop_abspath "$part"; FSOP_MADE+=("$FSOP_PATH")
-      elif ! [[ -n $parents && $FSOP_REPLY == EEXIST ]] || ! fsop stat "$part" type || [[ $FSOP_REPLY != dir ]]; then
-        fsop_fail mkdir "$part"; return
+        fsop_abspath "$dir"; FSOP_MADE+=("$FSOP_PATH")
+      elif [[ -n $parents && $FSOP_REPLY == EEXIST ]]; then
+        fsop stat "$dir" type && [[ $FSOP_REPLY == dir ]] || { FSOP_REPLY=EEXIST; fsop_fail mkdir "$dir"; return; }
+      else
+        fsop_fail mkdir "$dir"; return
       fi
     done
   done

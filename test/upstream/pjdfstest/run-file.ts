@@ -55,15 +55,17 @@ export async function runFile(file: string, farm: Farm, o: RunOptions): Promise<
     let stdout = '', stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
     child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    const killGroup = (signal: NodeJS.Signals) => {
+      try { process.kill(-child.pid!, signal); } catch { /* already gone */ }
+    };
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
-    }, o.fileTimeoutMs);
+    const timer = setTimeout(() => { timedOut = true; killGroup('SIGKILL'); }, o.fileTimeoutMs);
     const status = await new Promise<number | null>((resolve, reject) => {
       child.on('error', reject);
       child.on('close', (code) => resolve(code));
     }).finally(() => clearTimeout(timer));
+    // The server ends at end of input, when bash has gone; one that does not is stopped.
+    killGroup('SIGTERM');
     const read = (p: string) => { try { return readFileSync(p, 'utf8'); } catch { return ''; } };
     return { file, stdout, stderr, trace: read(trace), serverLog: read(serverLog), status, timedOut, ms: Date.now() - started };
   } finally {

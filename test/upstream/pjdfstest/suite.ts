@@ -36,22 +36,25 @@ export function suiteFiles(root: string, only?: readonly string[]): string[] {
 }
 
 /**
- * A guess at how long a file takes, to start the long ones first: its `sleep 1` lines
- * (several run in loops over seven file types) dominate, then its length.
+ * A rough guess at what a file costs, counted in assertions, to start the long ones first:
+ * its plan (`1..N`), plus 100 for each `sleep 1` line (half a second, often in a loop over
+ * seven file types) and 300 for each maximal path name (dirgen_max: seconds of shell work).
  */
 function weight(root: string, file: string): number {
   const text = readFileSync(join(root, 'tests', file), 'utf8');
-  return (text.match(/\bsleep 1\b/g)?.length ?? 0) * 100_000 + text.length;
-}
-
-export interface SuiteOptions extends RunOptions {
-  /** Files run at the same time. */
-  jobs: number;
+  const count = (re: RegExp) => text.match(re)?.length ?? 0;
+  const plan = Math.max(0, ...[...text.matchAll(/1\.\.(\d+)/g)].map((m) => Number(m[1])));
+  return plan + 100 * count(/\bsleep 1\b/g) + 300 * count(/\bdirgen_max\b/g);
 }
 
 /** The order in which startSuite starts the files: longest first. */
 export function startOrder(root: string, files: readonly string[]): string[] {
   return [...files].sort((a, b) => weight(root, b) - weight(root, a));
+}
+
+export interface SuiteOptions extends RunOptions {
+  /** Files run at the same time. */
+  jobs: number;
 }
 
 export interface SuiteRun {
