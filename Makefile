@@ -3,7 +3,7 @@ ESBUILD := npx esbuild
 ESFLAGS := --bundle --platform=node --format=esm --target=node20
 BANNER  := --banner:js='\#!/usr/bin/env node'
 
-.PHONY: all lib imfs debug test bench fuzz fixtures check-fixtures clean typecheck wasi-testsuite
+.PHONY: all lib imfs debug test bench fuzz fixtures check-fixtures clean typecheck wasi-testsuite pjdfstest pjdfstest-runner
 
 all: lib imfs
 
@@ -30,9 +30,25 @@ typecheck:
 test: typecheck check-fixtures all
 	npx vitest run
 
-# One feature's conformance tests, e.g. `make test-rename`.
-test-%:
-	npx vitest run test/conformance/$*.test.ts
+# One feature: our test/conformance/<feature>.test.ts and pjdfstest's tests/<feature>/, whichever
+# exist (`make test-rename` runs both, `make test-ftruncate` pjdfstest's, `make test-pipe` ours).
+test-%: pjdfstest-runner
+	@ours=test/conformance/$*.test.ts; status=0; \
+	node dist/pjdfstest.js --has $*; theirs=$$?; \
+	if [ ! -f $$ours ] && [ $$theirs != 0 ]; then \
+	  echo "make test-$*: no tests named '$*': no $$ours, and pjdfstest has no tests/$*/" >&2; exit 2; fi; \
+	if [ -f $$ours ]; then npx vitest run $$ours || status=1; fi; \
+	if [ $$theirs = 0 ]; then node dist/pjdfstest.js $* || status=1; fi; \
+	exit $$status
+
+# pjdfstest (PJDFSTEST_DIR, default ../shared/conformance/pjdfstest) against imfs-fsop, JOBS
+# files at a time (default 2): a table per feature; fails on any result not expected by
+# test/upstream/pjdfstest/expected-failures.txt.
+pjdfstest: pjdfstest-runner
+	node dist/pjdfstest.js --jobs $(or $(JOBS),2)
+
+pjdfstest-runner: imfs
+	$(ESBUILD) test/upstream/pjdfstest/bin.ts $(ESFLAGS) $(BANNER) --outfile=dist/pjdfstest.js --log-level=warning
 
 # The upstream wasi-testsuite (wasm32-wasip1) through imfs-grate: WASI_TESTSUITE_DIR (an
 # unpacked tree) or ../shared/conformance/wasi-testsuite.tar.xz unpacked into build/; JOBS.
