@@ -61,9 +61,10 @@ export function copyShape(copy: BindingCopy): CopyShape | null {
     } catch {
       return null;
     }
-    const n = copied === 4 ? 4 : copied === 8 ? 8 : -1;
-    if (n < 0 || (shape !== null && shape !== (n === 4 ? 'end' : 'count'))) return null;
-    shape = n === 4 ? 'end' : 'count';
+    const found: CopyShape | null = copied === 4 ? 'end' : copied === 8 ? 'count' : null;
+    if (found === null || (shape !== null && found !== shape)) return null;
+    shape = found;
+    const n = copied as number;
     const expected = new Uint8Array(24);
     expected.set(PROBE.subarray(8, 8 + n), 6);
     if (memory.join() !== expected.join() || new Uint8Array(source.buffer).join() !== PROBE.join()) return null;
