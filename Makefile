@@ -3,7 +3,7 @@ ESBUILD := npx esbuild
 ESFLAGS := --bundle --platform=node --format=esm --target=node20
 BANNER  := --banner:js='\#!/usr/bin/env node'
 
-.PHONY: all lib imfs debug test bench fuzz fixtures check-fixtures clean typecheck wasi-testsuite pjdfstest pjdfstest-runner
+.PHONY: all lib imfs debug test test-lite bench fuzz fixtures check-fixtures clean typecheck wasi-testsuite pjdfstest pjdfstest-runner
 
 all: lib imfs
 
@@ -26,9 +26,29 @@ typecheck:
 	npx tsc -p tsconfig.json --noEmit
 	npx tsc -p tsconfig.test.json
 
+# The test files that take longest and exercise the IMFS's own logic far more than the Node
+# under it: the upstream conformance suites, the ABI fuzzer, the differential test.
+SLOW_TESTS := 'test/upstream/**' test/fuzz.test.ts test/differential.test.ts
+
+ifdef NODE_LINE
+# NODE_LINE=20|22|24|26: the same target, every step of it, under that Node line's pinned
+# version (scripts/node-line.sh installs it, and better-sqlite3 built for it, on first use).
+test test-lite:
+	scripts/node-line.sh $(NODE_LINE) $(MAKE) $@ NODE_LINE=
+test-%:
+	scripts/node-line.sh $(NODE_LINE) $(MAKE) $@ NODE_LINE=
+else
 # Every test: type check, then the whole vitest suite (conformance, differential, fsop, abi, grate).
 test: typecheck check-fixtures all
 	npx vitest run
+
+# Less than `make test`, for a second Node line when time is short (.ci/run): the build and
+# the vitest suite without SLOW_TESTS, and neither the type check nor the fixture check
+# (their results do not depend on the Node that runs them). It says so before and after.
+test-lite: all
+	@echo "make test-lite under Node $$(node --version): NOT the whole suite: no type check, no fixture check, and not $(SLOW_TESTS)"
+	npx vitest run $(addprefix --exclude ,$(SLOW_TESTS))
+	@echo "make test-lite under Node $$(node --version): that was NOT the whole suite (left out: $(SLOW_TESTS))"
 
 # One feature: our test/conformance/<feature>.test.ts and pjdfstest's tests/<feature>/, whichever
 # exist (`make test-rename` runs both, `make test-ftruncate` pjdfstest's, `make test-pipe` ours).
@@ -40,6 +60,8 @@ test-%: pjdfstest-runner
 	if [ -f $$ours ]; then npx vitest run $$ours || status=1; fi; \
 	if [ $$theirs = 0 ]; then node dist/pjdfstest.js $* || status=1; fi; \
 	exit $$status
+
+endif
 
 # pjdfstest (PJDFSTEST_DIR, default ../shared/conformance/pjdfstest) against imfs-fsop, JOBS
 # files at a time (default 2): a table per feature; fails on any result not expected by

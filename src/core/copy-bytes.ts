@@ -5,9 +5,9 @@
  * TypedArray.prototype.set copies to or from a SharedArrayBuffer with relaxed atomics:
  * word by word when source and destination are equally aligned modulo 8, at about half
  * the speed of memcpy into memory in cache, and byte by byte otherwise (4 KiB: 1.2 us
- * instead of 0.2). Node's own memmove (node-copy.ts) costs what set() costs on plain
- * memory at every size; where this Node does not offer it, Buffer fill does the same
- * (one memcpy whatever the memory) with ~100 ns more per call.
+ * instead of 0.2). Node's own memmove (node-copy.ts; Node 20, 22, 24 and 26 offer it)
+ * costs what set() costs on plain memory at every size; where a Node does not offer it,
+ * Buffer fill does the same (one memcpy whatever the memory) with ~100 ns more per call.
  * No other agent touches a cage's memory while the grate copies (a cage runs one thread
  * and the grate runs between its instructions), so nothing can race with a plain copy.
  */
