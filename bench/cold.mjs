@@ -32,10 +32,11 @@ function runOnce(host, group, timeoutMs) {
   }
 }
 
-/** The widest spread of one host's runs, over the hosts that have runs. */
-const noise = (lists) => {
-  const s = lists.filter((l) => l !== undefined).map(spread);
-  return s.length ? Math.max(...s).toFixed(2) : '—';
+/** The widest spread of one host's finished runs, over the hosts that have some, and how many runs timed out. */
+const noise = (results, runsOf) => {
+  const ok = results.filter((r) => !r.error), s = ok.map((r) => spread(runsOf(r)));
+  const timeouts = ok.reduce((n, r) => n + r.timeouts, 0);
+  return `${s.length ? Math.max(...s).toFixed(2) : '—'}${timeouts ? ` (${timeouts} timed out)` : ''}`;
 };
 
 /** Runs the cold view, prints its tables, returns its figures. `hosts`: a subset of the host names, or undefined. */
@@ -68,7 +69,7 @@ export function cold({ reps, timeoutMs, hosts }) {
   console.log(`\n## Cold: each row's first pass, every group of rows in a fresh process per host (median of ${reps}; ops/s or MB/s as the cage times the row; "vs": time ratio, > 1 is faster; max/min: the widest spread of one host's runs)\n`);
   const t1 = [['workload', ...names.map((h) => HOSTS[h].label), ...ratioHeads, 'max/min']];
   for (const w of groups.flat()) {
-    t1.push([w, ...names.map((h) => show(med[h][w])), ...ratios.map(([a, b]) => speedup(med[a][w], med[b][w])), noise(names.map((h) => med[h][w].runs))]);
+    t1.push([w, ...names.map((h) => show(med[h][w])), ...ratios.map(([a, b]) => speedup(med[a][w], med[b][w])), noise(names.map((h) => med[h][w]), (r) => r.runs)]);
   }
   console.log(table(t1));
 
@@ -76,7 +77,7 @@ export function cold({ reps, timeoutMs, hosts }) {
   const cell = (p) => (p.error ? (p.error.startsWith('timeout') ? 'timeout' : 'failed') : `${p.wallMs.toFixed(0)} ms, ${p.peakMiB.toFixed(0)} MiB`);
   const t2 = [['group', ...names.map((h) => HOSTS[h].label), ...ratioHeads, 'max/min']];
   for (const g of groups.map(groupName)) {
-    t2.push([g, ...names.map((h) => cell(proc[h][g])), ...ratios.map(([a, b]) => ratio(proc[a][g].wallMs, proc[b][g].wallMs)), noise(names.map((h) => proc[h][g].wallRuns))]);
+    t2.push([g, ...names.map((h) => cell(proc[h][g])), ...ratios.map(([a, b]) => ratio(proc[a][g].wallMs, proc[b][g].wallMs)), noise(names.map((h) => proc[h][g]), (r) => r.wallRuns)]);
   }
   console.log(table(t2));
   return { reps, hosts: Object.fromEntries(names.map((h) => [h, HOSTS[h].label])), rows: med, processes: proc };

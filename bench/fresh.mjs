@@ -3,7 +3,7 @@
 // child's ru_maxrss from wait4), so the process measured runs nothing of the harness.
 import { spawnSync } from 'node:child_process';
 import { timedExe } from './gcc.mjs';
-import { median } from './table.mjs';
+import { median, medianOfRuns, timedOut } from './table.mjs';
 
 /** argv[0] is the program. Returns { stdout, wallMs, peakMiB } or { error }. */
 export function runFresh(argv, { timeoutMs, env } = {}) {
@@ -15,10 +15,13 @@ export function runFresh(argv, { timeoutMs, env } = {}) {
   return { stdout: r.stdout, wallMs: Number(m[1]) / 1e6, peakMiB: Number(m[2]) / 1024 };
 }
 
-/** Repeated runs of one command as one: median wall time and peak memory (with every run's), or the first failure. */
+/** Repeated runs of one command as one: median wall time and peak memory (with every finished run's), or a failure. */
 export function medianRun(runs) {
-  const bad = runs.find((r) => r.error !== undefined);
+  const bad = runs.find((r) => r.error !== undefined && !timedOut(r));
   if (bad !== undefined) return { error: bad.error };
-  const wall = runs.map((r) => r.wallMs), peak = runs.map((r) => r.peakMiB);
-  return { wallMs: median(wall), peakMiB: median(peak), wallRuns: wall, peakRuns: peak };
+  const done = runs.filter((r) => !timedOut(r));
+  const wallMs = medianOfRuns(runs.map((r) => r.wallMs));
+  if (wallMs === undefined) return { error: runs.find(timedOut).error };
+  const wall = done.map((r) => r.wallMs), peak = done.map((r) => r.peakMiB);
+  return { wallMs, peakMiB: median(peak), wallRuns: wall, peakRuns: peak, timeouts: runs.length - done.length };
 }
