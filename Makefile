@@ -2,6 +2,8 @@
 ESBUILD := npx esbuild
 ESFLAGS := --bundle --platform=node --format=esm --target=node20
 BANNER  := --banner:js='\#!/usr/bin/env node'
+# The node that `make bench` runs (and every node process it starts): NODE=/path/to/node.
+NODE    ?= node
 
 .PHONY: all lib imfs debug test test-lite bench fuzz fixtures check-fixtures clean typecheck wasi-testsuite pjdfstest pjdfstest-runner
 
@@ -78,8 +80,10 @@ wasi-testsuite: imfs
 	$(ESBUILD) test/upstream/wasi-testsuite/main.ts $(ESFLAGS) --outfile=dist/wasi-testsuite.js --log-level=warning
 	JOBS="$(JOBS)" node dist/wasi-testsuite.js
 
+# BENCH_MODE=cold|warm|all (all), BENCH_COLD_REPS (5), BENCH_STARTUP_REPS (20), BENCH_REPS (1),
+# BENCH_PASSES (5), BENCH_HOSTS, BENCH_TIMEOUT (45 s): see the README's Benchmarks section.
 bench: all
-	node bench/run.mjs
+	$(NODE) bench/run.mjs
 
 # The ABI fuzzer (test/fuzz): SEED (default random, printed), COUNT (default 10,000,000 calls),
 # JOBS (worker threads), FIRST_EPOCH, REPLAY=<saved reproducer.json>, SHOW=epoch:index.

@@ -2,30 +2,11 @@
 // Every host runs the same .wasm; "native" runs the same C source built with gcc.
 import { spawnSync } from 'node:child_process';
 import * as nodefs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { WASI as NodeWASI } from 'node:wasi';
 import { Grate } from '../dist/index.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const root = path.join(here, '..');
-export const benchWasm = path.join(root, 'wasm-fixtures/bench.wasm');
-export const benchLindWasm = path.join(root, 'wasm-fixtures/bench-lind.wasm');
-
-/** Where the host directories go: tmpfs (/dev/shm) where there is one. */
-export const tmpfsBase = nodefs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
-
-/**
- * A fresh directory on tmpfs, removed by the returned cleanup. It is made inside
- * BENCH_TMP when the harness gives one: a run killed at its timeout cannot clean up
- * after itself, so the harness removes that directory (a million files) instead.
- */
-export function tmpfsDir(tag) {
-  const base = process.env.BENCH_TMP ?? tmpfsBase;
-  const dir = nodefs.mkdtempSync(path.join(base, `imfs-bench-${tag}-`));
-  return { dir, cleanup: () => nodefs.rmSync(dir, { recursive: true, force: true }) };
-}
+import { nativeBench } from './gcc.mjs';
+import { benchLindWasm, benchWasm, tmpfsDir } from './paths.mjs';
 
 const imfsLimits = { maxBytes: 8 * 2 ** 30, maxInodes: 4_000_000 };
 
@@ -70,17 +51,13 @@ async function runShim(args) {
 
 /** The same C source built natively with gcc, on a tmpfs directory: the host kernel's own cost. */
 function runNative(args) {
-  const exe = path.join(os.tmpdir(), `imfs-bench-native-${process.pid}`);
-  const cc = spawnSync('gcc', ['-O2', '-o', exe, path.join(root, 'wasm-fixtures/bench/bench.c'), path.join(root, 'wasm-fixtures/bench/bench-posix.c')], { encoding: 'utf8' });
-  if (cc.status !== 0) throw new Error(`gcc failed: ${cc.stderr}`);
   const { dir, cleanup } = tmpfsDir('native');
   try {
-    const r = spawnSync(exe, [dir, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const r = spawnSync(nativeBench(), [dir, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
     if (r.status !== 0) throw new Error(`exited ${r.status}: ${r.stdout}${r.stderr}`);
     return r.stdout;
   } finally {
     cleanup();
-    nodefs.rmSync(exe, { force: true });
   }
 }
 
@@ -91,19 +68,3 @@ export const HOSTS = {
   nodewasi: { label: 'node:wasi (tmpfs)', run: runNodeWasi },
   shim: { label: 'browser_wasi_shim', run: runShim },
 };
-
-/**
- * Lines "name ops/s … ns/op [MB/s]" → { name: { opsPerSec, nsPerOp, mbPerSec, first } }: the
- * best of repeated lines, with `first` the ns/op of the first one (the cold pass).
- */
-export function parse(text) {
-  const out = {};
-  for (const line of text.split('\n')) {
-    const m = /^(\S+)\s+([\d.]+) ops\/s\s+([\d.]+) ns\/op(?: ([\d.]+) MB\/s)?/.exec(line);
-    if (!m) continue;
-    const v = { opsPerSec: Number(m[2]), nsPerOp: Number(m[3]), mbPerSec: m[4] === undefined ? undefined : Number(m[4]) };
-    const seen = out[m[1]];
-    if (seen === undefined || v.nsPerOp < seen.nsPerOp) out[m[1]] = { ...v, first: seen?.first ?? v.nsPerOp };
-  }
-  return out;
-}

@@ -24,7 +24,7 @@ trap 'rm -rf "${TEMPS[@]}"' EXIT
 CC="${CLANG:-clang-19}"
 
 LIND_FIXTURES=(lind-fs lind-proc)
-WASI_FIXTURES=(wasi-fs wasi-misc wasi-raw demo)
+WASI_FIXTURES=(wasi-fs wasi-misc wasi-raw demo hello)
 # The benchmark program (bench/): one set of workloads over a small syscall shim, built for WASI and for lind.
 BENCH_FIXTURES=(bench bench-lind)
 # SQLite (test/real/sqlite.test.ts): the amalgamation of node_modules/better-sqlite3 with a small shell.
