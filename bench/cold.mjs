@@ -66,14 +66,14 @@ export function cold({ reps, timeoutMs, hosts }) {
   const ratios = RATIOS.filter(([a, b]) => names.includes(a) && names.includes(b));
   const ratioHeads = ratios.map(([a, b]) => `${HOSTS[a].short} vs ${HOSTS[b].short}`);
 
-  console.log(`\n## Cold: each row's first pass, every group of rows in a fresh process per host (median of ${reps}; ops/s or MB/s as the cage times the row; "vs": time ratio, > 1 is faster; max/min: the widest spread of one host's runs)\n`);
+  console.log(`\n## Cold, Node ${process.version}: each row's first pass, every group of rows in a fresh process per host (median of ${reps}; ops/s or MB/s as the cage times the row; "vs": time ratio, > 1 is faster; max/min: the widest spread of one host's runs)\n`);
   const t1 = [['workload', ...names.map((h) => HOSTS[h].label), ...ratioHeads, 'max/min']];
   for (const w of groups.flat()) {
     t1.push([w, ...names.map((h) => show(med[h][w])), ...ratios.map(([a, b]) => speedup(med[a][w], med[b][w])), noise(names.map((h) => med[h][w]), (r) => r.runs)]);
   }
   console.log(table(t1));
 
-  console.log(`\n## Cold: the whole process of each group (median of ${reps}; wall time from spawn to exit, peak RSS)\n`);
+  console.log(`\n## Cold, Node ${process.version}: the whole process of each group (median of ${reps}; wall time from spawn to exit, peak RSS)\n`);
   const cell = (p) => (p.error ? (p.error.startsWith('timeout') ? 'timeout' : 'failed') : `${p.wallMs.toFixed(0)} ms, ${p.peakMiB.toFixed(0)} MiB`);
   const t2 = [['group', ...names.map((h) => HOSTS[h].label), ...ratioHeads, 'max/min']];
   for (const g of groups.map(groupName)) {

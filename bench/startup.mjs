@@ -32,7 +32,7 @@ export function startup({ reps, timeoutMs }) {
   process.stderr.write('\n');
   const m = Object.fromEntries(names.map((h) => [h, medianRun(runs[h])]));
 
-  console.log(`\n## Startup: a hello cage, whole process (median of ${reps}; "vs node:wasi": its figure over this one, > 1 is faster or smaller; max/min: spread of the wall times)\n`);
+  console.log(`\n## Startup, Node ${process.version}: a hello cage, whole process (median of ${reps}; "vs node:wasi": its figure over this one, > 1 is faster or smaller; max/min: spread of the wall times)\n`);
   const t = [['command', 'wall ms', 'peak RSS MiB', 'wall vs node:wasi', 'RSS vs node:wasi', 'ms over node -e 0', 'max/min']];
   for (const h of names) {
     const r = m[h];

@@ -62,7 +62,7 @@ export function warm({ reps, passes, timeoutMs, hosts: only }) {
     const nat = results.native?.[w];
     rows.push([w, ...hosts.flatMap((h) => (h === 'native' ? [show(results[h][w])] : [show(results[h][w]), speedup(results[h][w], nat)]))]);
   }
-  console.log(`\n## Warm: the benchmark cage on every host, best of ${passes} passes in one process (ops/s or MB/s; "vs native": time ratio, > 1 is faster)\n`);
+  console.log(`\n## Warm, Node ${process.version}: the benchmark cage on every host, best of ${passes} passes in one process (ops/s or MB/s; "vs native": time ratio, > 1 is faster)\n`);
   console.log(table(rows));
 
   if (results.imfs && results.nodewasi) {
