@@ -42,8 +42,6 @@ export interface WasiRow {
   args: readonly WasiArgKind[];
   /** The descriptor parameters and the rights each must hold, checked before the handler runs. */
   needs: readonly (readonly [param: number, rights: number])[];
-  /** Whether the function returns nothing (proc_exit). */
-  noResult: boolean;
   call: Handler;
 }
 
@@ -413,7 +411,7 @@ const rows: Row[] = [
 const words = (s: string) => (s === '' ? [] : s.split(' '));
 
 export const WASI_ROWS: readonly WasiRow[] = rows.map(([name, params, args, needs, call]) => {
-  const row: WasiRow = { name, params: words(params) as ValType[], args: words(args) as WasiArgKind[], needs, noResult: name === 'proc_exit', call };
+  const row: WasiRow = { name, params: words(params) as ValType[], args: words(args) as WasiArgKind[], needs, call };
   if (row.params.length !== row.args.length) throw new Error(`WASI row ${name}: ${row.params.length} parameters but ${row.args.length} argument kinds`);
   return row;
 });
