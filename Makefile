@@ -5,15 +5,19 @@ BANNER  := --banner:js='\#!/usr/bin/env node'
 # The node that `make bench` runs (and every node process it starts): NODE=/path/to/node.
 NODE    ?= node
 
-.PHONY: all lib imfs debug test test-lite bench fuzz fixtures check-fixtures clean typecheck wasi-testsuite pjdfstest pjdfstest-runner
+.PHONY: all lib imfs worker debug test test-lite bench fuzz fixtures check-fixtures clean typecheck wasi-testsuite pjdfstest pjdfstest-runner
 
 all: lib imfs
 
-lib:
+# A lind cage that forks runs in worker threads: each loads dist/cage-worker.js (only the runner, never the IMFS).
+worker:
+	$(ESBUILD) src/grate/cage-worker.ts $(ESFLAGS) --outfile=dist/cage-worker.js --log-level=warning
+
+lib: worker
 	$(ESBUILD) src/index.ts $(ESFLAGS) --outfile=dist/index.js --log-level=warning
 	npx tsc -p tsconfig.json
 
-imfs:
+imfs: worker
 	$(ESBUILD) src/grate/imfs-grate.ts $(ESFLAGS) $(BANNER) --outfile=dist/imfs-grate.js --log-level=warning
 	$(ESBUILD) src/grate/fsop-cli.ts $(ESFLAGS) $(BANNER) --outfile=dist/imfs-fsop.js --log-level=warning
 	chmod +x dist/imfs-grate.js dist/imfs-fsop.js

@@ -353,14 +353,16 @@ static void t_poll_ioctl(void) {
 }
 
 static void t_nosys(void) {
-  section("ENOSYS: no processes, no sockets, no 3i");
+  section("processes alone, no sockets, no 3i");
+  /* This cage is not built with asyncify: it cannot fork (the grate warns once). */
   CHECK_ERR(SYS0(57, "fork"), ENOSYS);
   CHECK_ERR(SYS5(56, "clone", LU(17), 0, 0, 0, 0), ENOSYS);
   static char *empty[] = {NULL};
-  CHECK_ERR(SYS3(59, "execve", LP("/bin/true"), LP(empty), LP(empty)), ENOSYS);
+  CHECK_ERR(SYS3(59, "execve", LP("/bin/true"), LP(empty), LP(empty)), ENOENT);
   int status = 0;
-  CHECK_ERR(SYS4(61, "wait4", LI(-1), LP(&status), LI(0), 0), ENOSYS);
-  CHECK_ERR(SYS2(62, "kill", LI(sys_getpid()), LI(0)), ENOSYS);
+  CHECK_ERR(SYS4(61, "wait4", LI(-1), LP(&status), LI(0), 0), ECHILD);
+  CHECK_EQ(SYS2(62, "kill", LI(sys_getpid()), LI(0)), 0);
+  CHECK_ERR(SYS2(62, "kill", LI(sys_getpid()), LI(99)), EINVAL);
   CHECK_ERR(SYS3(41, "socket", LI(1), LI(1), LI(0)), ENOSYS);
   /* 3i calls: callname NOTUSED, raw (not errno-translated) result -38 */
   u64 a[12];

@@ -31,8 +31,20 @@ export class CageHeap {
   private readonly mapped: Region[] = [];
   private readonly freed: Region[] = [];
 
-  constructor(private readonly mem: CageMemory) {
+  constructor(private readonly mem: CageMemory, from?: CageHeap) {
     this.brkStart = this.brkEnd = mem.size;
+    if (from !== undefined) {
+      this.brkStart = from.brkStart;
+      this.brkEnd = from.brkEnd;
+      for (const r of from.mapped) this.mapped.push({ ...r });
+      for (const r of from.freed) this.freed.push({ ...r });
+    }
+  }
+
+  /** fork: the same break and regions, over the child's copy of the memory (taken now, before the parent goes on). */
+  copy(): (mem: CageMemory) => CageHeap {
+    const snapshot = new CageHeap(this.mem, this);
+    return (mem) => new CageHeap(mem, snapshot);
   }
 
   /** Grows the memory so that it is at least `end` bytes; false past the maximum. */

@@ -7,16 +7,17 @@ import {
   AT_FDCWD, EBADF, EFAULT, EINVAL, ENODEV, ENOSYS, ENOTTY, EOVERFLOW, ESRCH, FD_CLOEXEC,
   F_GETLK, F_GETLK64, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_SETLK, F_SETLK64, F_SETLKW,
   F_SETLKW64, F_SETFD, O_ASYNC, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI,
-  WOULD_BLOCK, devMajor, devMinor, type BytePath, type Timespec,
+  devMajor, devMinor, type BytePath, type Timespec,
 } from '../core/index.js';
 import {
-  readFlock, readIovecs, readRlimit, readTimespec64, writeFlock, writeRlimit, writeStat, writeStat64t64,
+  readFlock, readIovecs, readRlimit, writeFlock, writeRlimit, writeStat, writeStat64t64,
   writeStatfs, writeStatx, writeTimespec,
   FLOCK32_SIZE, FLOCK64_SIZE, RLIMIT_SIZE, STAT_SIZE, STAT64_T64_SIZE, STATFS_SIZE, STATX_SIZE, TIMESPEC_SIZE,
 } from './lind-structs.js';
 import { MAP_ANONYMOUS, MAP_SHARED } from './cage-heap.js';
-import { clockMs, msToTimespec, randomFill, sleepMs } from './host-services.js';
+import { clockMs, msToTimespec, randomFill } from './host-services.js';
 import type { ArgKind } from './trace.js';
+import { PROCESS_ROWS } from './lind-process-rows.js';
 import type { LindAbi } from './lind.js';
 
 export interface LindRow {
@@ -207,23 +208,6 @@ const clockGetres: Handler = (a) => {
   return 0;
 };
 
-/**
- * Lind's 35 carries clock_nanosleep's arguments: clockid, flags (TIMER_ABSTIME 1), req, rem;
- * req is glibc's {i64 sec, long nsec, pad} (nanosleep and usleep build it).
- */
-const nanosleep: Handler = (a) => {
-  const clock = a.int(0), flags = a.int(1), req = a.ptr(2), rem = a.ptr(3);
-  const now = clockMs(clock);
-  if (now === null) return -EINVAL;
-  if (!a.ok(req, TIMESPEC_SIZE)) return -EFAULT;
-  const { sec, nsec } = readTimespec64(a.mem, req);
-  if (sec < 0 || nsec < 0 || nsec > 999_999_999) return -EINVAL;
-  const ms = sec * 1000 + nsec / 1e6;
-  sleepMs(flags & 1 ? ms - now : ms);
-  if (rem !== 0 && !(flags & 1) && a.ok(rem, TIMESPEC_SIZE)) writeTimespec(a.mem, rem, 0, 0);
-  return 0;
-};
-
 const getrandom: Handler = (a) => {
   const len = Math.min(a.uint(1), 0x1ffffff), flags = a.uint(2);
   if (flags & ~7) return -EINVAL;
@@ -250,29 +234,28 @@ const prlimit64: Handler = (a) => {
 };
 
 /**
- * Readiness now; with nothing ready, a timeout is slept through once and readiness taken
- * again, and no timeout (negative) would block forever: nothing else runs meanwhile that
- * could make a descriptor ready. `scan` returns the count of ready descriptors or -errno.
+ * Readiness now; with nothing ready, waits (a.waitFor) and takes readiness again when the
+ * time is up; a call that must wait longer is parked and tried again by the runtime.
+ * `scan` returns the count of ready descriptors or -errno.
  */
-function waitReady(timeoutMs: number, scan: () => number): number {
+function waitReady(a: LindAbi, timeoutMs: number, scan: () => number): number {
   const ready = scan();
   if (ready !== 0 || timeoutMs === 0) return ready;
-  if (timeoutMs < 0) return WOULD_BLOCK;
-  sleepMs(timeoutMs);
-  return scan();
+  const r = a.waitFor(timeoutMs);
+  return r === 0 ? scan() : r;
 }
 
 /**
  * poll (7) and ppoll (271): fds, nfds, timeout in milliseconds (negative: none). ppoll's
  * third argument is an int too: lind-glibc's ppoll turns the timespec into milliseconds
- * itself (NULL: -1) and sends the signal mask pointer fourth, which is moot here (no
- * signal is ever delivered).
+ * itself (NULL: -1) and sends the signal mask pointer fourth, which is not applied: the mask
+ * in force stays in force while ppoll waits.
  */
 const poll: Handler = (a) => {
   const fds = a.ptr(0), nfds = a.uint(1);
   if (nfds > a.fs.cage(a.cage)!.maxFds) return -EINVAL;
   if (!a.ok(fds, nfds * 8)) return -EFAULT;
-  return waitReady(a.int(2), () => {
+  return waitReady(a, a.int(2), () => {
     let ready = 0;
     for (let i = 0; i < nfds; i++) {
       const e = fds + i * 8;
@@ -321,7 +304,7 @@ const select: Handler = (a) => {
   for (const set of wanted) {
     for (let fd = 0; fd < nfds; fd++) if (isSet(set, fd) && a.fs.poll(a.cage, fd, 0) & POLLNVAL) return -EBADF;
   }
-  const r = waitReady(timeoutMs, () => {
+  const r = waitReady(a, timeoutMs, () => {
     let ready = 0;
     sets.forEach((p, k) => {
       if (p === 0) return;
@@ -390,23 +373,6 @@ function writeDefaultTermios(a: LindAbi, p: number): void {
   cc.forEach((v, i) => { a.mem.u8[p + 17 + i] = v; });
 }
 
-const rtSigaction: Handler = (a) => {
-  const sig = a.int(0);
-  if (sig < 1 || sig > 64) return -EINVAL;
-  if ((sig === 9 || sig === 19) && a.ptr(1) !== 0) return -EINVAL;
-  return 0;
-};
-
-const rtSigprocmask: Handler = (a) => {
-  const how = a.int(0), oldset = a.ptr(2);
-  if (a.ptr(1) !== 0 && (how < 0 || how > 2)) return -EINVAL;
-  if (oldset !== 0) {
-    if (!a.ok(oldset, 8)) return -EFAULT;
-    a.mem.u8.fill(0, oldset, oldset + 8);
-  }
-  return 0;
-};
-
 /** Calls that need processes, threads, sockets or epoll instances: not in this grate yet, and said so. */
 const enosys: Handler = () => -ENOSYS;
 
@@ -427,8 +393,6 @@ const rows: [number, string, ArgKind[], Handler][] = [
   [10, 'mprotect', ['ptr', 'size', 'int'], (a) => a.heap.mprotect(a.ptr(0), a.uint(1), a.int(2))],
   [11, 'munmap', ['ptr', 'size'], (a) => a.heap.munmap(a.ptr(0), a.uint(1))],
   [12, 'brk', ['ptr'], (a) => a.heap.brk(a.ptr(0))],
-  [13, 'rt_sigaction', ['int', 'ptr', 'ptr'], rtSigaction],
-  [14, 'rt_sigprocmask', ['int', 'ptr', 'ptr'], rtSigprocmask],
   [16, 'ioctl', ['fd', 'hex', 'ptr'], ioctl],
   [17, 'pread64', ['fd', 'ptr', 'size', 'off'], pread],
   [18, 'pwrite64', ['fd', 'ptr', 'size', 'off'], pwrite],
@@ -439,8 +403,6 @@ const rows: [number, string, ArgKind[], Handler][] = [
   [23, 'select', ['int', 'ptr', 'ptr', 'ptr', 'ptr'], select],
   [32, 'dup', ['fd'], (a) => a.fs.dup(a.cage, a.int(0))],
   [33, 'dup2', ['fd', 'fd'], (a) => a.fs.dup2(a.cage, a.int(0), a.int(1))],
-  [35, 'nanosleep', ['int', 'int', 'ptr', 'ptr'], nanosleep],
-  [39, 'getpid', [], (a) => a.cage],
   [40, 'sendfile', ['fd', 'fd', 'ptr', 'size'], (a) => {
     const p = a.ptr(2);
     if (p !== 0 && !a.ok(p, 8)) return -EFAULT;
@@ -464,13 +426,6 @@ const rows: [number, string, ArgKind[], Handler][] = [
   [53, 'socketpair', ['int', 'int', 'int', 'ptr'], enosys],
   [54, 'setsockopt', ['fd', 'int', 'int', 'ptr', 'uint'], enosys],
   [55, 'getsockopt', ['fd', 'int', 'int', 'ptr', 'ptr'], enosys],
-  [56, 'clone', ['hex', 'ptr', 'ptr', 'ptr', 'hex'], enosys],
-  [57, 'fork', [], enosys],
-  [58, 'vfork', [], enosys],
-  [59, 'execve', ['path', 'ptr', 'ptr'], enosys],
-  [60, 'exit', ['int'], (a) => a.exit(a.int(0))],
-  [61, 'wait4', ['int', 'ptr', 'int', 'ptr'], enosys],
-  [62, 'kill', ['int', 'int'], enosys],
   [72, 'fcntl', ['fd', 'fcntl', 'hex', 'ptr'], fcntl],
   [73, 'flock', ['fd', 'int'], (a) => a.fs.flock(a.cage, a.int(0), a.int(1))],
   [74, 'fsync', ['fd'], (a) => a.fs.fsync(a.cage, a.int(0))],
@@ -501,7 +456,6 @@ const rows: [number, string, ArgKind[], Handler][] = [
   [104, 'getgid', [], (a) => cred(a).gid],
   [107, 'geteuid', [], (a) => cred(a).euid],
   [108, 'getegid', [], (a) => cred(a).egid],
-  [110, 'getppid', [], (a) => a.parentId],
   [121, 'getpgid', ['int'], (a) => (a.int(0) === 0 || a.int(0) === a.cage ? a.cage : -ESRCH)],
   [133, 'mknod', ['path', 'mode', 'hex'], mknodat(false)],
   [137, 'statfs', ['path', 'ptr'], (a) => withPath(a, 0, (p) => statfsInto(a, 1, () => a.fs.statfs(a.cage, p, a.statfs)))],
@@ -511,7 +465,6 @@ const rows: [number, string, ArgKind[], Handler][] = [
   [217, 'getdents64', ['fd', 'ptr', 'size'], getdents],
   [228, 'clock_gettime', ['int', 'ptr'], clockGettime],
   [229, 'clock_getres', ['int', 'ptr'], clockGetres],
-  [231, 'exit_group', ['int'], (a) => a.exit(a.int(0))],
   [232, 'epoll_wait', ['fd', 'ptr', 'int', 'int'], enosys],
   [233, 'epoll_ctl', ['fd', 'int', 'fd', 'ptr'], enosys],
   [257, 'openat', ['fd', 'path', 'oflags', 'mode'], (a) => withPath(a, 1, (p) => a.fs.openat(a.cage, a.int(0), p, a.int(2), a.uint(3)))],
@@ -547,5 +500,5 @@ const rows: [number, string, ArgKind[], Handler][] = [
   [1003, 'copy_handler_table_to_cage', ['int'], enosys],
 ];
 
-export const LIND_ROWS: ReadonlyMap<number, LindRow> = new Map(rows.map(([nr, name, args, call]) => [nr, { name, args, call }]));
+export const LIND_ROWS: ReadonlyMap<number, LindRow> = new Map([...rows, ...PROCESS_ROWS].sort((x, y) => x[0] - y[0]).map(([nr, name, args, call]) => [nr, { name, args, call }]));
 

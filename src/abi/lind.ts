@@ -5,22 +5,25 @@
  * row for the call number decodes them by C type and calls the core or the process
  * services, and (when tracing) one log line is written.
  */
-import { BytePath, EDEADLK, EFAULT, ENOSYS, WOULD_BLOCK, binaryToBytes, bytesToBinary, newRlimit, newStat, newStatfs, type Imfs, type Stat } from '../core/index.js';
+import { BytePath, EDEADLK, EFAULT, ENOSYS, EPIPE, WOULD_BLOCK, binaryToBytes, bytesToBinary, newRlimit, newStat, newStatfs, type Imfs, type Stat } from '../core/index.js';
 import { CageMemory } from './cage-memory.js';
 import { createLindAdapter } from './lind-adapter.js';
 import { i64 } from './i64-halves.js';
-import { stringListImports } from './args.js';
-import { CageExit, CagePanic } from './exit.js';
+import { sleepMs } from './host-services.js';
+import { lindImports } from './lind-imports.js';
+import { CageExit } from './exit.js';
 import { formatArg, formatResult, type ArgKind, type TraceSink } from './trace.js';
 import { LIND_ROWS, type LindRow } from './lind-table.js';
 import type { CageHeap } from './cage-heap.js';
+import { SIGPIPE, SignalState } from './signal-state.js';
+import { ACT_EXIT, ACT_NONE, type ExecImage, type ProcessHost } from './process-host.js';
 
 /** What a lind cage is given besides the filesystem. */
 export interface LindOptions {
   fs: Imfs;
   cageId: number;
-  /** The cage id getppid() reports (the grate is 0). */
-  parentId: number;
+  /** The cage id getppid() reports when there is no process runtime (the grate is 0). */
+  parentId?: number;
   memory: WebAssembly.Memory;
   heap: CageHeap;
   args: Uint8Array[];
@@ -28,6 +31,22 @@ export interface LindOptions {
   trace?: TraceSink;
   /** Called when a call would block forever (no other cage can run meanwhile). */
   warn?: (message: string) => void;
+  /** The process runtime (fork, exec, wait, kill…); without one those calls answer ENOSYS. */
+  proc?: ProcessHost;
+  /** The cage's signal state (kept by the process runtime across exec). */
+  signals?: SignalState;
+  /**
+   * Set when the cage's instance runs in another thread: its make-syscall spills the
+   * arguments into this shared page, and this ABI only serves them (no adapter is made).
+   */
+  remoteSlots?: WebAssembly.Memory;
+  /** What the cage's make-syscall calls (default: dispatch()); a runner that must see each call's action puts itself here. */
+  onSyscall?: (nr: number) => number;
+  /**
+   * Whether other cages run while this one waits: a call that would wait returns WOULD_BLOCK
+   * for the runtime to park and retry, instead of sleeping (or answering EDEADLK).
+   */
+  shared?: boolean;
 }
 
 /** The rows by call number in a plain array: indexing it costs less than a Map lookup on every call. */
@@ -43,13 +62,31 @@ export class LindAbi {
   readonly mem: CageMemory;
   readonly heap: CageHeap;
   readonly parentId: number;
+  readonly proc: ProcessHost | undefined;
+  readonly signals: SignalState;
+  /** Whether calls that would wait are parked by the runtime (see LindOptions.shared). */
+  readonly shared: boolean;
+  /** What the runner of the instance must do after the current call (process-host.ts ACT_*). */
+  action = ACT_NONE;
+  /** For ACT_HANDLER: the handler's table index and the signal. */
+  handler = 0;
+  signo = 0;
+  /** For ACT_EXEC: the program the instance becomes. */
+  execImage: ExecImage | null = null;
+  /** The status the last exit or exit_group asked for (for the log). */
+  exitStatus = 0;
+  /** The result of the call in progress, kept while its signal handlers run. */
+  result = 0;
+  /** When a parked call's timeout ends (performance.now() ms); NaN while no call is waiting. */
+  deadline = NaN;
   /** Scratch results reused across calls. */
   readonly stat: Stat = newStat();
   readonly statfs = newStatfs();
   readonly rlimit = newRlimit();
   private readonly slots: Int32Array;
   private readonly paths = [new BytePath(), new BytePath(), new BytePath(), new BytePath(), new BytePath(), new BytePath()];
-  private readonly makeSyscall: (...args: unknown[]) => number;
+  /** The make-syscall import this ABI's adapter provides. */
+  readonly makeSyscall: (...args: unknown[]) => number;
   private readonly trace?: TraceSink;
   private readonly warn: (message: string) => void;
   private readonly options: LindOptions;
@@ -58,14 +95,36 @@ export class LindAbi {
     this.options = options;
     this.fs = options.fs;
     this.cage = options.cageId;
-    this.parentId = options.parentId;
+    this.parentId = options.parentId ?? 0;
+    this.proc = options.proc;
+    this.signals = options.signals ?? new SignalState();
+    this.shared = options.shared ?? false;
     this.heap = options.heap;
     this.mem = new CageMemory(options.memory);
     this.trace = options.trace;
     this.warn = options.warn ?? ((m) => process.stderr.write(`imfs-grate: ${m}\n`));
-    const adapter = createLindAdapter(this.dispatch);
-    this.slots = adapter.slots;
-    this.makeSyscall = adapter.makeSyscall;
+    if (options.remoteSlots !== undefined) {
+      this.slots = new Int32Array(options.remoteSlots.buffer, 0, 30);
+      this.makeSyscall = () => { throw new Error('a remote cage calls make-syscall in its own thread'); };
+    } else {
+      const adapter = createLindAdapter(options.onSyscall ?? this.dispatch);
+      this.slots = adapter.slots;
+      this.makeSyscall = adapter.makeSyscall;
+    }
+  }
+
+  /**
+   * Waits up to `ms` milliseconds (negative: no limit) for what the caller will look at again:
+   * 0 when the time is up, -EINTR when a signal came first, WOULD_BLOCK when the call must
+   * be parked and retried. A shared cage never sleeps here: its first call notes the deadline.
+   */
+  waitFor(ms: number): number {
+    if (this.shared) {
+      if (Number.isNaN(this.deadline)) this.deadline = ms < 0 ? Infinity : performance.now() + ms;
+      return performance.now() >= this.deadline ? 0 : WOULD_BLOCK;
+    }
+    if (ms < 0) return WOULD_BLOCK;
+    return this.proc === undefined ? (sleepMs(ms), 0) : this.proc.sleep(this, ms);
   }
 
   /** Argument k (0..5) as a C int (sign-extended 32 bits). */
@@ -107,31 +166,61 @@ export class LindAbi {
     return len === 0 || (ptr !== 0 && this.mem.ok(ptr, len));
   }
 
-  private readonly dispatch = (nr: number): number => {
+  /** One call from the cage (the adapter's target): served, with a wait settled and due signals delivered. */
+  readonly dispatch = (nr: number): number => {
+    const r = this.call(nr);
+    return this.finish(r === WOULD_BLOCK ? this.settle(nr) : r);
+  };
+
+  /** A call's final result: a write that met EPIPE raises SIGPIPE; then due signals are delivered (they may set `action`). */
+  finish(r: number): number {
+    if (r === -EPIPE) this.proc?.raise(this, SIGPIPE);
+    this.result = r;
+    this.deadline = NaN;
+    if (this.signals.pending !== 0 && this.action === ACT_NONE && this.signals.due() !== 0) this.proc?.deliver(this);
+    return r;
+  }
+
+  /** One call served as it stands: its result, or WOULD_BLOCK if it must wait (nothing is slept through or settled). */
+  call(nr: number): number {
     const row = nr >= 0 && nr < ROW_BY_NUMBER.length ? ROW_BY_NUMBER[nr] : undefined;
     if (row === undefined) {
       if (this.trace !== undefined) this.trace(`[cage ${this.cage}] syscall_${nr}(...) = ${formatResult(-ENOSYS)}`);
       return -ENOSYS;
     }
     const trace = this.trace;
-    if (trace === undefined) return this.settle(row, row.call(this));
+    if (trace === undefined) return row.call(this);
     const args = this.traceArgs(row);
     let result: number;
     try {
-      result = this.settle(row, row.call(this));
+      result = row.call(this);
     } catch (e) {
       trace(`[cage ${this.cage}] ${row.name}(${args}) = ? ${e instanceof CageExit ? `(exit ${e.status})` : '(aborted)'}`);
       throw e;
     }
-    trace(`[cage ${this.cage}] ${row.name}(${args}) = ${formatResult(result)}`);
+    const shown = this.action === ACT_EXIT ? `? (exit ${this.exitStatus})` : result === WOULD_BLOCK ? '(waits)' : formatResult(result);
+    if (result !== WOULD_BLOCK || Number.isNaN(this.deadline)) trace(`[cage ${this.cage}] ${row.name}(${args}) = ${shown}`);
     return result;
-  };
+  }
 
-  /** A call that would wait has nobody to wait for: the cage would hang forever, so say so. */
-  private settle(row: LindRow, result: number): number {
-    if (result !== WOULD_BLOCK) return result;
-    this.warn(`cage ${this.cage}: ${row.name}() would block forever (no other cage can run while it waits); answering EDEADLK`);
-    return -EDEADLK;
+  /**
+   * A call of a cage that runs alone would wait: until a timer of its own is due (then the
+   * call is tried again, or interrupted by the signal), or forever — nobody else can change
+   * anything — which is answered EDEADLK, with a warning.
+   */
+  private settle(nr: number): number {
+    for (;;) {
+      const r = this.proc?.awaitTimer(this) ?? WOULD_BLOCK;
+      if (r !== 0) {
+        if (r === WOULD_BLOCK) {
+          this.warn(`cage ${this.cage}: ${ROW_BY_NUMBER[nr]?.name ?? `syscall_${nr}`}() would block forever (no other cage can run while it waits); answering EDEADLK`);
+          return -EDEADLK;
+        }
+        return r;
+      }
+      const again = this.call(nr);
+      if (again !== WOULD_BLOCK) return again;
+    }
   }
 
   private traceArgs(row: LindRow): string {
@@ -148,40 +237,10 @@ export class LindAbi {
 
   /** The `lind` import module (and what it needs from `env`, `wasi` and `debug`). */
   imports(): WebAssembly.Imports {
-    const memory = () => this.mem;
-    const args = stringListImports(memory, this.options.args, EFAULT);
-    const env = stringListImports(memory, this.options.env, EFAULT);
-    return {
-      env: { memory: this.options.memory },
-      lind: {
-        'make-syscall': this.makeSyscall,
-        'lind-get-memory-base': () => 0n,
-        'lind-get-cage-id': () => BigInt(this.cage),
-        args_sizes_get: args.sizes,
-        args_get: args.get,
-        environ_sizes_get: env.sizes,
-        environ_get: env.get,
-        'debug-panic': (msg: bigint) => {
-          const at = Number(BigInt.asUintN(32, msg));
-          const end = this.mem.cstringEnd(at);
-          throw new CagePanic(`cage ${this.cage} panicked: ${end < 0 ? '(unreadable message)' : Buffer.from(this.mem.u8.subarray(at, end)).toString()}`);
-        },
-        // lind-boot answers a negative DylinkErrorCode when dynamic linking is off; so do we.
-        dlopen: () => -1,
-        dlsym: () => -1,
-        dlclose: () => -1,
-        // Signals are never delivered, so the epoch global never leaves 0 and this is never due.
-        epoch_callback: () => {},
-      },
-      wasi: {
-        // Threads need a second agent sharing the memory; this grate runs one thread per cage.
-        'thread-spawn': () => -ENOSYS,
-      },
-      debug: {
-        lind_debug_num: (x: number) => x,
-        lind_debug_str: (x: number) => x,
-      },
-    };
+    const o = this.options;
+    const imports = lindImports({ memory: o.memory, cageId: this.cage, args: o.args, env: o.env, mem: () => this.mem });
+    imports.lind['make-syscall'] = this.makeSyscall;
+    return imports;
   }
 
   /** Sets a descriptor's status flag through fcntl (for ioctl FIONBIO/FIOASYNC). */
@@ -191,9 +250,13 @@ export class LindAbi {
     return this.fs.fcntl(this.cage, fd, 4, on ? flags | flag : flags & ~flag);
   }
 
-  /** Ends the cage: exit_group / exit. */
-  exit(status: number): never {
-    throw new CageExit(status & 0xff);
+  /** exit_group (group) / exit: the process runtime ends the cage; a cage without one ends here. */
+  exit(status: number, group: boolean): number {
+    if (this.proc === undefined) throw new CageExit(status & 0xff);
+    this.exitStatus = status & 0xff;
+    this.proc.exit(this, status & 0xff, group);
+    return 0;
   }
 }
+
 

@@ -18,6 +18,9 @@ import type { TraceSink } from '../abi/trace.js';
 import { inputStream, outputStream, type InputSource, type OutputTarget } from './stdio.js';
 import { populateRoot, registerDevices } from './devices.js';
 import { guardImports } from './stack-guard.js';
+import { ProcessTable, shellStatus } from './processes.js';
+import { Threads } from './cage-threads.js';
+import { SignalState } from '../abi/signal-state.js';
 
 /** The grate's own failures (bad cage file, unsatisfiable import…): reported before any cage code runs. */
 export class GrateError extends Error {}
@@ -66,7 +69,16 @@ export interface RunOptions {
   warn?: (message: string) => void;
   /** Called with a trap or panic message (default: written to stderr). */
   onTrap?: (message: string) => void;
+  /** Lind cages: the whole tree is ended after this many seconds (exit status 124, as timeout(1)). */
+  timeoutSeconds?: number;
+  /** Lind cages: at most this many cages at once; fork answers EAGAIN past it (default 64). */
+  maxCages?: number;
+  /** Lind cages: bytes of linear memory all cages may hold together; fork answers ENOMEM past it (default: half the host's memory). */
+  memoryBudget?: number;
 }
+
+/** The default for RunOptions.maxCages: each cage past the first is a worker thread with its own V8 heap. */
+export const DEFAULT_MAX_CAGES = 64;
 
 type Cage = WebAssembly.Module | Uint8Array | string;
 
@@ -139,6 +151,10 @@ export class Grate {
       const memory = memImport !== undefined && memImport.desc.kind === 'memory' ? createMemory(memImport, name) : null;
       const importObject: WebAssembly.Imports = {};
       let wasi: WasiAbi | null = null;
+      if (wantsLind && !wantsWasi) {
+        if (memory === null || memImport === undefined) throw new GrateError(`cage '${name}' imports lind but no memory: a lind cage imports env.memory`);
+        return this.runProcesses(name, module, declared, imports, memory, memImport, cageId, argv, env, options);
+      }
       if (wantsLind) {
         if (memory === null) throw new GrateError(`cage '${name}' imports lind but no memory: a lind cage imports env.memory`);
         const lind = new LindAbi({
@@ -163,6 +179,44 @@ export class Grate {
     } finally {
       fs.exitCage(cageId);
     }
+  }
+
+  /**
+   * A lind cage and every cage it forks: the process runtime (processes.ts) with the first
+   * cage in this thread until it forks (cage-threads.ts). With a time limit the first cage
+   * runs in a worker from the start, so that it can be stopped while it computes.
+   */
+  private runProcesses(
+    name: string, module: WebAssembly.Module, declared: ModuleImport[] | null, imports: ModuleImport[],
+    memory: WebAssembly.Memory, memImport: ModuleImport, cageId: number, argv: Uint8Array[], env: Uint8Array[], options: RunOptions,
+  ): number {
+    const warn = options.warn ?? ((m: string) => process.stderr.write(`imfs-grate: ${m}\n`));
+    const report = options.onTrap ?? ((m: string) => process.stderr.write(`imfs-grate: ${m}\n`));
+    const table = new ProcessTable({
+      fs: this.fs, warn,
+      maxCages: options.maxCages ?? DEFAULT_MAX_CAGES,
+      memoryBudget: options.memoryBudget ?? Math.floor(os.totalmem() / 2),
+    });
+    const deadline = options.timeoutSeconds === undefined ? Infinity : performance.now() + options.timeoutSeconds * 1000;
+    const threads = new Threads(table, { fs: this.fs, trace: options.trace, warn, report, deadline });
+    const p = table.add(cageId, 0, new SignalState(), name);
+    table.first = cageId;
+    const maxPages = (memImport.desc as { limits: MemoryLimits }).limits.maximum ?? 65536;
+    const image = { module, memory, maxPages, args: argv, env };
+    const makeImports = (lind: LindAbi) => {
+      const importObject = lind.imports();
+      checkImports(name, imports, importObject);
+      return guardImports(importObject, declared);
+    };
+    try {
+      if (options.timeoutSeconds !== undefined) threads.runFirstInWorker(p, image);
+      else threads.runFirst(p, image, makeImports);
+    } catch (e) {
+      if (e instanceof WebAssembly.LinkError) throw new GrateError(`cannot link cage '${name}': ${e.message}`);
+      if (e instanceof RangeError) throw new GrateError(`cannot instantiate cage '${name}': ${e.message}`);
+      throw e;
+    }
+    return shellStatus(p.status);
   }
 
   private takeCageId(): number {

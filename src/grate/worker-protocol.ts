@@ -1,0 +1,42 @@
+/**
+ * What a cage's worker thread and the IMFS owner tell each other besides the syscall channel
+ * (cage-threads.ts, cage-worker.ts). Kept small: the worker's bundle holds only this, the
+ * runner and the lind imports, never the IMFS.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { CageMemory } from '../abi/cage-memory.js';
+import { CagePanic } from '../abi/exit.js';
+import { lindImports } from '../abi/lind-imports.js';
+import { SIGABRT, SIGILL, SIGSEGV } from '../abi/signal-state.js';
+import type { Image, Snapshot } from './cage-runner.js';
+
+/** What a worker is started with (cage-worker.ts). */
+export interface WorkerStart {
+  cage: number;
+  page: WebAssembly.Memory;
+  bell: Int32Array;
+  port: MessagePort;
+  snapshot: Snapshot;
+  /** Start the snapshot's program from _start (its globals and block unused) instead of rewinding. */
+  fresh: boolean;
+}
+
+/** Messages a worker posts to the owner. */
+export type WorkerMessage =
+  | { type: 'forked'; child: number; snapshot: Snapshot }
+  | { type: 'died'; signo: number; message: string };
+
+/** The signal a trap stands for (processes.md §7): out-of-bounds memory is SIGSEGV, a panic SIGABRT, any other trap SIGILL. */
+export function trapSignal(e: unknown): number {
+  if (e instanceof CagePanic) return SIGABRT;
+  const m = e instanceof Error ? e.message : '';
+  return /out of bounds|memory access/i.test(m) ? SIGSEGV : SIGILL;
+}
+
+/** The imports a worker gives its cage (no IMFS here: make-syscall goes through the channel). */
+export function workerImports(cage: number, image: Image, makeSyscall: (...args: unknown[]) => number): WebAssembly.Imports {
+  let mem = new CageMemory(image.memory);
+  const imports = lindImports({ memory: image.memory, cageId: cage, args: image.args, env: image.env, mem: () => (mem.memory === image.memory ? mem : (mem = new CageMemory(image.memory))) });
+  imports.lind['make-syscall'] = makeSyscall;
+  return imports;
+}
