@@ -97,6 +97,13 @@ describe('process fixtures built against lind-glibc, compared with Linux', () =>
     expect(r.stdout).toContain('echo-args: argc=4\nargv[0]=./echo-args\nargv[1]=-x  y\nargv[2]=./script1\nargv[3]=a\n');
   });
 
+  // Today the grate answers clone with ENOSYS, and lind-glibc's posix_spawn then calls
+  // __clone_internal_fallback, which panics ("__clone_internal_fallback called unexpectedly").
+  test('spawn: posix_spawn with file actions (open, dup2, close); a missing program reported', async () => {
+    const r = await compareWithLinux(['spawn']);
+    expect(r.stdout).toContain('spawn: --- spawn-out.txt ---\necho-args: argc=2\nargv[0]=echo-args\nargv[1]=to a file\n');
+  });
+
   test('pipeline: A | upcase | C across three cages, 110000 bytes, EOF when the writers close', async () => {
     const r = await compareWithLinux(['pipeline']);
     expect(r.stdout).toContain('pipeline: C read 10000 lines, 110000 bytes, all upper case and in order, then EOF\n');

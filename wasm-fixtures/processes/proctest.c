@@ -11,6 +11,9 @@
  *                 O_CLOEXEC / FD_CLOEXEC descriptors closed by exec and the others kept with offsets
  *   exec          execve of echo-args (argv and envp as bytes, non-UTF-8 included), #! scripts (one
  *                 interpreter argument, none, nested), ENOENT/EACCES/ENOEXEC/ENOTDIR, pid kept
+ *   spawn         posix_spawn with and without file actions (stdout to a file, a dup2, a close);
+ *                 a missing program reported either as ENOENT (Linux) or as a child exiting 127
+ *                 (what processes.md §4 says lind-glibc's posix_spawn can do at best)
  *   pipeline      three cages A | B(upcase, exec'd) | C through pipes, 110000 bytes, EOF, statuses
  *   shell CMD...  a tiny shell: each CMD like `echo-args a b | upcase > out` run with
  *                 fork/pipe/dup2/execve/waitpid, then the files it wrote printed
@@ -25,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -485,6 +489,64 @@ static int pidcheck(char **argv) {
 
 /* ------------------------------------------------------------------------------------------ */
 
+static void print_file(const char *path) {
+  int fd = OK(open(path, O_RDONLY));
+  if (fd < 0) return;
+  printf("%s: --- %s ---\n", section, path);
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) fwrite(buf, 1, (size_t)n, stdout);
+  OK(n);
+  OK(close(fd));
+}
+
+static void spawn_tests(void) {
+  section = "spawn";
+  pid_t p = 0;
+  int r;
+
+  char *a1[] = {"echo-args", "spawned", NULL};
+  r = posix_spawn(&p, "./echo-args", NULL, NULL, a1, fixed_env);
+  if (EQ(r, 0)) STATUS(REAP(p), "exited 0");
+
+  /* file actions: stdout to a new file, a dup2 of it onto fd 2, and a close of a parent's fd */
+  int mine = OK(open(".", O_RDONLY | O_DIRECTORY));
+  posix_spawn_file_actions_t fa;
+  EQ(posix_spawn_file_actions_init(&fa), 0);
+  EQ(posix_spawn_file_actions_addopen(&fa, 1, "spawn-out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
+  EQ(posix_spawn_file_actions_adddup2(&fa, 1, 2), 0);
+  if (mine >= 0) EQ(posix_spawn_file_actions_addclose(&fa, mine), 0);
+  char *a2[] = {"echo-args", "to a file", NULL};
+  r = posix_spawn(&p, "./echo-args", &fa, NULL, a2, fixed_env);
+  if (EQ(r, 0)) STATUS(REAP(p), "exited 0");
+  EQ(posix_spawn_file_actions_destroy(&fa), 0);
+  print_file("spawn-out.txt");
+  OK(unlink("spawn-out.txt"));
+
+  /* the parent's descriptors are untouched by the child's file actions */
+  if (mine >= 0) {
+    EQ(fcntl(mine, F_GETFD), 0);
+    OK(close(mine));
+  }
+
+  /* a program that does not exist */
+  r = posix_spawn(&p, "./no-such-file", NULL, NULL, a1, fixed_env);
+  if (r == ENOENT) {
+    passed++;
+  } else if (r == 0) {
+    int st = REAP(p);
+    if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 127) passed++;
+    else { printf("FAIL [%s] posix_spawn of a missing program: the child %s, want exited 127\n", section, describe(st)); failed++; }
+  } else {
+    printf("FAIL [%s] posix_spawn of a missing program: got %s, want ENOENT\n", section, errname(r));
+    failed++;
+  }
+  printf("%s: a missing program was reported (ENOENT, or a child that exited 127)\n", section);
+  ERR(wait(NULL), ECHILD);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
 #define LINES 10000
 
 static void pipeline(void) {
@@ -925,6 +987,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "fork-wait") == 0) fork_wait();
   else if (strcmp(cmd, "fork-files") == 0) fork_files();
   else if (strcmp(cmd, "exec") == 0) exec_tests();
+  else if (strcmp(cmd, "spawn") == 0) spawn_tests();
   else if (strcmp(cmd, "pipeline") == 0) pipeline();
   else if (strcmp(cmd, "shell") == 0) shell(argc, argv);
   else if (strcmp(cmd, "zombies") == 0) zombies();
@@ -932,7 +995,7 @@ int main(int argc, char **argv) {
   else if (strcmp(cmd, "fork-bomb") == 0) fork_bomb(argc > 2 ? atoi(argv[2]) : 4096);
   else if (strcmp(cmd, "spin") == 0) spin();
   else {
-    fprintf(stderr, "usage: proctest fork-wait|fork-files|exec|pipeline|shell CMD...|zombies|signals|fork-bomb [MAX]|spin\n");
+    fprintf(stderr, "usage: proctest fork-wait|fork-files|exec|spawn|pipeline|shell CMD...|zombies|signals|fork-bomb [MAX]|spin\n");
     return 2;
   }
   printf("%d passed, %d failed\n", passed, failed);
