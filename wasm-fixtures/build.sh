@@ -4,6 +4,8 @@
 #   wasm-fixtures/build.sh [OUTDIR]        build every fixture into OUTDIR (default: wasm-fixtures/)
 #   wasm-fixtures/build.sh --check         rebuild into a temp dir, compare byte for byte with the
 #                                          committed .wasm files (exit 1 naming each stale file)
+#   wasm-fixtures/build.sh procs [OUTDIR]  build only the process cages (processes/, asyncified);
+#                                          PROC_SIZES=1 prints their sizes before/after asyncify
 #   wasm-fixtures/build.sh native NAME [ARGS...]
 #                                          build a Lind-ABI fixture natively with gcc and run it
 #                                          against the real Linux kernel (checks expectations)
@@ -16,6 +18,8 @@
 # The lind-glibc fixtures also need Lind's prebuilt sysroot, lind-sysroot.tar.xz (from
 # ../shared/lind-sysroot/ beside the checkout, or $LIND_SYSROOT_TAR); it is extracted into a
 # temporary directory for the build and removed after. Without it they are skipped, loudly.
+# The process fixtures (processes/) need it too, and binaryen's wasm-opt (apt-get install binaryen;
+# version recorded in WASM_OPT_VERSION below).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -33,6 +37,18 @@ SQLITE_DIR=../node_modules/better-sqlite3/deps/sqlite3 # relative to $HERE, as b
 # Cages built against Lind's real glibc for wasm32 (lind-glibc/), each .wasm beside its source.
 LIND_GLIBC_FIXTURES=(lind-glibc/lind-glibc)
 LIND_SYSROOT_TAR="${LIND_SYSROOT_TAR:-$HERE/../../shared/lind-sysroot/lind-sysroot.tar.xz}"
+# Process cages (processes/): built like the lind-glibc ones, then instrumented by binaryen's
+# asyncify so that fork can unwind and rewind them (../shared/docs/processes.md §2). Their bytes
+# depend on the wasm-opt version, recorded here; --check says so when this machine's differs.
+PROC_FIXTURES=(processes/proctest processes/echo-args processes/upcase)
+WASM_OPT="${WASM_OPT:-wasm-opt}"
+WASM_OPT_VERSION="wasm-opt version 108" # Debian bookworm's binaryen 108-1, /usr/bin/wasm-opt
+# The features a lind-glibc cage uses (legacy exception handling, not exnref: Node 20), and
+# asyncify limited to the imports that unwind: make-syscall (fork, exec, exit) and
+# epoch_callback (not imported by these cages; listing it costs nothing).
+ASYNCIFY_FLAGS=(--enable-threads --enable-bulk-memory --enable-mutable-globals --enable-sign-ext
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue --enable-exception-handling
+  --asyncify --pass-arg=asyncify-imports@lind.make-syscall,lind.epoch_callback -O2)
 
 # Lind-ABI cages: freestanding, shared imported env.memory (max 1024 pages), our own _start.
 LIND_CFLAGS=(--target=wasm32 -nostdlib -ffreestanding -fno-builtin -O2 -matomics -mbulk-memory
@@ -128,6 +144,30 @@ build_glibc() {
   done
 }
 
+have_wasm_opt() {
+  command -v "$WASM_OPT" >/dev/null 2>&1 || { echo "$WASM_OPT not found (apt-get install binaryen; the fixtures were built with $WASM_OPT_VERSION)"; return 1; }
+}
+
+# Builds the process cages into OUT: link with the lind-glibc flags, then wasm-opt --asyncify.
+# PROC_SIZES=1 prints each cage's size before and after asyncify.
+build_proc() {
+  local out="$1" sysroot_dir f pre
+  cd "$HERE"
+  sysroot_dir="$(mktemp -d)"
+  TEMPS+=("$sysroot_dir")
+  tar -xJf "$LIND_SYSROOT_TAR" -C "$sysroot_dir"
+  local s="$sysroot_dir/lind-sysroot"
+  for f in "${PROC_FIXTURES[@]}"; do
+    mkdir -p "$out/$(dirname "$f")" "$sysroot_dir/obj/$(dirname "$f")"
+    pre="$sysroot_dir/obj/$f.pre.wasm"
+    compile "$sysroot_dir/obj/$f.o" GLIBC_CFLAGS "$f.c" --sysroot="$s"
+    link "$pre" GLIBC_CFLAGS GLIBC_LDFLAGS --sysroot="$s" "$sysroot_dir/obj/$f.o" "$s/lib/wasm32-wasi/lind_utils.o"
+    "$WASM_OPT" "${ASYNCIFY_FLAGS[@]}" "$pre" -o "$out/$f.wasm"
+    [ "${PROC_SIZES:-}" = 1 ] && echo "$f.wasm: $(stat -c %s "$pre") bytes linked, $(stat -c %s "$out/$f.wasm") after asyncify -O2"
+  done
+  return 0
+}
+
 build_all() {
   local out="$1" o f
   mkdir -p "$out"
@@ -175,6 +215,18 @@ case "${1:-}" in
   else
     echo "check-fixtures: lind-glibc fixtures SKIPPED: $why (${LIND_GLIBC_FIXTURES[*]/%/.wasm} not checked)"
   fi
+  proc_note=""
+  if ! why="$(have_lind_sysroot)" || ! why="$(have_wasm_opt)"; then
+    echo "check-fixtures: process fixtures SKIPPED: $why (${PROC_FIXTURES[*]/%/.wasm} not checked)"
+  else
+    have_version="$("$WASM_OPT" --version 2>&1 | head -n 1)"
+    if [ "$have_version" != "$WASM_OPT_VERSION" ]; then
+      echo "check-fixtures: WARNING: $WASM_OPT is '$have_version', but the process fixtures were built with '$WASM_OPT_VERSION' (build.sh WASM_OPT_VERSION): their bytes may differ for that reason alone"
+      proc_note=" (NOTE: built here with '$have_version', not '$WASM_OPT_VERSION'; the difference may be the wasm-opt version, not the source)"
+    fi
+    build_proc "$tmp"
+    all+=("${PROC_FIXTURES[@]}")
+  fi
   for f in "${all[@]}"; do
     if [ ! -f "$HERE/$f.wasm" ]; then
       echo "check-fixtures: wasm-fixtures/$f.wasm is missing (run 'make fixtures' and commit it)"
@@ -182,12 +234,22 @@ case "${1:-}" in
     elif [ "$f" = sqlite-driver ] && [ "$sqlite_stale" = 1 ]; then
       : # its stale amalgamation was reported above
     elif ! cmp -s "$tmp/$f.wasm" "$HERE/$f.wasm"; then
-      echo "check-fixtures: wasm-fixtures/$f.wasm is stale: it differs from a fresh build of $f.c (run 'make fixtures' and commit it)"
+      case "$f" in processes/*) note="$proc_note" ;; *) note="" ;; esac
+      echo "check-fixtures: wasm-fixtures/$f.wasm is stale: it differs from a fresh build of $f.c (run 'make fixtures' and commit it)$note"
       stale=1
     fi
   done
   [ "$stale" = 0 ] && echo "check-fixtures: all ${#all[@]} fixtures match their sources (SQLite from $(amalgamation_id))"
   exit "$stale"
+  ;;
+procs)
+  command -v "$CC" >/dev/null 2>&1 || { echo "$CC not found" >&2; exit 1; }
+  have_lind_sysroot >&2 || exit 1
+  have_wasm_opt >&2 || exit 1
+  have_version="$("$WASM_OPT" --version 2>&1 | head -n 1)"
+  [ "$have_version" = "$WASM_OPT_VERSION" ] ||
+    echo "process fixtures: WARNING: building with '$have_version', not the recorded '$WASM_OPT_VERSION'" >&2
+  build_proc "$(cd "${2:-$HERE}" && pwd)"
   ;;
 native)
   name="${2:?usage: build.sh native NAME [ARGS...]}"
@@ -205,6 +267,14 @@ native)
     build_glibc "${1:-$HERE}"
   else
     echo "lind-glibc fixtures: SKIPPED: $why (${LIND_GLIBC_FIXTURES[*]/%/.wasm} not built)" >&2
+  fi
+  if why="$(have_lind_sysroot)" && why="$(have_wasm_opt)"; then
+    have_version="$("$WASM_OPT" --version 2>&1 | head -n 1)"
+    [ "$have_version" = "$WASM_OPT_VERSION" ] ||
+      echo "process fixtures: WARNING: building with '$have_version', not the recorded '$WASM_OPT_VERSION': the bytes will differ from the committed ones" >&2
+    build_proc "${1:-$HERE}"
+  else
+    echo "process fixtures: SKIPPED: $why (${PROC_FIXTURES[*]/%/.wasm} not built)" >&2
   fi
   ;;
 esac
