@@ -6,7 +6,7 @@
  */
 import * as nodefs from 'node:fs';
 import { preloads, dumps, StagingError } from '../core/index.js';
-import { Grate, GrateError, defaultMaxBytes } from './grate.js';
+import { DEFAULT_MAX_CAGES, Grate, GrateError, defaultMaxBytes } from './grate.js';
 import { DEFAULT_LIMITS, type Limits } from '../core/index.js';
 import type { Preopen } from '../abi/wasi.js';
 import { VERSION } from './version.js';
@@ -31,6 +31,9 @@ options:
                         ${formatBytes(defaultMaxBytes())}: 4 GiB or half the host's memory, the smaller)
   --max-inodes N        number of files, directories… in the IMFS (ENOSPC past it; default ${DEFAULT_LIMITS.maxInodes})
   --max-fds N           open descriptors per cage (EMFILE past it; default ${DEFAULT_LIMITS.maxFds})
+  --timeout SECONDS     end the whole tree of lind cages after SECONDS (status 124, as
+                        timeout(1); DUMPS still written); the first cage then runs in a worker
+  --max-cages N         lind cages alive at once (fork answers EAGAIN past it; default ${DEFAULT_MAX_CAGES})
   --dump-on-failure     write DUMPS even when the cage fails (non-zero status or trap; the default)
   --no-dump-on-failure  write DUMPS only when the cage exits with status 0
   --version             print the version and exit
@@ -43,7 +46,9 @@ environment:
             (a symlink leading out of the dumped tree is written as what it resolves
             to in the IMFS; one that resolves to nothing is refused)
 
-exit status: the cage's; 134 if it trapped (128 + SIGABRT); 2 for the grate's own errors
+exit status: the cage's (the first cage's, for a lind cage that forks); 128 + N if a signal
+killed it; a trap: 134 (128 + SIGABRT) for a WASI cage, for a lind cage 139 (SIGSEGV) for an
+out-of-bounds access and 132 (SIGILL) otherwise; 124 past --timeout; 2 for the grate's own errors
 (and for a DUMPS entry that failed after a cage that succeeded); 70 for a bug in the grate.`;
 
 /** Status for an exception the grate did not expect (EX_SOFTWARE): a bug, reported with its stack. */
@@ -53,6 +58,8 @@ class UsageError extends Error {}
 
 interface CliOptions {
   log?: string | true;
+  timeout?: number;
+  maxCages?: number;
   preloads: string[];
   dumps: string[];
   env: string[];
@@ -139,6 +146,13 @@ function parse(argv: string[]): CliOptions | 'help' | 'version' {
       case '--max-bytes': o.limits.maxBytes = size(flag, value(flag, inline)); break;
       case '--max-inodes': o.limits.maxInodes = count(flag, value(flag, inline)); break;
       case '--max-fds': o.limits.maxFds = count(flag, value(flag, inline)); break;
+      case '--timeout': {
+        const t = Number(value(flag, inline));
+        if (!(t > 0) || !Number.isFinite(t)) throw new UsageError(`--timeout needs a positive number of seconds`);
+        o.timeout = t;
+        break;
+      }
+      case '--max-cages': o.maxCages = count(flag, value(flag, inline)); break;
       case '--dump-on-failure': o.dumpOnFailure = true; break;
       case '--no-dump-on-failure': o.dumpOnFailure = false; break;
       default: throw new UsageError(`unknown option '${arg}'`);
@@ -183,6 +197,7 @@ export function main(argv: string[], env: NodeJS.ProcessEnv = process.env): numb
     status = grate.runSync(o.cage!, {
       args: o.args, env: o.env, cwd: o.cwd, uid: o.uid, gid: o.gid, umask: o.umask,
       preopens: o.noPreopens ? [] : o.dirs.length > 0 ? o.dirs : undefined, trace: logSink(o.log), warn,
+      timeoutSeconds: o.timeout, maxCages: o.maxCages,
     });
   } catch (e) {
     if (e instanceof GrateError) { say(e.message); return 2; }

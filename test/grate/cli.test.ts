@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as nodefs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { build } from 'esbuild';
+import { buildCommand } from '../helpers/command-bundle.js';
 import { buildModule, op } from '../helpers/wasm-builder.js';
 import { iovec, lindScript, wasiScript, type Step } from '../helpers/script-cage.js';
 import { WRITE_FOREVER, CREATE_FOREVER, OPEN_FOREVER, NOSPC, MFILE, imp } from '../helpers/hostile-cages.js';
@@ -21,11 +21,7 @@ let scratch: string;
 
 beforeAll(async () => {
   scratch = nodefs.mkdtempSync(path.join(os.tmpdir(), 'imfs-cli-'));
-  program = path.join(scratch, 'imfs-grate.js');
-  await build({
-    entryPoints: [path.join(repo, 'src/grate/imfs-grate.ts')], bundle: true, platform: 'node', format: 'esm',
-    target: 'node20', banner: { js: '#!/usr/bin/env node' }, outfile: program, logLevel: 'warning',
-  });
+  program = await buildCommand(scratch);
 });
 afterAll(() => nodefs.rmSync(scratch, { recursive: true, force: true }));
 

@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import * as nodefs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { build } from 'esbuild';
+import { buildCommand } from '../helpers/command-bundle.js';
 import { Grate } from '../../src/grate/index.js';
 import { loadFile } from '../../src/core/index.js';
 import { fixture } from '../helpers/fixture-cages.js';
@@ -137,11 +137,7 @@ describe('the command on process trees (--max-cages, --timeout)', () => {
 
   beforeAll(async () => {
     scratch = nodefs.mkdtempSync(path.join(os.tmpdir(), 'imfs-procs-cli-'));
-    program = path.join(scratch, 'imfs-grate.js');
-    await build({
-      entryPoints: [path.join(repo, 'src/grate/imfs-grate.ts')], bundle: true, platform: 'node', format: 'esm',
-      target: 'node20', banner: { js: '#!/usr/bin/env node' }, outfile: program, logLevel: 'warning',
-    });
+    program = await buildCommand(scratch);
   });
   afterAll(() => nodefs.rmSync(scratch, { recursive: true, force: true }));
 
