@@ -7,7 +7,7 @@ import {
   AT_FDCWD, EBADF, EFAULT, EINVAL, ENODEV, ENOSYS, ENOTTY, EOVERFLOW, ESRCH, FD_CLOEXEC,
   F_GETLK, F_GETLK64, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_SETLK, F_SETLK64, F_SETLKW,
   F_SETLKW64, F_SETFD, O_ASYNC, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI,
-  devMajor, devMinor, type BytePath, type Timespec,
+  WOULD_BLOCK, S_IFIFO, S_IFMT, devMajor, devMinor, type BytePath, type Timespec,
 } from '../core/index.js';
 import {
   readFlock, readIovecs, readRlimit, writeFlock, writeRlimit, writeStat, writeStat64t64,
@@ -74,8 +74,23 @@ const read: Handler = (a) => {
 };
 const write: Handler = (a) => {
   const n = a.uint(2), p = buffer(a, 1, n);
-  return p < 0 ? badBuffer(a, a.int(0), true) : a.fs.write(a.cage, a.int(0), a.mem.u8, n, p);
+  if (p < 0) return badBuffer(a, a.int(0), true);
+  const done = a.progress;
+  const r = a.fs.write(a.cage, a.int(0), a.mem.u8, n - done, p + done);
+  // While other cages run, a blocking write to a pipe goes on until all of it is written
+  // (POSIX; the core writes what fits and says so): parked with its progress noted.
+  if (r === WOULD_BLOCK) return done > 0 ? WOULD_BLOCK : r;
+  if (r < 0) return done > 0 ? done : r;
+  if (a.shared && done + r < n && isPipe(a, a.int(0))) {
+    a.progress = done + r;
+    return WOULD_BLOCK;
+  }
+  return done + r;
 };
+
+function isPipe(a: LindAbi, fd: number): boolean {
+  return a.fs.fstat(a.cage, fd, a.stat) === 0 && (a.stat.mode & S_IFMT) === S_IFIFO && (a.fs.fcntl(a.cage, fd, 3) & O_NONBLOCK) === 0;
+}
 const pread: Handler = (a) => {
   const n = a.uint(2), p = buffer(a, 1, n);
   return p < 0 ? badBuffer(a, a.int(0), false) : a.fs.pread(a.cage, a.int(0), a.mem.u8, n, a.off(3), p);

@@ -77,6 +77,8 @@ export class LindAbi {
   exitStatus = 0;
   /** The result of the call in progress, kept while its signal handlers run. */
   result = 0;
+  /** Bytes a parked blocking write to a pipe has written so far (returned if it is interrupted). */
+  progress = 0;
   /** When a parked call's timeout ends (performance.now() ms); NaN while no call is waiting. */
   deadline = NaN;
   /** Scratch results reused across calls. */
@@ -173,10 +175,13 @@ export class LindAbi {
   };
 
   /** A call's final result: a write that met EPIPE raises SIGPIPE; then due signals are delivered (they may set `action`). */
-  finish(r: number): number {
+  finish(result: number): number {
+    // A write interrupted after some bytes went out returns their count, not the error.
+    const r = this.progress > 0 && result < 0 ? this.progress : result;
     if (r === -EPIPE) this.proc?.raise(this, SIGPIPE);
     this.result = r;
     this.deadline = NaN;
+    this.progress = 0;
     if (this.signals.pending !== 0 && this.action === ACT_NONE && this.signals.due() !== 0) this.proc?.deliver(this);
     return r;
   }

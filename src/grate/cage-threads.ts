@@ -178,7 +178,8 @@ export class Threads implements CageThreads {
         table.changed = false;
         this.retryParked();
       }
-      for (const w of this.workers.values()) if (w.parked !== null) wake = Math.min(wake, w.proc.lind!.deadline);
+      // A parked call with a timeout (poll, nanosleep…) has a deadline; one without has NaN.
+      for (const w of this.workers.values()) if (w.parked !== null && w.proc.lind!.deadline < wake) wake = w.proc.lind!.deadline;
       if (served) continue;
       if (this.deadlocked(wake)) continue;
       const ms = wake === Infinity ? 1000 : Math.max(0, wake - performance.now());

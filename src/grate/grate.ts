@@ -20,6 +20,7 @@ import { populateRoot, registerDevices } from './devices.js';
 import { guardImports } from './stack-guard.js';
 import { ProcessTable, shellStatus } from './processes.js';
 import { Threads } from './cage-threads.js';
+import { ExecLoader } from './exec-loader.js';
 import { SignalState } from '../abi/signal-state.js';
 
 /** The grate's own failures (bad cage file, unsatisfiable import…): reported before any cage code runs. */
@@ -85,6 +86,8 @@ type Cage = WebAssembly.Module | Uint8Array | string;
 export class Grate {
   readonly fs: Imfs;
   private nextCage = 1;
+  /** Programs execve compiled, kept for every run on this grate. */
+  private loader: ExecLoader | undefined;
 
   constructor(options: GrateOptions = {}) {
     try {
@@ -192,8 +195,9 @@ export class Grate {
   ): number {
     const warn = options.warn ?? ((m: string) => process.stderr.write(`imfs-grate: ${m}\n`));
     const report = options.onTrap ?? ((m: string) => process.stderr.write(`imfs-grate: ${m}\n`));
+    this.loader ??= new ExecLoader(this.fs);
     const table = new ProcessTable({
-      fs: this.fs, warn,
+      fs: this.fs, warn, loader: this.loader,
       maxCages: options.maxCages ?? DEFAULT_MAX_CAGES,
       memoryBudget: options.memoryBudget ?? Math.floor(os.totalmem() / 2),
     });

@@ -16,7 +16,7 @@ import {
   SA_NODEFER, SA_RESETHAND, SIGALRM, SIGCHLD, SIGKILL, SIG_DFL, SIG_IGN, SIGNAL_NAMES, SignalState, bit, defaultAction,
 } from '../abi/signal-state.js';
 import { sleepMs } from '../abi/host-services.js';
-import { ExecLoader } from './exec-loader.js';
+import type { ExecLoader } from './exec-loader.js';
 import { missingForkExports, type Image, type Snapshot } from './cage-runner.js';
 
 /** How a cage ended, as wait4 reports it: the status word (exit code << 8, or the signal). */
@@ -74,6 +74,8 @@ export interface ProcessOptions {
   /** Bytes of cage memory all cages together may hold; a fork past it answers ENOMEM. */
   memoryBudget: number;
   warn: (message: string) => void;
+  /** execve's lookup and compile cache (one per grate: a program is compiled once per content). */
+  loader: ExecLoader;
 }
 
 export class ProcessTable implements ProcessHost {
@@ -84,13 +86,11 @@ export class ProcessTable implements ProcessHost {
   private nextId = 1;
   private living = 0;
   private memoryBytes = 0;
-  private readonly loader: ExecLoader;
   private readonly warned = new Set<string>();
   /** Something that a parked call may be waiting for has changed. */
   changed = false;
 
   constructor(private readonly o: ProcessOptions) {
-    this.loader = new ExecLoader(o.fs);
   }
 
   /** A new cage (the first one, or a fork child): id taken, not yet running. */
@@ -172,7 +172,7 @@ export class ProcessTable implements ProcessHost {
 
   execve(a: LindAbi, path: BytePath, argv: Uint8Array[], envp: Uint8Array[]): number {
     const p = this.proc(a);
-    const program = this.loader.load(p.id, path, argv);
+    const program = this.o.loader.load(p.id, path, argv);
     if (typeof program === 'number') return program;
     const limits = program.limits;
     let memory: WebAssembly.Memory;

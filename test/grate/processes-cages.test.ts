@@ -15,7 +15,7 @@ import * as nodefs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildCommand } from '../helpers/command-bundle.js';
-import { Grate } from '../../src/grate/index.js';
+import { Grate, type RunOptions } from '../../src/grate/index.js';
 import { loadFile } from '../../src/core/index.js';
 import { fixture } from '../helpers/fixture-cages.js';
 import { PROCESS_PROGRAMS, missingCompilerFails, nativeTwins, runNative } from '../helpers/native-twin.js';
@@ -35,10 +35,10 @@ function stagedGrate(options: ConstructorParameters<typeof Grate>[0] = {}): Grat
 }
 
 /** Runs `proctest ARGS...` as the first cage, in /procs, and collects its output. */
-async function runCage(args: string[], grate = stagedGrate()) {
+async function runCage(args: string[], grate = stagedGrate(), options: RunOptions = {}) {
   const out: Buffer[] = [], err: Buffer[] = [];
   const status = await grate.run(fixture('processes/proctest'), {
-    args, argv0: 'proctest', cwd: DIR,
+    ...options, args, argv0: 'proctest', cwd: DIR,
     stdout: (b) => out.push(Buffer.from(b)), stderr: (b) => err.push(Buffer.from(b)),
   });
   return { status, stdout: Buffer.concat(out).toString('latin1'), stderr: Buffer.concat(err).toString() };
@@ -55,8 +55,8 @@ function expectAllPassed(stdout: string, min = 5, stderr = '') {
 }
 
 /** Runs the cage and its native twin with the same arguments; both must pass and print the same. */
-async function compareWithLinux(args: string[]) {
-  const cage = await runCage(args);
+async function compareWithLinux(args: string[], options: RunOptions = {}) {
+  const cage = await runCage(args, stagedGrate(), options);
   if (!twins.found) {
     if (missingCompilerFails()) throw new Error(twins.message);
     console.warn(`${args[0]}: the cage ran alone, NOT compared with Linux: ${twins.message}`);
@@ -127,6 +127,37 @@ describe('process fixtures built against lind-glibc, compared with Linux', () =>
   test('signals: SIGPIPE, SIGCHLD, alarm+pause, kill SIGTERM and 0, SA_RESETHAND, dispositions across fork and exec', async () => {
     const r = await compareWithLinux(['signals']);
     expect(r.stdout).toContain('signals: a writer without readers was killed by SIGPIPE\n');
+  });
+
+  test('faults: a child that traps dies by SIGSEGV (never "exited 0"), a computing child is killed by SIGTERM and SIGKILL', async () => {
+    const reports: string[] = [];
+    await compareWithLinux(['faults'], { onTrap: (m) => reports.push(m) });
+    expect(reports).toEqual(['cage 2 trapped: memory access out of bounds']);
+  });
+});
+
+describe('what Linux cannot show: limits and deadlocks', () => {
+  test('two cages each waiting for the other: reported, and both calls answered EDEADLK', async () => {
+    const warnings: string[] = [];
+    const r = await runCage(['deadlock'], stagedGrate(), { warn: (m) => warnings.push(m) });
+    expect(r.stdout).toBe('deadlock: parent\'s read: EDEADLK\ndeadlock: child exited 35\n3 passed, 0 failed\n');
+    expect(warnings).toEqual(['deadlock: every cage is waiting (cage 1 in read(), cage 2 in read()); answering EDEADLK']);
+  });
+
+  test('the memory budget: a fork whose copy would pass it answers ENOMEM', async () => {
+    // Cage memories of a few MiB each: 16 MiB holds fewer of them than the cage limit allows.
+    const probe = await runCage(['fork-bomb', '1000'], stagedGrate(), { memoryBudget: 16 * 1024 * 1024, maxCages: 1000 });
+    expectAllPassed(probe.stdout, 3, probe.stderr);
+    expect(probe.stdout).toContain('fork-bomb: fork failed with ENOMEM; every child was reaped\n');
+  });
+
+  test('a cage built without asyncify cannot fork: ENOSYS, and one warning naming what it lacks', async () => {
+    const warnings: string[] = [];
+    const status = await new Grate().run(fixture('lind-proc'), { warn: (m) => warnings.push(m), stdout: () => {} });
+    expect(status).toBe(0);
+    expect(warnings.filter((w) => w.includes('cannot fork'))).toEqual([
+      'cage 1 (lind-proc.wasm) cannot fork: its program was not built with asyncify (missing exports: asyncify_start_unwind, asyncify_stop_unwind, asyncify_start_rewind, asyncify_stop_rewind, __stack_pointer, __stack_low); fork answers ENOSYS',
+    ]);
   });
 });
 

@@ -22,6 +22,9 @@
  *                 SA_RESETHAND, handlers inherited by fork and reset by exec (SIG_IGN kept)
  *   fork-bomb [MAX]  fork until fork fails (EAGAIN or ENOMEM expected), reap everyone
  *   spin          prints one line, then loops forever without a syscall
+ *   faults        a child's bad memory access (SIGSEGV), SIGTERM/SIGKILL to a child computing
+ *                 without syscalls, sigaction(SIGKILL), bad waitpid options, kill ESRCH
+ *   deadlock      (grate only: Linux hangs) two cages each reading a pipe only the other could fill
  * Internal (exec targets of the above): fdcheck, sigcheck, pidcheck.
  */
 #define _GNU_SOURCE
@@ -618,6 +621,26 @@ static void pipeline(void) {
   printf(" B (upcase) %s,", describe(sb));
   printf(" C %s\n", describe(sc));
   ERR(wait(NULL), ECHILD);
+
+  /* One blocking write far larger than the pipe: it returns only when all of it is written. */
+  enum { BIG = 300000 };
+  static char big[BIG];
+  int p[2];
+  if (OK(pipe(p)) < 0) return;
+  pid_t r = FORK();
+  if (r == 0) {
+    close(p[1]);
+    long got = 0;
+    ssize_t n;
+    char buf[4096];
+    while ((n = read(p[0], buf, sizeof buf)) > 0) got += n;
+    child_end(got == BIG ? 0 : 1);
+  }
+  OK(close(p[0]));
+  EQ(write(p[1], big, BIG), BIG);
+  OK(close(p[1]));
+  if (r > 0) STATUS(REAP(r), "exited 0");
+  printf("%s: one write of %d bytes into a pipe returned them all; the reader got them all\n", section, BIG);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -979,6 +1002,76 @@ static void spin(void) {
   for (;;) n++;
 }
 
+/* A child that computes without syscalls, after telling the parent (over fd) that it has begun. */
+static pid_t spinner(void) {
+  int p[2];
+  if (pipe(p) != 0) return -1;
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(p[0]);
+    if (write(p[1], "s", 1) != 1) _exit(99);
+    volatile unsigned long n = 0;
+    for (;;) n++;
+  }
+  close(p[1]);
+  char c;
+  if (pid > 0 && read(p[0], &c, 1) != 1) pid = -1;
+  close(p[0]);
+  return pid;
+}
+
+/* Deaths and refusals: a child's bad memory access, signals to a child that computes, bad arguments. */
+static void faults(void) {
+  section = "faults";
+  pid_t pid = fork();
+  if (pid == 0) {
+    volatile int *far = (volatile int *)(unsigned long)0xfffffff0u; /* beyond any wasm32 cage's memory */
+    *far = 1;
+    _exit(0);
+  }
+  if (OK(pid) > 0) STATUS(REAP(pid), "killed by SIGSEGV");
+  printf("%s: a bad memory access killed the child with SIGSEGV\n", section);
+
+  pid = spinner();
+  if (OK(pid) > 0) {
+    OK(kill(pid, SIGTERM));
+    STATUS(REAP(pid), "killed by SIGTERM");
+  }
+  pid = spinner();
+  if (OK(pid) > 0) {
+    OK(kill(pid, SIGKILL));
+    STATUS(REAP(pid), "killed by SIGKILL");
+  }
+  printf("%s: a child computing without syscalls was killed by SIGTERM and by SIGKILL\n", section);
+
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = SIG_IGN;
+  ERR(sigaction(SIGKILL, &sa, NULL), EINVAL);
+  ERR(sigaction(SIGSTOP, &sa, NULL), EINVAL);
+  int st;
+  ERR(waitpid(-1, &st, 0x1000), EINVAL);
+  ERR(kill(-999999, SIGTERM), ESRCH);
+  /* (Not a bad argv pointer: lind-glibc's execve copies argv itself, so the cage traps where Linux says EFAULT.) */
+  printf("%s: sigaction(SIGKILL/SIGSTOP), waitpid's bad options, a missing process refused\n", section);
+}
+
+/* Not POSIX (Linux would hang): two cages each wait on a pipe only the other could fill. */
+static void deadlock(void) {
+  section = "deadlock";
+  int p[2];
+  if (OK(pipe(p)) < 0) return;
+  char c;
+  pid_t pid = fork();
+  if (pid == 0) {
+    ssize_t r = read(p[0], &c, 1);
+    _exit(r < 0 ? errno : 0);
+  }
+  ssize_t r = read(p[0], &c, 1);
+  printf("%s: parent's read: %s\n", section, r < 0 ? errname(errno) : "data");
+  if (OK(pid) > 0) printf("%s: child %s\n", section, describe(REAP(pid)));
+}
+
 /* ------------------------------------------------------------------------------------------ */
 
 int main(int argc, char **argv) {
@@ -997,8 +1090,10 @@ int main(int argc, char **argv) {
   else if (strcmp(cmd, "signals") == 0) signals();
   else if (strcmp(cmd, "fork-bomb") == 0) fork_bomb(argc > 2 ? atoi(argv[2]) : 4096);
   else if (strcmp(cmd, "spin") == 0) spin();
+  else if (strcmp(cmd, "faults") == 0) faults();
+  else if (strcmp(cmd, "deadlock") == 0) deadlock();
   else {
-    fprintf(stderr, "usage: proctest fork-wait|fork-files|exec|spawn|pipeline|shell CMD...|zombies|signals|fork-bomb [MAX]|spin\n");
+    fprintf(stderr, "usage: proctest fork-wait|fork-files|exec|spawn|pipeline|shell CMD...|zombies|signals|fork-bomb [MAX]|spin|faults|deadlock\n");
     return 2;
   }
   printf("%d passed, %d failed\n", passed, failed);
