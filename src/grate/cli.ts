@@ -10,11 +10,14 @@ import { Grate, GrateError, defaultMaxBytes } from './grate.js';
 import { DEFAULT_LIMITS, type Limits } from '../core/index.js';
 import type { Preopen } from '../abi/wasi.js';
 import { VERSION } from './version.js';
+import { JCO_PACKAGE, JCO_VERSION, defaultCacheDir } from './component-loader.js';
 
 const usage = () => `usage: imfs-grate [options] <cage.wasm> [args...]
 
 Runs a WebAssembly cage (Lind make-syscall ABI, WASI preview1, or both) with every
-filesystem call served by an in-memory POSIX filesystem.
+filesystem call served by an in-memory POSIX filesystem. A WASI 0.2 command component
+runs too: transpiled with jco (${JCO_PACKAGE}@${JCO_VERSION}), cached by content hash in
+$XDG_CACHE_HOME/imfs-grate (default ~/.cache/imfs-grate), its wasi:* served by the IMFS.
 
 options:
   --log[=FILE]          log every syscall, strace-like, to stderr or FILE
@@ -31,6 +34,7 @@ options:
                         ${formatBytes(defaultMaxBytes())}: 4 GiB or half the host's memory, the smaller)
   --max-inodes N        number of files, directories… in the IMFS (ENOSPC past it; default ${DEFAULT_LIMITS.maxInodes})
   --max-fds N           open descriptors per cage (EMFILE past it; default ${DEFAULT_LIMITS.maxFds})
+  --no-cache            components: transpile again instead of using (or filling) the cache
   --dump-on-failure     write DUMPS even when the cage fails (non-zero status or trap; the default)
   --no-dump-on-failure  write DUMPS only when the cage exits with status 0
   --version             print the version and exit
@@ -43,7 +47,7 @@ environment:
             (a symlink leading out of the dumped tree is written as what it resolves
             to in the IMFS; one that resolves to nothing is refused)
 
-exit status: the cage's; 134 if it trapped (128 + SIGABRT); 2 for the grate's own errors
+exit status: the cage's (a component's from wasi:cli/exit: 0, or 1 for an error); 134 if it trapped (128 + SIGABRT); 2 for the grate's own errors
 (and for a DUMPS entry that failed after a cage that succeeded); 70 for a bug in the grate.`;
 
 /** Status for an exception the grate did not expect (EX_SOFTWARE): a bug, reported with its stack. */
@@ -65,6 +69,7 @@ interface CliOptions {
   bare: boolean;
   limits: Partial<Limits>;
   dumpOnFailure: boolean;
+  noCache: boolean;
   cage?: string;
   args: string[];
 }
@@ -97,7 +102,7 @@ function formatBytes(n: number): string {
 }
 
 function parse(argv: string[]): CliOptions | 'help' | 'version' {
-  const o: CliOptions = { preloads: [], dumps: [], env: [], dirs: [], noPreopens: false, bare: false, limits: {}, dumpOnFailure: true, args: [] };
+  const o: CliOptions = { preloads: [], dumps: [], env: [], dirs: [], noPreopens: false, bare: false, limits: {}, dumpOnFailure: true, noCache: false, args: [] };
   let i = 0;
   const value = (flag: string, inline: string | undefined): string => {
     if (inline !== undefined) return inline;
@@ -141,6 +146,7 @@ function parse(argv: string[]): CliOptions | 'help' | 'version' {
       case '--max-fds': o.limits.maxFds = count(flag, value(flag, inline)); break;
       case '--dump-on-failure': o.dumpOnFailure = true; break;
       case '--no-dump-on-failure': o.dumpOnFailure = false; break;
+      case '--no-cache': o.noCache = true; break;
       default: throw new UsageError(`unknown option '${arg}'`);
     }
   }
@@ -157,7 +163,8 @@ function logSink(log: string | true | undefined): ((line: string) => void) | und
   return (line) => { nodefs.writeSync(fd, line + '\n'); };
 }
 
-export function main(argv: string[], env: NodeJS.ProcessEnv = process.env): number {
+/** The command; a promise because a component may need transpiling first (a core module runs as before). */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const say = (m: string) => process.stderr.write(`imfs-grate: ${m}\n`);
   let o: CliOptions;
   try {
@@ -180,9 +187,10 @@ export function main(argv: string[], env: NodeJS.ProcessEnv = process.env): numb
     throw e;
   }
   try {
-    status = grate.runSync(o.cage!, {
+    status = await grate.run(o.cage!, {
       args: o.args, env: o.env, cwd: o.cwd, uid: o.uid, gid: o.gid, umask: o.umask,
       preopens: o.noPreopens ? [] : o.dirs.length > 0 ? o.dirs : undefined, trace: logSink(o.log), warn,
+      cache: !o.noCache, cacheDir: defaultCacheDir(env),
     });
   } catch (e) {
     if (e instanceof GrateError) { say(e.message); return 2; }

@@ -6,16 +6,16 @@
 import * as nodefs from 'node:fs';
 import * as nodepath from 'node:path';
 import * as os from 'node:os';
-import { Imfs, O_RDONLY, O_WRONLY, DEFAULT_LIMITS, type ImfsOptions } from '../core/index.js';
+import { Imfs, DEFAULT_LIMITS, type ImfsOptions } from '../core/index.js';
 import { readModuleInfo, isWasm, isComponent, signature, type ModuleImport, type MemoryLimits } from '../abi/wasm-module.js';
 import { LindAbi } from '../abi/lind.js';
 import { WasiAbi, type Preopen } from '../abi/wasi.js';
 import { CageMemory } from '../abi/cage-memory.js';
 import { CageHeap } from '../abi/cage-heap.js';
 import { CageExit, CagePanic } from '../abi/exit.js';
-import { toBytesList } from '../abi/args.js';
+import { envStrings, toBytesList } from '../abi/args.js';
 import type { TraceSink } from '../abi/trace.js';
-import { inputStream, outputStream, type InputSource, type OutputTarget } from './stdio.js';
+import { installStdio, type InputSource, type OutputTarget } from './stdio.js';
 import { populateRoot, registerDevices } from './devices.js';
 import { guardImports } from './stack-guard.js';
 import { WasiP2Abi } from '../abi/wasip2/abi.js';
@@ -171,7 +171,7 @@ export class Grate {
     try {
       this.installStdio(cageId, options);
       const argv = toBytesList([options.argv0 ?? name, ...(options.args ?? [])]);
-      const env = toBytesList(envList(options.env));
+      const env = toBytesList(envStrings(options.env));
       const wantsLind = imports.some((i) => i.module === 'lind');
       const wantsWasi = imports.some((i) => i.module === 'wasi_snapshot_preview1');
       const memImport = imports.find((i) => i.desc.kind === 'memory');
@@ -213,7 +213,7 @@ export class Grate {
       let abi: WasiP2Abi;
       try {
         abi = new WasiP2Abi({
-          fs: this.fs, cageId, args: [options.argv0 ?? c.name, ...(options.args ?? []).map(text)], env: envList(options.env),
+          fs: this.fs, cageId, args: [options.argv0 ?? c.name, ...(options.args ?? []).map(text)], env: envStrings(options.env),
           preopens: options.preopens, initialCwd: options.cwd, trace: options.trace, warn: options.warn,
         });
       } catch (e) {
@@ -244,15 +244,8 @@ export class Grate {
   }
 
   private installStdio(cageId: number, options: RunOptions): void {
-    const streams = [
-      { fd: 0, s: inputStream(options.stdin ?? 0), flags: O_RDONLY },
-      { fd: 1, s: outputStream(options.stdout ?? 1), flags: O_WRONLY },
-      { fd: 2, s: outputStream(options.stderr ?? 2), flags: O_WRONLY },
-    ];
-    for (const { fd, s, flags } of streams) {
-      const r = this.fs.installStream(cageId, fd, s.device, flags, s.type);
-      if (r < 0) throw new GrateError(`cannot install stdio descriptor ${fd} (errno ${-r})`);
-    }
+    const failed = installStdio(this.fs, cageId, options);
+    if (failed !== null) throw new GrateError(failed);
   }
 
   private execute(name: string, module: WebAssembly.Module, importObject: WebAssembly.Imports, wasi: WasiAbi | null, options: RunOptions): number {
@@ -291,11 +284,6 @@ export class Grate {
       throw e;
     }
   }
-}
-
-/** The environment as "K=V" strings. */
-function envList(env: RunOptions['env']): string[] {
-  return Array.isArray(env) ? [...env as readonly string[]] : Object.entries(env ?? {}).map(([k, v]) => `${k}=${v}`);
 }
 
 /** Limits without the keys given as undefined (they would hide the grate's defaults in a spread). */
