@@ -116,7 +116,7 @@ export async function prepareComponent(bytes: Uint8Array, name: string, o: Cache
 /** Writes an entry into a fresh directory, renamed into place (a reader never sees half of one). */
 function writeEntry(dir: string, files: Map<string, Uint8Array>, meta: Meta): void {
   const parent = nodepath.dirname(dir);
-  nodefs.mkdirSync(parent, { recursive: true });
+  mkdirs(parent);
   const tmp = nodefs.mkdtempSync(nodepath.join(parent, '.tmp-'));
   try {
     for (const [file, data] of files) nodefs.writeFileSync(nodepath.join(tmp, file), data);
@@ -131,6 +131,25 @@ function writeEntry(dir: string, files: Map<string, Uint8Array>, meta: Meta): vo
   } catch (e) {
     nodefs.rmSync(tmp, { recursive: true, force: true });
     throw e;
+  }
+}
+
+/**
+ * mkdir -p, one level at a time: Node 20's recursive mkdirSync never returns for a path
+ * under /proc (measured with XDG_CACHE_HOME=/proc/x), where this answers ENOENT at once.
+ */
+function mkdirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !nodefs.existsSync(d); d = nodepath.dirname(d)) {
+    missing.push(d);
+    if (nodepath.dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      nodefs.mkdirSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
   }
 }
 

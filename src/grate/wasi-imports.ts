@@ -8,6 +8,8 @@
  *   try { inst['wasi:cli/run@0.2.3'].run(); } catch (e) { if (e instanceof CageExit) status = e.status; else throw e; }
  *
  * wasi:cli/exit throws CageExit (never process.exit), so code after the run still runs.
+ * The cage stays in the IMFS (its descriptors open) until `fs.exitCage(cageId)`: pass
+ * `cageId` to know which.
  */
 import type { Imfs } from '../core/index.js';
 import { WasiP2Abi, type P2ImportObject } from '../abi/wasip2/abi.js';

@@ -9,6 +9,7 @@ import { Descriptor, DirectoryEntryStream } from './descriptor.js';
 import { InputStream, OutputStream } from './streams.js';
 import { IoError } from './io-error.js';
 import { Pollable } from './poll.js';
+import { TerminalInput, TerminalOutput } from './cli.js';
 import { camel, P2_INTERFACES, type P2Function } from './table.js';
 import type { P2Classes } from './host.js';
 
@@ -24,6 +25,8 @@ export function show(v: unknown, depth = 0): string {
   if (v instanceof OutputStream) return `output-stream(${v.fd})`;
   if (v instanceof Pollable) return v.deadline === null ? 'pollable' : `pollable(at ${v.deadline})`;
   if (v instanceof IoError) return `error(${v.code})`;
+  if (v instanceof TerminalInput) return 'terminal-input';
+  if (v instanceof TerminalOutput) return 'terminal-output';
   if (depth > 2) return '…';
   if (Array.isArray(v) || v instanceof Uint32Array) {
     const items = Array.from(v as ArrayLike<unknown>);
