@@ -5,7 +5,7 @@ BANNER  := --banner:js='\#!/usr/bin/env node'
 # The node that `make bench` runs (and every node process it starts): NODE=/path/to/node.
 NODE    ?= node
 
-.PHONY: all lib imfs worker debug test test-lite bench fuzz fixtures check-fixtures clean typecheck wasi-testsuite pjdfstest pjdfstest-runner
+.PHONY: all lib imfs worker debug test test-lite bench fuzz fixtures check-fixtures clean typecheck wasi-testsuite wasi-testsuite-components pjdfstest pjdfstest-runner
 
 all: lib imfs
 
@@ -81,8 +81,13 @@ pjdfstest-runner: imfs
 # The upstream wasi-testsuite (wasm32-wasip1) through imfs-grate: WASI_TESTSUITE_DIR (an
 # unpacked tree) or ../shared/conformance/wasi-testsuite.tar.xz unpacked into build/; JOBS.
 wasi-testsuite: imfs
-	$(ESBUILD) test/upstream/wasi-testsuite/main.ts $(ESFLAGS) --outfile=dist/wasi-testsuite.js --log-level=warning
+	$(ESBUILD) test/upstream/wasi-testsuite/main.ts $(ESFLAGS) --external:@bytecodealliance/jco --outfile=dist/wasi-testsuite.js --log-level=warning
 	JOBS="$(JOBS)" node dist/wasi-testsuite.js
+
+# The same tests adapted into WASI 0.2 components (jco's preview1 command adapter) first.
+wasi-testsuite-components: imfs
+	$(ESBUILD) test/upstream/wasi-testsuite/main.ts $(ESFLAGS) --external:@bytecodealliance/jco --outfile=dist/wasi-testsuite.js --log-level=warning
+	WASI_TESTSUITE_COMPONENTS=1 JOBS="$(JOBS)" node dist/wasi-testsuite.js
 
 # BENCH_MODE=cold|warm|all (all), BENCH_COLD_REPS (5), BENCH_STARTUP_REPS (20), BENCH_REPS (1),
 # BENCH_PASSES (5), BENCH_HOSTS, BENCH_TIMEOUT (45 s): see the README's Benchmarks section.

@@ -36,6 +36,10 @@ SQLITE_FIXTURES=(sqlite-driver)
 SQLITE_DIR=../node_modules/better-sqlite3/deps/sqlite3 # relative to $HERE, as build_all compiles
 # Cages built against Lind's real glibc for wasm32 (lind-glibc/), each .wasm beside its source.
 LIND_GLIBC_FIXTURES=(lind-glibc/lind-glibc)
+# WASI 0.2 command components (components/): preview1 programs adapted with jco's preview1
+# command adapter (components/adapt.mjs, needs node_modules' @bytecodealliance/jco): the WASI
+# fixtures above, and components/p2-io.c, which is built only to be adapted.
+COMPONENT_FIXTURES=(components/p2-io components/wasi-fs components/wasi-misc components/hello)
 LIND_SYSROOT_TAR="${LIND_SYSROOT_TAR:-$HERE/../../shared/lind-sysroot/lind-sysroot.tar.xz}"
 # Process cages (processes/): built like the lind-glibc ones, then instrumented by binaryen's
 # asyncify so that fork can unwind and rewind them (../shared/docs/processes.md §2). Their bytes
@@ -189,6 +193,12 @@ build_all() {
   compile "$o/bench-lind-main.o" LIND_CFLAGS bench/bench.c
   compile "$o/bench-lind.o" LIND_CFLAGS bench/bench-lind.c
   link "$out/bench-lind.wasm" LIND_CFLAGS LIND_LDFLAGS "$o/bench-lind-main.o" "$o/bench-lind.o" "$o/lind_rt.o"
+  mkdir -p "$out/components"
+  compile "$o/p2-io.o" WASI_CFLAGS components/p2-io.c
+  link "$o/p2-io.wasm" WASI_CFLAGS WASI_LDFLAGS "$o/p2-io.o"
+  node components/adapt.mjs "$o/p2-io.wasm" "$out/components/p2-io.wasm" \
+    "$out/wasi-fs.wasm" "$out/components/wasi-fs.wasm" "$out/wasi-misc.wasm" "$out/components/wasi-misc.wasm" \
+    "$out/hello.wasm" "$out/components/hello.wasm"
   compile "$o/sqlite3.o" SQLITE_CFLAGS "$SQLITE_DIR/sqlite3.c" -w # SQLite's code, not ours: no warnings
   compile "$o/sqlite-driver.o" SQLITE_CFLAGS sqlite-driver.c -Wall -Wextra -Werror -I"$SQLITE_DIR"
   link "$out/sqlite-driver.wasm" SQLITE_CFLAGS SQLITE_LDFLAGS "$o/sqlite3.o" "$o/sqlite-driver.o"
@@ -208,7 +218,7 @@ case "${1:-}" in
   tmp="$(mktemp -d)"
   TEMPS+=("$tmp")
   build_all "$tmp"
-  all=("${LIND_FIXTURES[@]}" "${WASI_FIXTURES[@]}" "${BENCH_FIXTURES[@]}" "${SQLITE_FIXTURES[@]}")
+  all=("${LIND_FIXTURES[@]}" "${WASI_FIXTURES[@]}" "${BENCH_FIXTURES[@]}" "${SQLITE_FIXTURES[@]}" "${COMPONENT_FIXTURES[@]}")
   if why="$(have_lind_sysroot)"; then
     build_glibc "$tmp"
     all+=("${LIND_GLIBC_FIXTURES[@]}")
@@ -235,7 +245,7 @@ case "${1:-}" in
       : # its stale amalgamation was reported above
     elif ! cmp -s "$tmp/$f.wasm" "$HERE/$f.wasm"; then
       case "$f" in processes/*) note="$proc_note" ;; *) note="" ;; esac
-      echo "check-fixtures: wasm-fixtures/$f.wasm is stale: it differs from a fresh build of $f.c (run 'make fixtures' and commit it)$note"
+      echo "check-fixtures: wasm-fixtures/$f.wasm is stale: it differs from a fresh build of its sources (run 'make fixtures' and commit it)$note"
       stale=1
     fi
   done

@@ -44,3 +44,8 @@ export function stringListImports(memory: () => CageMemory, list: readonly Uint8
 export function toBytesList(strings: readonly (string | Uint8Array)[]): Uint8Array[] {
   return strings.map((s) => (typeof s === 'string' ? Buffer.from(s, 'utf8') : s));
 }
+
+/** An environment given as an object or as "K=V" strings, as "K=V" strings. */
+export function envStrings(env: Record<string, string> | readonly string[] | undefined): string[] {
+  return Array.isArray(env) ? [...env as readonly string[]] : Object.entries(env ?? {}).map(([k, v]) => `${k}=${v}`);
+}

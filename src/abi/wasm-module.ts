@@ -86,6 +86,15 @@ export function isWasm(bytes: Uint8Array): boolean {
     bytes[4] === 1 && bytes[5] === 0 && bytes[6] === 0 && bytes[7] === 0;
 }
 
+/**
+ * Whether the bytes are a WebAssembly component (the component-model binary: the same
+ * magic, then version 0x0d and layer 1), which runs through jco rather than as a module.
+ */
+export function isComponent(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d &&
+    bytes[4] === 0x0d && bytes[5] === 0 && bytes[6] === 1 && bytes[7] === 0;
+}
+
 export function readModuleInfo(bytes: Uint8Array): ModuleInfo {
   if (!isWasm(bytes)) throw new Error('not a WebAssembly module (bad magic number or version)');
   const r = new Reader(bytes);

@@ -10,11 +10,14 @@ import { DEFAULT_MAX_CAGES, Grate, GrateError, defaultMaxBytes } from './grate.j
 import { DEFAULT_LIMITS, type Limits } from '../core/index.js';
 import type { Preopen } from '../abi/wasi.js';
 import { VERSION } from './version.js';
+import { JCO_PACKAGE, JCO_VERSION, defaultCacheDir } from './component-loader.js';
 
 const usage = () => `usage: imfs-grate [options] <cage.wasm> [args...]
 
 Runs a WebAssembly cage (Lind make-syscall ABI, WASI preview1, or both) with every
-filesystem call served by an in-memory POSIX filesystem.
+filesystem call served by an in-memory POSIX filesystem. A WASI 0.2 command component
+runs too: transpiled with jco (${JCO_PACKAGE}@${JCO_VERSION}), cached by content hash in
+$XDG_CACHE_HOME/imfs-grate (default ~/.cache/imfs-grate), its wasi:* served by the IMFS.
 
 options:
   --log[=FILE]          log every syscall, strace-like, to stderr or FILE
@@ -34,6 +37,7 @@ options:
   --timeout SECONDS     end the whole tree of lind cages after SECONDS (status 124, as
                         timeout(1); DUMPS still written); the first cage then runs in a worker
   --max-cages N         lind cages alive at once (fork answers EAGAIN past it; default ${DEFAULT_MAX_CAGES})
+  --no-cache            components: transpile again instead of using (or filling) the cache
   --dump-on-failure     write DUMPS even when the cage fails (non-zero status or trap; the default)
   --no-dump-on-failure  write DUMPS only when the cage exits with status 0
   --version             print the version and exit
@@ -46,9 +50,10 @@ environment:
             (a symlink leading out of the dumped tree is written as what it resolves
             to in the IMFS; one that resolves to nothing is refused)
 
-exit status: the cage's (the first cage's, for a lind cage that forks); 128 + N if a signal
-killed it; a trap: 134 (128 + SIGABRT) for a WASI cage, for a lind cage 139 (SIGSEGV) for an
-out-of-bounds access and 132 (SIGILL) otherwise; 124 past --timeout; 2 for the grate's own errors
+exit status: the cage's (the first cage's, for a lind cage that forks; a component's from
+wasi:cli/exit: 0, or 1 for an error); 128 + N if a signal killed it; a trap: 134 (128 + SIGABRT)
+for a WASI cage or component, for a lind cage 139 (SIGSEGV) for an out-of-bounds access and 132
+(SIGILL) otherwise; 124 past --timeout; 2 for the grate's own errors
 (and for a DUMPS entry that failed after a cage that succeeded); 70 for a bug in the grate.`;
 
 /** Status for an exception the grate did not expect (EX_SOFTWARE): a bug, reported with its stack. */
@@ -72,6 +77,7 @@ interface CliOptions {
   bare: boolean;
   limits: Partial<Limits>;
   dumpOnFailure: boolean;
+  noCache: boolean;
   cage?: string;
   args: string[];
 }
@@ -104,7 +110,7 @@ function formatBytes(n: number): string {
 }
 
 function parse(argv: string[]): CliOptions | 'help' | 'version' {
-  const o: CliOptions = { preloads: [], dumps: [], env: [], dirs: [], noPreopens: false, bare: false, limits: {}, dumpOnFailure: true, args: [] };
+  const o: CliOptions = { preloads: [], dumps: [], env: [], dirs: [], noPreopens: false, bare: false, limits: {}, dumpOnFailure: true, noCache: false, args: [] };
   let i = 0;
   const value = (flag: string, inline: string | undefined): string => {
     if (inline !== undefined) return inline;
@@ -155,6 +161,7 @@ function parse(argv: string[]): CliOptions | 'help' | 'version' {
       case '--max-cages': o.maxCages = count(flag, value(flag, inline)); break;
       case '--dump-on-failure': o.dumpOnFailure = true; break;
       case '--no-dump-on-failure': o.dumpOnFailure = false; break;
+      case '--no-cache': o.noCache = true; break;
       default: throw new UsageError(`unknown option '${arg}'`);
     }
   }
@@ -171,7 +178,8 @@ function logSink(log: string | true | undefined): ((line: string) => void) | und
   return (line) => { nodefs.writeSync(fd, line + '\n'); };
 }
 
-export function main(argv: string[], env: NodeJS.ProcessEnv = process.env): number {
+/** The command; a promise because a component may need transpiling first (a core module runs as before). */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const say = (m: string) => process.stderr.write(`imfs-grate: ${m}\n`);
   let o: CliOptions;
   try {
@@ -194,10 +202,11 @@ export function main(argv: string[], env: NodeJS.ProcessEnv = process.env): numb
     throw e;
   }
   try {
-    status = grate.runSync(o.cage!, {
+    status = await grate.run(o.cage!, {
       args: o.args, env: o.env, cwd: o.cwd, uid: o.uid, gid: o.gid, umask: o.umask,
       preopens: o.noPreopens ? [] : o.dirs.length > 0 ? o.dirs : undefined, trace: logSink(o.log), warn,
       timeoutSeconds: o.timeout, maxCages: o.maxCages,
+      cache: !o.noCache, cacheDir: defaultCacheDir(env),
     });
   } catch (e) {
     if (e instanceof GrateError) { say(e.message); return 2; }

@@ -6,22 +6,25 @@
 import * as nodefs from 'node:fs';
 import * as nodepath from 'node:path';
 import * as os from 'node:os';
-import { Imfs, O_RDONLY, O_WRONLY, DEFAULT_LIMITS, type ImfsOptions } from '../core/index.js';
-import { readModuleInfo, isWasm, signature, type ModuleImport, type MemoryLimits } from '../abi/wasm-module.js';
+import { Imfs, DEFAULT_LIMITS, type ImfsOptions } from '../core/index.js';
+import { readModuleInfo, isWasm, isComponent, signature, type ModuleImport, type MemoryLimits } from '../abi/wasm-module.js';
 import { LindAbi } from '../abi/lind.js';
 import { WasiAbi, type Preopen } from '../abi/wasi.js';
 import { CageMemory } from '../abi/cage-memory.js';
 import { CageHeap } from '../abi/cage-heap.js';
 import { CageExit, CagePanic } from '../abi/exit.js';
-import { toBytesList } from '../abi/args.js';
+import { envStrings, toBytesList } from '../abi/args.js';
 import type { TraceSink } from '../abi/trace.js';
-import { inputStream, outputStream, type InputSource, type OutputTarget } from './stdio.js';
+import { installStdio, type InputSource, type OutputTarget } from './stdio.js';
 import { populateRoot, registerDevices } from './devices.js';
 import { guardImports } from './stack-guard.js';
 import { ProcessTable, shellStatus } from './processes.js';
 import { Threads } from './cage-threads.js';
 import { ExecLoader } from './exec-loader.js';
 import { SignalState } from '../abi/signal-state.js';
+import { WasiP2Abi } from '../abi/wasip2/abi.js';
+import { ComponentLoadError, loadCached, prepareComponent, type PreparedComponent } from './component-loader.js';
+import { runComponent } from './component-run.js';
 
 /** The grate's own failures (bad cage file, unsatisfiable import…): reported before any cage code runs. */
 export class GrateError extends Error {}
@@ -76,12 +79,21 @@ export interface RunOptions {
   maxCages?: number;
   /** Lind cages: bytes of linear memory all cages may hold together; fork answers ENOMEM past it (default: half the host's memory). */
   memoryBudget?: number;
+  /** Components: cache their transpilation (default true; see component-loader.ts). */
+  cache?: boolean;
+  /** Components: the cache directory (default $XDG_CACHE_HOME/imfs-grate, or ~/.cache/imfs-grate). */
+  cacheDir?: string;
 }
 
 /** The default for RunOptions.maxCages: each cage past the first is a worker thread with its own V8 heap. */
 export const DEFAULT_MAX_CAGES = 64;
 
-type Cage = WebAssembly.Module | Uint8Array | string;
+/** A cage: a module, the bytes or host path of a module or component, or a component already transpiled. */
+export type Cage = WebAssembly.Module | Uint8Array | string | PreparedComponent;
+
+function isPrepared(cage: Cage): cage is PreparedComponent {
+  return typeof cage === 'object' && !(cage instanceof WebAssembly.Module) && !(cage instanceof Uint8Array);
+}
 
 export class Grate {
   readonly fs: Imfs;
@@ -99,21 +111,38 @@ export class Grate {
     }
   }
 
+  /** A cage's bytes and name, from bytes or a host path. */
+  static read(cage: Uint8Array | string): { bytes: Uint8Array; name: string } {
+    if (typeof cage !== 'string') return { bytes: cage, name: 'cage' };
+    try {
+      return { bytes: nodefs.readFileSync(cage), name: nodepath.basename(cage) };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new GrateError(`cannot read cage '${cage}': ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+  }
+
+  /**
+   * A component transpiled for running (from the cache when it is there): what run() does
+   * before running one, for a caller that wants runSync() afterwards. GrateError if it is not a component.
+   */
+  static async prepare(cage: Uint8Array | string, options: Pick<RunOptions, 'cache' | 'cacheDir' | 'warn'> = {}): Promise<PreparedComponent> {
+    const { bytes, name } = Grate.read(cage);
+    if (!isComponent(bytes)) throw new GrateError(`${typeof cage === 'string' ? `'${cage}'` : 'the cage'} is not a WebAssembly component`);
+    try {
+      return await prepareComponent(bytes, name, options);
+    } catch (e) {
+      if (e instanceof ComponentLoadError) throw new GrateError(e.message);
+      throw e;
+    }
+  }
+
   /** Compiles a cage from a module, bytes or a host path; GrateError for anything that is not a loadable module. */
-  static load(cage: Cage): { module: WebAssembly.Module; imports: ModuleImport[] | null; name: string } {
+  static load(cage: WebAssembly.Module | Uint8Array | string): { module: WebAssembly.Module; imports: ModuleImport[] | null; name: string } {
     if (cage instanceof WebAssembly.Module) return { module: cage, imports: null, name: 'cage' };
-    let bytes: Uint8Array;
-    let name = 'cage';
-    if (typeof cage === 'string') {
-      name = nodepath.basename(cage);
-      try {
-        bytes = nodefs.readFileSync(cage);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        throw new GrateError(`cannot read cage '${cage}': ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-      }
-    } else {
-      bytes = cage;
+    const { bytes, name } = Grate.read(cage);
+    if (isComponent(bytes)) {
+      throw new GrateError(`${typeof cage === 'string' ? `'${cage}'` : 'the cage'} is a WebAssembly component, not a module: run it with Grate.run (or Grate.prepare, then runSync)`);
     }
     if (!isWasm(bytes)) throw new GrateError(`${typeof cage === 'string' ? `'${cage}'` : 'the cage'} is not a WebAssembly module`);
     let module: WebAssembly.Module;
@@ -127,27 +156,37 @@ export class Grate {
     return { module, imports, name };
   }
 
-  /** Runs a cage to completion and resolves to its exit status. */
+  /** Runs a cage (a core module or a component) to completion and resolves to its exit status. */
   async run(cage: Cage, options: RunOptions = {}): Promise<number> {
+    if (typeof cage === 'string' || cage instanceof Uint8Array) {
+      const { bytes } = Grate.read(cage);
+      if (isComponent(bytes)) return this.runSync(await Grate.prepare(cage, options), options);
+    }
     return this.runSync(cage, options);
   }
 
-  /** run(), synchronously: a cage runs start to finish without yielding. */
+  /**
+   * run(), synchronously: a cage runs start to finish without yielding. A component must
+   * be prepared already (Grate.prepare), or be in the transpilation cache.
+   */
   runSync(cage: Cage, options: RunOptions = {}): number {
+    if (isPrepared(cage)) return this.runComponentSync(cage, options);
+    if (typeof cage === 'string' || cage instanceof Uint8Array) {
+      const { bytes, name } = Grate.read(cage);
+      if (isComponent(bytes)) {
+        const cached = loadCached(bytes, name, { cache: options.cache, cacheDir: options.cacheDir });
+        if (cached === null) throw new GrateError(`component '${name}' is not transpiled yet: run it with Grate.run (async), or Grate.prepare it first`);
+        return this.runComponentSync(cached, options);
+      }
+    }
     const { module, imports: declared, name } = Grate.load(cage);
     const imports = declared ?? WebAssembly.Module.imports(module).map((i) => ({ module: i.module, name: i.name, desc: describeKind(i.kind) }));
     const fs = this.fs;
-    const cageId = options.cageId ?? this.takeCageId();
-    const created = fs.createCage(cageId, {
-      uid: options.uid, gid: options.gid, groups: options.groups, umask: options.umask, cwd: options.cwd,
-    });
-    if (created < 0) throw new GrateError(`cannot create cage ${cageId}${options.cwd ? ` with working directory '${options.cwd}'` : ''} (errno ${-created})`);
+    const cageId = this.newCage(options);
     try {
       this.installStdio(cageId, options);
       const argv = toBytesList([options.argv0 ?? name, ...(options.args ?? [])]);
-      const envList = Array.isArray(options.env) ? options.env as string[] :
-        Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`);
-      const env = toBytesList(envList);
+      const env = toBytesList(envStrings(options.env));
       const wantsLind = imports.some((i) => i.module === 'lind');
       const wantsWasi = imports.some((i) => i.module === 'wasi_snapshot_preview1');
       const memImport = imports.find((i) => i.desc.kind === 'memory');
@@ -223,21 +262,48 @@ export class Grate {
     return shellStatus(p.status);
   }
 
+  /** A prepared component, as a cage of its own, with wasi:* served by src/abi/wasip2. */
+  private runComponentSync(c: PreparedComponent, options: RunOptions): number {
+    const cageId = this.newCage(options);
+    try {
+      this.installStdio(cageId, options);
+      const text = (a: string | Uint8Array) => (typeof a === 'string' ? a : Buffer.from(a).toString('utf8'));
+      let abi: WasiP2Abi;
+      try {
+        abi = new WasiP2Abi({
+          fs: this.fs, cageId, args: [options.argv0 ?? c.name, ...(options.args ?? []).map(text)], env: envStrings(options.env),
+          preopens: options.preopens, initialCwd: options.cwd, trace: options.trace, warn: options.warn,
+        });
+      } catch (e) {
+        throw new GrateError(`component '${c.name}': ${(e as Error).message}`);
+      }
+      return runComponent(c, abi, options.onTrap ?? ((m: string) => process.stderr.write(`imfs-grate: ${m}\n`)));
+    } catch (e) {
+      if (e instanceof ComponentLoadError) throw new GrateError(e.message);
+      throw e;
+    } finally {
+      this.fs.exitCage(cageId);
+    }
+  }
+
+  /** Creates the cage a run uses (its id, credentials and working directory from the options). */
+  private newCage(options: RunOptions): number {
+    const cageId = options.cageId ?? this.takeCageId();
+    const created = this.fs.createCage(cageId, {
+      uid: options.uid, gid: options.gid, groups: options.groups, umask: options.umask, cwd: options.cwd,
+    });
+    if (created < 0) throw new GrateError(`cannot create cage ${cageId}${options.cwd ? ` with working directory '${options.cwd}'` : ''} (errno ${-created})`);
+    return cageId;
+  }
+
   private takeCageId(): number {
     while (this.fs.hasCage(this.nextCage)) this.nextCage++;
     return this.nextCage++;
   }
 
   private installStdio(cageId: number, options: RunOptions): void {
-    const streams = [
-      { fd: 0, s: inputStream(options.stdin ?? 0), flags: O_RDONLY },
-      { fd: 1, s: outputStream(options.stdout ?? 1), flags: O_WRONLY },
-      { fd: 2, s: outputStream(options.stderr ?? 2), flags: O_WRONLY },
-    ];
-    for (const { fd, s, flags } of streams) {
-      const r = this.fs.installStream(cageId, fd, s.device, flags, s.type);
-      if (r < 0) throw new GrateError(`cannot install stdio descriptor ${fd} (errno ${-r})`);
-    }
+    const failed = installStdio(this.fs, cageId, options);
+    if (failed !== null) throw new GrateError(failed);
   }
 
   private execute(name: string, module: WebAssembly.Module, importObject: WebAssembly.Imports, wasi: WasiAbi | null, options: RunOptions): number {

@@ -5,3 +5,5 @@ export { main as imfsGrateMain } from './cli.js';
 export { FsopServer } from './fsop.js';
 export type { InputSource, OutputTarget } from './stdio.js';
 export { VERSION } from './version.js';
+export { imfsWasiImports, type ImfsWasiImportsOptions } from './wasi-imports.js';
+export { JCO_VERSION, defaultCacheDir, type PreparedComponent } from './component-loader.js';

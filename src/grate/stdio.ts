@@ -5,7 +5,7 @@
  */
 import * as nodefs from 'node:fs';
 import * as tty from 'node:tty';
-import { EIO, S_IFCHR, S_IFIFO, S_IFMT, S_IFSOCK, type Device } from '../core/index.js';
+import { EIO, O_RDONLY, O_WRONLY, S_IFCHR, S_IFIFO, S_IFMT, S_IFSOCK, type Device, type Imfs } from '../core/index.js';
 import { sleepMs } from '../abi/host-services.js';
 
 /** Where a cage's output goes: a host file descriptor, a function, or anything with write(). */
@@ -107,3 +107,17 @@ export function inputStream(source: InputSource): StdioStream {
   };
 }
 
+
+/** Gives a cage its descriptors 0–2 (default: the host's own stdio); null, or what failed. */
+export function installStdio(fs: Imfs, cageId: number, o: { stdin?: InputSource; stdout?: OutputTarget; stderr?: OutputTarget }): string | null {
+  const streams = [
+    { fd: 0, s: inputStream(o.stdin ?? 0), flags: O_RDONLY },
+    { fd: 1, s: outputStream(o.stdout ?? 1), flags: O_WRONLY },
+    { fd: 2, s: outputStream(o.stderr ?? 2), flags: O_WRONLY },
+  ];
+  for (const { fd, s, flags } of streams) {
+    const r = fs.installStream(cageId, fd, s.device, flags, s.type);
+    if (r < 0) return `cannot install stdio descriptor ${fd} (errno ${-r})`;
+  }
+  return null;
+}

@@ -29,10 +29,11 @@ export function grateArgs(c: TestCase): string[] {
   return argv;
 }
 
-export function runCase(grate: string, c: TestCase): Promise<CaseResult> {
+/** `env`: more environment for the command (e.g. XDG_CACHE_HOME for components' transpilation cache). */
+export function runCase(grate: string, c: TestCase, env: Record<string, string> = {}): Promise<CaseResult> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [grate, ...grateArgs(c)], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } });
+    const child = spawn(process.execPath, [grate, ...grateArgs(c)], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', ...env } });
     const out: Buffer[] = [], err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
@@ -52,13 +53,13 @@ export function runCase(grate: string, c: TestCase): Promise<CaseResult> {
 }
 
 /** Runs `cases` with `jobs` at a time, in order of completion reported through `done`. */
-export async function runCases(grate: string, cases: TestCase[], jobs: number, done?: (r: CaseResult) => void): Promise<CaseResult[]> {
+export async function runCases(grate: string, cases: TestCase[], jobs: number, done?: (r: CaseResult) => void, env: Record<string, string> = {}): Promise<CaseResult[]> {
   const results: CaseResult[] = new Array(cases.length);
   let next = 0;
   const worker = async () => {
     while (next < cases.length) {
       const k = next++;
-      results[k] = await runCase(grate, cases[k]);
+      results[k] = await runCase(grate, cases[k], env);
       done?.(results[k]);
     }
   };

@@ -1,0 +1,186 @@
+/**
+ * WASI 0.2 components through the grate: the committed fixture components (preview1
+ * programs adapted with jco's command adapter, wasm-fixtures/components/) run with
+ * Grate.run, wasi:* served by the IMFS; exit statuses, traps, the transpilation cache,
+ * --log, and the command line.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import * as nodefs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { build } from 'esbuild';
+import { componentNew, preview1AdapterCommandPath } from '@bytecodealliance/jco';
+import { Grate, GrateError, type RunOptions } from '../../src/grate/index.js';
+import { newStat } from '../../src/core/index.js';
+import { runComponent } from '../../src/grate/component-run.js';
+import { WasiP2Abi } from '../../src/abi/wasip2/abi.js';
+import { buildModule, op } from '../helpers/wasm-builder.js';
+import { fixture } from '../helpers/fixture-cages.js';
+
+const repo = path.resolve(__dirname, '../..');
+let scratch: string;
+let cacheDir: string;
+
+beforeAll(() => {
+  scratch = nodefs.mkdtempSync(path.join(os.tmpdir(), 'imfs-components-'));
+  cacheDir = path.join(scratch, 'cache');
+});
+afterAll(() => nodefs.rmSync(scratch, { recursive: true, force: true }));
+
+async function run(name: string, options: RunOptions = {}, grate = new Grate()) {
+  const out: Buffer[] = [], err: Buffer[] = [];
+  const status = await grate.run(fixture(`components/${name}`), {
+    cacheDir, stdout: (b) => out.push(Buffer.from(b)), stderr: (b) => err.push(Buffer.from(b)), ...options,
+  });
+  return { status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), grate };
+}
+
+const failures = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('FAIL'));
+
+describe('fixture components on the IMFS', () => {
+  test('p2-io: streams, append, directories, symlinks, inodes, ns times, odd names, stdio, env', async () => {
+    const r = await run('p2-io', { args: ['/p2-io', 'some input'], stdin: 'some input', env: { P2_VAR: 'x=y z' } });
+    expect(failures(r.stdout), r.stdout + r.stderr).toEqual([]);
+    expect(r.stdout).toMatch(/^in:some input\n\d+ passed, 0 failed\n$/m);
+    expect(Number(/(\d+) passed/.exec(r.stdout)![1])).toBeGreaterThan(100);
+    expect(r.stderr).toBe('in:some input\n');
+    expect(r.status).toBe(0);
+    // What it did is in the IMFS.
+    const st = newStat();
+    expect(r.grate.fs.stat(0, '/p2-io/t', st)).toBe(0);
+    expect([st.mtimeSec, st.mtimeNsec, st.atimeNsec]).toEqual([5, 1, 123456789]);
+    expect(r.grate.fs.stat(0, '/p2-io/d/h3', st)).toBe(0);
+    expect(st.nlink).toBe(2);
+    expect(r.grate.fs.exists(0, '/p2-io/link')).toBe(false);
+  });
+
+  test('p2-io sees failures: with the wrong stdin it fails, and says so with status 1', async () => {
+    const r = await run('p2-io', { args: ['/p2-io', 'expected'], stdin: 'other', env: { P2_VAR: 'x=y z' } });
+    expect(failures(r.stdout).length).toBeGreaterThan(0);
+    expect(r.status).toBe(1);
+  });
+
+  test('exit statuses: exit(0) is 0; exit(N) for N ≠ 0 is 1 (the adapter keeps only ok/err)', async () => {
+    const env = { P2_VAR: 'x=y z' };
+    expect((await run('p2-io', { env: { ...env, P2_EXIT: '0' } })).status).toBe(0);
+    expect((await run('p2-io', { env: { ...env, P2_EXIT: '7' } })).status).toBe(1);
+    expect((await run('wasi-misc', { args: ['42'] })).status).toBe(1);
+  });
+
+  test('wasi-misc: arguments and environment arrive intact', async () => {
+    const r = await run('wasi-misc', { args: ['0', 'a', 'b c'], env: { K: 'V' } });
+    expect(failures(r.stdout)).toEqual([]);
+    expect(r.stdout).toContain('arg[3]: b c');
+    expect(r.status).toBe(0);
+  });
+
+  test('wasi-fs: passes except where jco\'s preview1 adapter itself differs from a preview1 host', async () => {
+    const r = await run('wasi-fs');
+    // Each known difference, by the check's text (the adapter's, not this host's):
+    const known = [
+      /read\(fd, buf, 1\): got -1 \(errno 8 .*want -1 \(errno 31/, // fd_read on a directory: the adapter answers BADF itself
+      /writev|readv|preadv|memcmp\(a, "ab"|memcmp\(buf, "aXYdef"|lseek\(fd, 0, SEEK_CUR\): got [23], want (7|10)/, // only the first iovec per call
+      /posix_fallocate|size_of\("t"\): got 3, want 10000/, // fd_allocate: the adapter answers NOTSUP
+      /ftruncate\(fd, 0\): got -1 \(errno 28 .*want -1 \(errno 76/, // no rights in 0.2: EINVAL from the core, not NOTCAPABLE
+      /odd name seen once/, // a name that is not UTF-8 cannot cross a WIT string (the glue decodes it lossily)
+    ];
+    const unexplained = failures(r.stdout).filter((l) => !known.some((k) => k.test(l)));
+    expect(unexplained, r.stdout).toEqual([]);
+    expect(Number(/(\d+) passed/.exec(r.stdout)![1])).toBeGreaterThan(300);
+  });
+
+  test('hello: stdout, and the same component again from the cache', async () => {
+    const dir = path.join(scratch, 'own-cache');
+    const first = await Grate.prepare(fixture('components/hello'), { cacheDir: dir });
+    expect(first.source).toBe('transpiled');
+    const again = await Grate.prepare(fixture('components/hello'), { cacheDir: dir });
+    expect(again.source).toBe('cache');
+    const out: string[] = [];
+    expect(new Grate().runSync(again, { stdout: (b) => out.push(Buffer.from(b).toString()) })).toBe(0);
+    expect(out.join('')).toBe('hello from a WASI cage\n');
+    // runSync finds a cached component by itself, and refuses one that was never transpiled.
+    expect(new Grate().runSync(fixture('components/hello'), { cacheDir: dir, stdout: () => {} })).toBe(0);
+    expect(() => new Grate().runSync(fixture('components/hello'), { cacheDir: path.join(scratch, 'empty'), stdout: () => {} }))
+      .toThrow(/not transpiled yet/);
+    expect(() => Grate.load(fixture('components/hello'))).toThrow(GrateError);
+  });
+
+  test('no cache, and a cache that cannot be written: a warning, and the run goes on', async () => {
+    const none = path.join(scratch, 'never');
+    expect((await run('hello', { cache: false, cacheDir: none })).status).toBe(0);
+    expect(nodefs.existsSync(none)).toBe(false);
+    const file = path.join(scratch, 'a-file');
+    nodefs.writeFileSync(file, '');
+    const warnings: string[] = [];
+    const r = await run('hello', { cacheDir: path.join(file, 'sub'), warn: (m) => warnings.push(m) });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('hello from a WASI cage\n');
+    expect(warnings.join('\n')).toMatch(/cannot write the component cache at '.*a-file\/sub'.*ENOTDIR.*running without it/);
+    // Under /proc (where Node 20's recursive mkdir never returns) it is refused at once too.
+    if (process.platform === 'linux') {
+      const r2 = await run('hello', { cacheDir: '/proc/imfs-grate-no-such-dir/cache', warn: (m) => warnings.push(m) });
+      expect(r2.status).toBe(0);
+      expect(warnings.at(-1)).toMatch(/cannot write the component cache at '\/proc\/imfs-grate-no-such-dir\/cache'.*ENOENT/);
+    }
+  });
+
+  test('--log names each wasi call with its arguments and result', async () => {
+    const lines: string[] = [];
+    await run('hello', { trace: (l) => lines.push(l) });
+    expect(lines).toContain('[cage 1] wasi:filesystem/preopens get-directories() = [[descriptor(3), "/"]]');
+    expect(lines).toContain('[cage 1] wasi:io/streams output-stream(1).blocking-write-and-flush("hello from a WASI cage" (22 bytes)) = none');
+  });
+
+  test('a trap is status 134, reported', async () => {
+    // A preview1 command whose _start traps, made a component here.
+    const core = buildModule({ memory: 1, funcs: [{ params: [], results: [], body: [0x00], export: '_start' }] });
+    const adapter = nodefs.readFileSync(preview1AdapterCommandPath());
+    const component = await componentNew(core, [['wasi_snapshot_preview1', adapter]]) as Uint8Array;
+    const reports: string[] = [];
+    expect(await new Grate().run(component, { cacheDir, onTrap: (m) => reports.push(m), stdout: () => {} })).toBe(134);
+    expect(reports.join()).toMatch(/trapped: unreachable/);
+  });
+
+  test('a component importing an interface this grate does not serve is refused, naming it', () => {
+    const fs = new Grate().fs;
+    fs.createCage(9);
+    const abi = new WasiP2Abi({ fs, cageId: 9, args: ['x'], env: [] });
+    const prepared = { name: 'net', imports: ['wasi:cli/exit', 'wasi:sockets/tcp'], instantiate: () => ({}), coreModule: () => { throw new Error('unused'); }, source: 'uncached' as const };
+    expect(() => runComponent(prepared, abi, () => {})).toThrow(/imports interfaces this grate does not provide: wasi:sockets\/tcp/);
+  });
+});
+
+describe('imfs-grate with a component', () => {
+  let program: string;
+  beforeAll(async () => {
+    program = path.join(scratch, 'imfs-grate.js');
+    await build({
+      entryPoints: [path.join(repo, 'src/grate/imfs-grate.ts')], bundle: true, platform: 'node', format: 'esm',
+      target: 'node20', outfile: program, logLevel: 'warning',
+    });
+    // The bundle finds jco in the repository's node_modules, as an installed package would in its own.
+    nodefs.symlinkSync(path.join(repo, 'node_modules'), path.join(scratch, 'node_modules'));
+  });
+  const cli = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [program, ...args], {
+    cwd: scratch, env: { PATH: process.env.PATH ?? '', HOME: scratch, ...env }, encoding: 'utf8', input: 'typed',
+  });
+
+  test('runs it with options, status, DUMPS; caches under XDG_CACHE_HOME', () => {
+    const xdg = path.join(scratch, 'xdg');
+    const r = cli(['--env', 'P2_VAR=x=y z', '--dump', '/p2-io/s=out-s', fixture('components/p2-io'), '/p2-io', 'typed'], { XDG_CACHE_HOME: xdg });
+    expect(r.stderr).toBe('in:typed\n');
+    expect(r.stdout).toMatch(/\d+ passed, 0 failed/);
+    expect(r.status).toBe(0);
+    expect(nodefs.readFileSync(path.join(scratch, 'out-s'), 'latin1')).toBe('Hel');
+    expect(nodefs.readdirSync(path.join(xdg, 'imfs-grate/components'))).toHaveLength(1);
+    const again = cli(['--no-cache', '--log', fixture('components/hello')], { XDG_CACHE_HOME: path.join(scratch, 'xdg-none') });
+    expect(again.status).toBe(0);
+    expect(again.stdout).toBe('hello from a WASI cage\n');
+    expect(again.stderr).toContain('wasi:cli/stdout get-stdout() = output-stream(1)');
+    expect(nodefs.existsSync(path.join(scratch, 'xdg-none'))).toBe(false);
+    // Default cache: $HOME/.cache when XDG_CACHE_HOME is unset.
+    expect(cli([fixture('components/hello')]).status).toBe(0);
+    expect(nodefs.existsSync(path.join(scratch, '.cache/imfs-grate/components'))).toBe(true);
+  });
+});
