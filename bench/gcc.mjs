@@ -26,3 +26,5 @@ function gccBuild(name, sources) {
 export const nativeBench = () => gccBuild('bench-native', ['wasm-fixtures/bench/bench.c', 'wasm-fixtures/bench/bench-posix.c']);
 /** bench/timed.c: runs a command, reporting its wall time and peak RSS. */
 export const timedExe = () => gccBuild('timed', ['bench/timed.c']);
+/** The process benchmark (wasm-fixtures/processes/procbench.c) built natively: the reference for the process rows. */
+export const nativeProcbench = () => gccBuild('procbench-native', ['wasm-fixtures/processes/procbench.c']);

@@ -8,6 +8,7 @@ export const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..'
 export const benchWasm = path.join(root, 'wasm-fixtures/bench.wasm');
 export const benchLindWasm = path.join(root, 'wasm-fixtures/bench-lind.wasm');
 export const helloWasm = path.join(root, 'wasm-fixtures/hello.wasm');
+export const procbenchWasm = path.join(root, 'wasm-fixtures/processes/procbench.wasm');
 /** The imfs-grate command as users run it (built by `make imfs`). */
 export const grateCli = path.join(root, 'dist/imfs-grate.js');
 

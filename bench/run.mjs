@@ -4,13 +4,15 @@
 //         first pass only, medians of BENCH_COLD_REPS; and a hello cage's start-up;
 //   warm  the steady state (bench/warm.mjs): best of BENCH_PASSES passes in one process;
 //         then the core without wasm (against memfs, memory, scale);
-//   all   cold first, then warm (the default).
+//   all   cold first, then warm (the default);
+//   procs only the process rows (bench/procs.mjs), cold then warm: they are part of cold and warm too.
 // Every node process is this one's binary (make bench NODE=/path/to/node runs this under it).
 // Prints tables and how long each part took; writes bench/results/latest.json.
 import * as nodefs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { cold } from './cold.mjs';
+import { procs } from './procs.mjs';
 import { root } from './paths.mjs';
 import { startup } from './startup.mjs';
 import { core, warm } from './warm.mjs';
@@ -23,14 +25,17 @@ const PARTS = {
   cold: [
     ['cold', () => cold({ reps: Number(env.BENCH_COLD_REPS ?? 5), timeoutMs, hosts })],
     ['startup', () => startup({ reps: Number(env.BENCH_STARTUP_REPS ?? 20), timeoutMs })],
+    ['procsCold', () => procs({ view: 'cold', reps: Number(env.BENCH_COLD_REPS ?? 5), timeoutMs, hosts })],
   ],
   warm: [
     ['warm', () => warm({ reps: Number(env.BENCH_REPS ?? 1), passes: Number(env.BENCH_PASSES ?? 5), timeoutMs, hosts })],
+    ['procsWarm', () => procs({ view: 'warm', reps: Number(env.BENCH_REPS ?? 1), passes: Number(env.BENCH_PASSES ?? 5), timeoutMs, hosts })],
     ['core', () => core(timeoutMs)],
   ],
 };
+PARTS.procs = [PARTS.cold[2], PARTS.warm[1]];
 PARTS.all = [...PARTS.cold, ...PARTS.warm];
-if (!(MODE in PARTS)) { console.error(`BENCH_MODE must be cold, warm or all, not '${MODE}'`); process.exit(2); }
+if (!(MODE in PARTS)) { console.error(`BENCH_MODE must be cold, warm, all or procs, not '${MODE}'`); process.exit(2); }
 
 const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, nodePath: process.execPath, kernel: os.release() };
 const about = `Node ${machine.node} (${machine.nodePath}); ${machine.cpus} cores (${machine.model}), ${machine.memGiB} GiB, Linux ${machine.kernel}`;
