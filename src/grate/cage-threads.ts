@@ -51,9 +51,18 @@ function workerScript(): URL {
   throw new Error('cannot find cage-worker.js (run `make` to build dist/)');
 }
 
+/** A worker thread that waits for its cage (cage-worker.ts); it never keeps the process alive. */
+function newWorker(): Worker {
+  const w = new Worker(workerScript());
+  w.unref();
+  return w;
+}
+
 export class Threads implements CageThreads {
   private readonly bell = newDoorbell();
   private readonly workers = new Map<number, WorkerCage>();
+  /** A worker started ahead of the next fork, waiting for its cage. */
+  private spare: Worker | null = null;
   /** The cage running in the main thread, while there is one. */
   private direct: DirectPort | null = null;
 
@@ -116,8 +125,10 @@ export class Threads implements CageThreads {
     this.table.running(p, lind, s.module);
     const { port1, port2 } = new MessageChannel();
     const start: WorkerStart = { cage: p.id, page, bell: this.bell, port: port2, snapshot: s, fresh };
-    const worker = new Worker(workerScript(), { workerData: start, transferList: [port2] });
-    worker.unref();
+    const worker = this.spare ?? newWorker();
+    worker.postMessage(start, [port2]);
+    // Once cages fork, the next fork's thread starts now, while this one runs.
+    this.spare = newWorker();
     this.workers.set(p.id, { proc: p, worker, port: port1, ctl: controlWords(page), page, parked: null });
   }
 
@@ -186,6 +197,8 @@ export class Threads implements CageThreads {
       Atomics.wait(this.bell, 0, seen, ms);
     }
     for (const w of this.workers.values()) { void w.worker.terminate(); w.port.close(); }
+    if (this.spare !== null) void this.spare.terminate();
+    this.spare = null;
     this.workers.clear();
   }
 

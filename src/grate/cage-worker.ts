@@ -2,7 +2,7 @@
  * A worker thread that runs one cage (cage-threads.ts): its instance, its runner, and a
  * channel to the thread that owns the IMFS. Built as its own small bundle (dist/cage-worker.js).
  */
-import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { createLindAdapter } from '../abi/lind-adapter.js';
 import type { ExecImage } from '../abi/process-host.js';
 import { CagePanic } from '../abi/exit.js';
@@ -10,7 +10,14 @@ import { CageRunner, type CallPort, type Snapshot } from './cage-runner.js';
 import { ACTION, HANDLER, NR_HANDLER_RETURNED, NR_RETURNED, RESULT, SIGNO, callOwner, controlWords, ring } from './syscall-channel.js';
 import { trapSignal, workerImports, type WorkerMessage, type WorkerStart } from './worker-protocol.js';
 
-const start = workerData as WorkerStart;
+/**
+ * A worker is started with its cage (workerData), or ahead of time as a spare that waits for
+ * one: starting a thread costs Node tens of milliseconds, which a spare pays before the fork.
+ */
+if (workerData !== null && workerData !== undefined) run(workerData as WorkerStart);
+else parentPort!.once('message', (start: WorkerStart) => run(start));
+
+function run(start: WorkerStart): void {
 const ctl = controlWords(start.page);
 // The port must not keep this thread alive: it ends when its cage does.
 start.port.unref();
@@ -61,4 +68,5 @@ try {
 } catch (e) {
   const message = e instanceof Error ? e.message : String(e);
   post({ type: 'died', signo: trapSignal(e), message: e instanceof CagePanic ? `cage ${start.cage}: ${message}` : `cage ${start.cage} trapped: ${message}` });
+}
 }
