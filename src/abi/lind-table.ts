@@ -319,20 +319,24 @@ const select: Handler = (a) => {
   for (const set of wanted) {
     for (let fd = 0; fd < nfds; fd++) if (isSet(set, fd) && a.fs.poll(a.cage, fd, 0) & POLLNVAL) return -EBADF;
   }
+  // The ready sets are written back only with the answer: a call that waits is tried again
+  // with the sets it was given.
+  const found = sets.map(() => new Uint8Array(bytes));
   const r = waitReady(a, timeoutMs, () => {
     let ready = 0;
     sets.forEach((p, k) => {
       if (p === 0) return;
       const { events, ready: counts } = SELECT_SETS[k];
-      a.mem.u8.fill(0, p, p + bytes);
+      found[k].fill(0);
       for (let fd = 0; fd < nfds; fd++) {
         if (!isSet(wanted[k], fd) || (a.fs.poll(a.cage, fd, events) & counts) === 0) continue;
-        a.mem.u8[p + (fd >> 3)] |= 1 << (fd & 7);
+        found[k][fd >> 3] |= 1 << (fd & 7);
         ready++;
       }
     });
     return ready;
   });
+  if (r >= 0) sets.forEach((p, k) => { if (p !== 0) a.mem.u8.set(found[k], p); });
   if (r === 0 && tv !== 0) writeTimespec(a.mem, tv, 0, 0); // the whole timeout went by
   return r;
 };

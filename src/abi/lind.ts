@@ -5,7 +5,7 @@
  * row for the call number decodes them by C type and calls the core or the process
  * services, and (when tracing) one log line is written.
  */
-import { BytePath, EDEADLK, EFAULT, ENOSYS, EPIPE, WOULD_BLOCK, binaryToBytes, bytesToBinary, newRlimit, newStat, newStatfs, type Imfs, type Stat } from '../core/index.js';
+import { BytePath, EDEADLK, EFAULT, EINTR, ENOSYS, EPIPE, WOULD_BLOCK, binaryToBytes, bytesToBinary, newRlimit, newStat, newStatfs, type Imfs, type Stat } from '../core/index.js';
 import { CageMemory } from './cage-memory.js';
 import { createLindAdapter } from './lind-adapter.js';
 import { i64 } from './i64-halves.js';
@@ -77,6 +77,8 @@ export class LindAbi {
   exitStatus = 0;
   /** The result of the call in progress, kept while its signal handlers run. */
   result = 0;
+  /** A signal ended the parked call's wait: it is tried once more, and any wait in it answers EINTR. */
+  interrupted = false;
   /** Bytes a parked blocking write to a pipe has written so far (returned if it is interrupted). */
   progress = 0;
   /** When a parked call's timeout ends (performance.now() ms); NaN while no call is waiting. */
@@ -122,6 +124,7 @@ export class LindAbi {
    */
   waitFor(ms: number): number {
     if (this.shared) {
+      if (this.interrupted) return -EINTR;
       if (Number.isNaN(this.deadline)) this.deadline = ms < 0 ? Infinity : performance.now() + ms;
       return performance.now() >= this.deadline ? 0 : WOULD_BLOCK;
     }
@@ -182,6 +185,7 @@ export class LindAbi {
     this.result = r;
     this.deadline = NaN;
     this.progress = 0;
+    this.interrupted = false;
     if (this.signals.pending !== 0 && this.action === ACT_NONE && this.signals.due() !== 0) this.proc?.deliver(this);
     return r;
   }
@@ -218,6 +222,7 @@ export class LindAbi {
       const r = this.proc?.awaitTimer(this) ?? WOULD_BLOCK;
       if (r !== 0) {
         if (r === WOULD_BLOCK) {
+          this.fs.abandonWait(this.cage);
           this.warn(`cage ${this.cage}: ${ROW_BY_NUMBER[nr]?.name ?? `syscall_${nr}`}() would block forever (no other cage can run while it waits); answering EDEADLK`);
           return -EDEADLK;
         }

@@ -7,6 +7,7 @@
  */
 import type { Credentials } from './access.js';
 import type { OpenFile } from './open-file.js';
+import type { Pipe } from './pipe.js';
 import { RLIMIT_NOFILE, type Rlimit } from './rlimits.js';
 
 export const STDIO_RESERVED = 3;
@@ -23,6 +24,14 @@ export class Cage {
    * descriptor is a capability for its subtree only.
    */
   beneath = false;
+  /**
+   * A blocking FIFO open waiting for the other end (fifo(7)): counted as an opener of its end
+   * already, as Linux counts it, so that the peer's open can succeed; `gen` is the peer end's
+   * open count when the wait began. Cleared when the open completes or is abandoned.
+   */
+  fifoWait: { pipe: Pipe; ino: number; reader: boolean; gen: number } | null = null;
+  /** Whether other cages run while this one waits (the process runtime sets it), so a FIFO open may wait for its peer. */
+  waitsForPeers = false;
   /** Every descriptor below this one is open or reserved. */
   private freeHint = 0;
   /** How many of the descriptors 0..2 are still reserved for stdio. */

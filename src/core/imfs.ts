@@ -132,10 +132,25 @@ export class Imfs extends FsState {
     return 0;
   }
 
+  /**
+   * A call that waited (a blocking FIFO open) is given up, interrupted or refused: what it
+   * holds while it waits is let go.
+   */
+  abandonWait(id: number): void {
+    const c = this.cageById(id);
+    const w = c?.fifoWait;
+    if (c === undefined || w === null || w === undefined) return;
+    c.fifoWait = null;
+    if (w.reader) w.pipe.readers--;
+    else w.pipe.writers--;
+    if (w.pipe.readers === 0 && w.pipe.writers === 0 && this.inodes.payload[w.ino] === w.pipe && w.pipe.length === 0) this.inodes.payload[w.ino] = null;
+  }
+
   /** exit: closes every descriptor, drops the cage's locks and cwd, forgets the cage. */
   exitCage(id: number): number {
     const c = this.cageById(id);
     if (c === undefined) return -ESRCH;
+    this.abandonWait(id);
     c.files.forEach((file, fd) => {
       if (file !== undefined) this.closeFd(c, fd);
     });

@@ -92,7 +92,7 @@ export function openat(fs: FsState, cage: Cage, dirfd: number, path: string, fla
   const status = flags & (O_ACCMODE | STATUS_FLAGS | O_DIRECTORY | O_NOFOLLOW);
   switch (type) {
     case S_IFIFO: {
-      const r = openFifo(fs, ino, status);
+      const r = openFifo(fs, cage, ino, status);
       if (typeof r === 'number') return r;
       file = r;
       break;
@@ -148,23 +148,47 @@ function truncateOnOpen(fs: FsState, cage: Cage, ino: number): void {
   fs.stamp(ino, M | C);
 }
 
-/** FIFO open rules (fifo(7)): a blocking open waits for the other end; O_NONBLOCK writers need a reader. */
-function openFifo(fs: FsState, ino: number, status: number): OpenFile | number {
+/**
+ * FIFO open rules (fifo(7)): a blocking open waits for the other end; O_NONBLOCK writers need
+ * a reader. In a cage whose waits other cages can end (Cage.waitsForPeers), a blocking open that must wait counts as an opener of its end at once (so the
+ * peer's open succeeds) and says WOULD_BLOCK; tried again, it completes once a peer has
+ * opened (even one that has closed since). Imfs.abandonWait takes the count back.
+ */
+function openFifo(fs: FsState, cage: Cage, ino: number, status: number): OpenFile | number {
   const acc = status & O_ACCMODE;
   if (acc !== O_RDONLY && acc !== O_WRONLY && acc !== O_RDWR) return -EINVAL;
   // Linux refuses O_DIRECT at open for a FIFO (though F_SETFL may set it later).
   if (status & O_DIRECT) return -EINVAL;
   const pipe = fs.fifoPipe(ino);
   const nonblock = (status & O_NONBLOCK) !== 0;
-  let fail = 0;
-  if (acc === O_RDONLY && !nonblock && pipe.writers === 0) fail = WOULD_BLOCK;
-  else if (acc === O_WRONLY && pipe.readers === 0) fail = nonblock ? -ENXIO : WOULD_BLOCK;
-  if (fail !== 0) {
-    if (pipe.readers === 0 && pipe.writers === 0) fs.inodes.payload[ino] = null;
-    return fail;
+  const w = cage.fifoWait;
+  if (w !== null && w.ino === ino && w.reader === (acc === O_RDONLY) && acc !== O_RDWR && !nonblock) {
+    const peerCame = w.reader ? pipe.writers > 0 || pipe.writerOpens !== w.gen : pipe.readers > 0 || pipe.readerOpens !== w.gen;
+    if (!peerCame) return WOULD_BLOCK;
+    cage.fifoWait = null;
+    return fifoFile(fs, ino, status, pipe);
   }
-  if (acc !== O_WRONLY) pipe.readers++;
-  if (acc !== O_RDONLY) pipe.writers++;
+  if (acc === O_WRONLY && nonblock && pipe.readers === 0) {
+    if (pipe.writers === 0) fs.inodes.payload[ino] = null;
+    return -ENXIO;
+  }
+  const waits = (acc === O_RDONLY && !nonblock && pipe.writers === 0) || (acc === O_WRONLY && pipe.readers === 0);
+  if (waits && !cage.waitsForPeers) {
+    // Nobody else runs while this cage waits: say so and hold nothing.
+    if (pipe.readers === 0 && pipe.writers === 0) fs.inodes.payload[ino] = null;
+    return WOULD_BLOCK;
+  }
+  if (acc !== O_WRONLY) { pipe.readers++; pipe.readerOpens++; }
+  if (acc !== O_RDONLY) { pipe.writers++; pipe.writerOpens++; }
+  if (waits) {
+    cage.fifoWait = { pipe, ino, reader: acc === O_RDONLY, gen: acc === O_RDONLY ? pipe.writerOpens : pipe.readerOpens };
+    return WOULD_BLOCK;
+  }
+  return fifoFile(fs, ino, status, pipe);
+}
+
+/** The open file description of a FIFO whose end is already counted. */
+function fifoFile(fs: FsState, ino: number, status: number, pipe: Pipe): OpenFile {
   const file = fs.openFile(ino, status);
   file.pipe = pipe;
   return file;

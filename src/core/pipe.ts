@@ -22,6 +22,9 @@ export class Pipe {
   length = 0;
   readers = 0;
   writers = 0;
+  /** Opens of each end so far (a FIFO opener waiting for its peer sees that one came, even if it has gone again). */
+  readerOpens = 0;
+  writerOpens = 0;
   /** Bytes ever taken out of the ring: the position packet starts are counted from. */
   private consumed = 0;
   /** Packets still in the ring, oldest first: absolute start (see consumed) and length. */

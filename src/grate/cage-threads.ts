@@ -123,6 +123,7 @@ export class Threads implements CageThreads {
     const page = newChannelPage();
     const lind = this.remoteLind(p, s, page, heap);
     this.table.running(p, lind, s.module);
+    this.o.fs.cage(p.id)!.waitsForPeers = true;
     const { port1, port2 } = new MessageChannel();
     const start: WorkerStart = { cage: p.id, page, bell: this.bell, port: port2, snapshot: s, fresh };
     const worker = this.spare ?? newWorker();
@@ -156,8 +157,16 @@ export class Threads implements CageThreads {
   interrupt(p: Proc): void {
     const w = this.workers.get(p.id);
     if (w === undefined || w.parked === null) return;
+    // Tried once more knowing it is interrupted: what came meanwhile is taken, a sleep writes the time left.
+    const lind = p.lind!, nr = w.parked;
     w.parked = null;
-    this.respond(w, p.lind!, p.lind!.finish(-EINTR));
+    lind.interrupted = true;
+    this.table.current = p;
+    let r = lind.call(nr);
+    this.table.current = null;
+    if (r === WOULD_BLOCK) r = -EINTR;
+    if (r < 0) this.o.fs.abandonWait(p.id);
+    this.respond(w, lind, lind.finish(r));
   }
 
   /** Ends every cage still running (--timeout, or the grate giving up). */
@@ -277,6 +286,7 @@ export class Threads implements CageThreads {
     for (const p of waiting) {
       const w = this.workers.get(p.id)!;
       w.parked = null;
+      this.o.fs.abandonWait(p.id);
       this.respond(w, p.lind!, p.lind!.finish(-EDEADLK));
     }
     return true;

@@ -134,6 +134,11 @@ describe('process fixtures built against lind-glibc, compared with Linux', () =>
     await compareWithLinux(['faults'], { onTrap: (m) => reports.push(m) });
     expect(reports).toEqual(['cage 2 trapped: memory access out of bounds']);
   });
+
+  test('waits: poll and select on a pipe, flock and F_SETLKW, FIFO opens meeting, each waiting for another cage; a signal ends a sleep', async () => {
+    const r = await compareWithLinux(['waits']);
+    expect(r.stdout).toContain("waits: a FIFO's opens met, the data came through, then EOF\n");
+  });
 });
 
 describe('what Linux cannot show: limits and deadlocks', () => {
