@@ -194,10 +194,13 @@ describe('the command on process trees (--max-cages, --timeout)', () => {
 
   test('spin: --timeout 1 ends a cage that computes without syscalls, status 124', () => {
     const started = Date.now();
-    const r = cli(['--timeout', '1'], ['spin'], 30_000);
+    // A file staged in and dumped out: DUMPS are still written after the time limit.
+    const out = path.join(scratch, 'after-timeout.bin');
+    const r = cli(['--timeout', '1', '--dump', `${DIR}/upcase=${out}`], ['spin'], 30_000);
     expect(r.signal, 'the grate had to be killed from outside').toBeNull();
     expect(r.stdout, r.stderr).toBe('spin: spinning\n');
     expect(r.status, r.stderr).toBe(124);
+    expect(nodefs.readFileSync(out).equals(nodefs.readFileSync(fixture('processes/upcase')))).toBe(true);
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 });
