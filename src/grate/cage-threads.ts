@@ -16,8 +16,7 @@ import { LindAbi } from '../abi/lind.js';
 import { ACT_EXEC, ACT_EXIT, ACT_NONE, type ExecImage } from '../abi/process-host.js';
 import { LIND_ROWS } from '../abi/lind-table.js';
 import type { TraceSink } from '../abi/trace.js';
-import { CagePanic } from '../abi/exit.js';
-import { trapSignal, type WorkerMessage, type WorkerStart } from './worker-protocol.js';
+import { trapMessage, trapSignal, type WorkerMessage, type WorkerStart } from './worker-protocol.js';
 import { CageRunner, type CallPort, type Image, type Snapshot } from './cage-runner.js';
 import { NR, NR_HANDLER_RETURNED, NR_RETURNED, REQUEST, RESULT, STATE, answer, controlWords, newChannelPage, newDoorbell } from './syscall-channel.js';
 import { exitedStatus, type CageThreads, type Proc, type ProcessTable } from './processes.js';
@@ -108,7 +107,7 @@ export class Threads implements CageThreads {
 
   private died(p: Proc, e: unknown): void {
     const sig = trapSignal(e);
-    this.o.report(e instanceof CagePanic ? `cage '${p.name}': ${e.message}` : `cage '${p.name}' trapped: ${e instanceof Error ? e.message : String(e)}`);
+    this.o.report(trapMessage(`'${p.name}'`, e));
     this.table.died(p, sig);
   }
 

@@ -5,10 +5,9 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { createLindAdapter } from '../abi/lind-adapter.js';
 import type { ExecImage } from '../abi/process-host.js';
-import { CagePanic } from '../abi/exit.js';
 import { CageRunner, type CallPort, type Snapshot } from './cage-runner.js';
 import { ACTION, HANDLER, NR_HANDLER_RETURNED, NR_RETURNED, RESULT, SIGNO, callOwner, controlWords, ring } from './syscall-channel.js';
-import { trapSignal, workerImports, type WorkerMessage, type WorkerStart } from './worker-protocol.js';
+import { trapMessage, trapSignal, workerImports, type WorkerMessage, type WorkerStart } from './worker-protocol.js';
 
 /**
  * A worker is started with its cage (workerData), or ahead of time as a spare that waits for
@@ -66,7 +65,6 @@ try {
   if (start.fresh) runner.start(start.snapshot);
   else runner.resume(start.snapshot);
 } catch (e) {
-  const message = e instanceof Error ? e.message : String(e);
-  post({ type: 'died', signo: trapSignal(e), message: e instanceof CagePanic ? `cage ${start.cage}: ${message}` : `cage ${start.cage} trapped: ${message}` });
+  post({ type: 'died', signo: trapSignal(e), message: trapMessage(String(start.cage), e) });
 }
 }

@@ -199,12 +199,12 @@ export class ProcessTable implements ProcessHost {
 
   // ---- exit, teardown, wait ----------------------------------------------------------------
 
-  exit(a: LindAbi, status: number, group: boolean): void {
+  exit(a: LindAbi, status: number, _group: boolean): void {
     const p = this.proc(a);
     // exit (60) ends one thread; with threads not yet run here, that is the last one, and the
     // cage ends with its status (Linux) unless exit_group recorded one first.
-    if (group || p.exitCode === null) p.exitCode ??= status;
-    this.end(p, exitedStatus(p.exitCode ?? status), false);
+    p.exitCode ??= status;
+    this.end(p, exitedStatus(p.exitCode), false);
     a.action = ACT_EXIT;
   }
 

@@ -26,6 +26,12 @@ export type WorkerMessage =
   | { type: 'forked'; child: number; snapshot: Snapshot }
   | { type: 'died'; signo: number; message: string };
 
+/** What the user is told when a cage (`who`: its quoted name or its id) traps or panics. */
+export function trapMessage(who: string, e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return e instanceof CagePanic ? `cage ${who}: ${message}` : `cage ${who} trapped: ${message}`;
+}
+
 /** The signal a trap stands for (processes.md §7): out-of-bounds memory is SIGSEGV, a panic SIGABRT, any other trap SIGILL. */
 export function trapSignal(e: unknown): number {
   if (e instanceof CagePanic) return SIGABRT;
@@ -35,8 +41,8 @@ export function trapSignal(e: unknown): number {
 
 /** The imports a worker gives its cage (no IMFS here: make-syscall goes through the channel). */
 export function workerImports(cage: number, image: Image, makeSyscall: (...args: unknown[]) => number): WebAssembly.Imports {
-  let mem = new CageMemory(image.memory);
-  const imports = lindImports({ memory: image.memory, cageId: cage, args: image.args, env: image.env, mem: () => (mem.memory === image.memory ? mem : (mem = new CageMemory(image.memory))) });
+  const mem = new CageMemory(image.memory); // its views follow the memory's growth
+  const imports = lindImports({ memory: image.memory, cageId: cage, args: image.args, env: image.env, mem: () => mem });
   imports.lind['make-syscall'] = makeSyscall;
   return imports;
 }
