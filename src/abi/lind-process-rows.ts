@@ -4,17 +4,19 @@
  * runtime's (ProcessHost). Without a runtime (a LindAbi made by hand) they answer ENOSYS,
  * except the ones that only read or change the cage's own signal state.
  */
-import { E2BIG, EFAULT, EINVAL, ENOSYS, WOULD_BLOCK } from '../core/index.js';
+import { E2BIG, EAGAIN, EFAULT, EINVAL, ENOSYS, ETIMEDOUT, WOULD_BLOCK } from '../core/index.js';
 import { writeTimespec, readTimespec64, TIMESPEC_SIZE } from './lind-structs.js';
 import { clockMs } from './host-services.js';
+import { futexCheck, futexTimeoutMs, futexWaits, futexWake, type FutexArgs, type FutexClocks } from './futex.js';
 import { NSIG, SIGKILL, SIGSTOP, type SigAction } from './signal-state.js';
 import type { ArgKind } from './trace.js';
 import type { LindAbi } from './lind.js';
 
 type Handler = (a: LindAbi) => number;
 
-const CLONE_VM = 0x100;
+const CLONE_VM = 0x100, CLONE_THREAD = 0x10000, CLONE_PARENT_SETTID = 0x100000;
 const CLONE_CLEAR_SIGHAND = 0x100000000;
+/** struct clone_args (all u64): flags 0, child_tid 16, parent_tid 24, stack 40, stack_size 48. */
 const CLONE_ARGS_SIZE = 88;
 /** struct sigaction as lind-glibc sends it: u32 handler at 0, u64 mask at 8, i32 flags at 16. */
 const SIGACTION_SIZE = 24;
@@ -33,12 +35,30 @@ const fork = (fromClone: boolean): Handler => (a) => {
     const p = a.ptr(0);
     if (!a.ok(p, CLONE_ARGS_SIZE)) return -EFAULT;
     const flags = a.mem.i64(p);
-    // Threads (CLONE_VM) share the memory: they need a second agent on it, which this grate does not run yet.
-    if (flags & CLONE_VM) return -ENOSYS;
+    if (flags & CLONE_VM) return thread(a, p, flags);
     clearHandlers = Math.floor(flags / CLONE_CLEAR_SIGHAND) % 2 === 1;
   }
   return a.proc.fork(a, clearHandlers);
 };
+
+/**
+ * clone with CLONE_VM: a thread (processes.md §5). Its stack must lie in memory; its id is
+ * written at child_tid (pthread_join waits on that word) and, with CLONE_PARENT_SETTID, at
+ * parent_tid, before the caller goes on. A process that shares the memory without being a
+ * thread (CLONE_VM without CLONE_THREAD) cannot be made: two instances of a cage share a
+ * memory only as threads here.
+ */
+function thread(a: LindAbi, p: number, flags: number): number {
+  if (!(flags & CLONE_THREAD)) return -ENOSYS;
+  const childTid = a.mem.i64(p + 16), parentTid = a.mem.i64(p + 24), stack = a.mem.i64(p + 40), size = a.mem.i64(p + 48);
+  if (size <= 0 || stack < size || !a.mem.ok(stack - size, size)) return -EINVAL;
+  if ((childTid !== 0 && !a.ok(childTid, 4)) || (flags & CLONE_PARENT_SETTID && parentTid !== 0 && !a.ok(parentTid, 4))) return -EFAULT;
+  const tid = a.proc!.spawnThread(a, stack, size, childTid);
+  if (tid < 0) return tid;
+  if (childTid !== 0) a.mem.setI32(childTid, tid);
+  if (flags & CLONE_PARENT_SETTID && parentTid !== 0) a.mem.setI32(parentTid, tid);
+  return tid;
+}
 
 /** A NULL-terminated table of u64 string pointers (execve's argv and envp), as byte strings. */
 function stringTable(a: LindAbi, p: number, total: { bytes: number }): Uint8Array[] | number {
@@ -110,7 +130,7 @@ const rtSigaction: Handler = (a) => {
   if (next !== null) {
     Object.assign(action, next);
     // A signal now ignored is dropped even if it was pending (POSIX).
-    if (a.signals.discards(sig) && sig <= 31) a.signals.pending &= ~(1 << (sig - 1));
+    if (a.signals.discards(sig) && sig <= 31) a.signals.take(sig);
   }
   return 0;
 };
@@ -182,6 +202,35 @@ const nanosleep: Handler = (a) => {
   return r;
 };
 
+const ownerClocks: FutexClocks = { monotonic: () => clockMs(1)!, realtime: () => clockMs(0)! };
+const futexArgs: FutexArgs = { addr: 0, op: 0, val: 0, arg4: 0, uaddr2: 0, val3: 0 };
+
+/**
+ * futex (202) for a cage that runs alone in the thread owning the IMFS (a cage with
+ * threads serves it in each thread's worker: cage-worker.ts). Nobody else can change the
+ * word while it waits, so a wait ends by its timeout or a signal, or is a deadlock.
+ */
+const futex: Handler = (a) => {
+  const f = futexArgs;
+  f.addr = a.uint(0); f.op = a.int(1); f.val = a.int(2); f.arg4 = a.uint(3); f.uaddr2 = a.uint(4); f.val3 = a.int(5);
+  a.mem.ok(f.addr, 4); // the views follow a grown memory
+  const i32 = new Int32Array(a.mem.u8.buffer);
+  const bad = futexCheck(i32, f);
+  if (bad < 0) return bad;
+  if (!futexWaits(f.op)) return futexWake(i32, f);
+  if (Atomics.load(i32, f.addr >> 2) !== f.val) return -EAGAIN;
+  const ms = futexTimeoutMs(a.mem.dv, f, ownerClocks);
+  if (ms < 0) return ms;
+  const r = a.waitFor(ms === Infinity ? -1 : ms);
+  return r === 0 ? -ETIMEDOUT : r;
+};
+
+/** tkill (200) and tgkill (234): a signal for one thread (tgid -1: any cage). */
+const tkill = (group: boolean): Handler => (a) => {
+  if (a.proc === undefined) return -ENOSYS;
+  return group ? a.proc.killThread(a, a.int(0), a.int(1), a.int(2)) : a.proc.killThread(a, -1, a.int(0), a.int(1));
+};
+
 function readTimeval(a: LindAbi, p: number): number {
   return a.mem.i64(p) * 1000 + a.mem.i64(p + 8) / 1000;
 }
@@ -237,5 +286,10 @@ export const PROCESS_ROWS: [number, string, ArgKind[], Handler][] = [
   [62, 'kill', ['int', 'int'], kill],
   [110, 'getppid', [], (a) => (a.proc === undefined ? a.parentId : a.proc.parentOf(a.cage))],
   [130, 'rt_sigsuspend', ['ptr', 'ptr'], rtSigsuspend],
+  [186, 'gettid', [], (a) => a.tid],
+  [200, 'tkill', ['int', 'int'], tkill(false)],
+  [202, 'futex', ['ptr', 'int', 'int', 'ptr', 'ptr', 'int'], futex],
+  [218, 'set_tid_address', ['ptr'], (a) => a.tid],
+  [234, 'tgkill', ['int', 'int', 'int'], tkill(true)],
   [231, 'exit_group', ['int'], (a) => a.exit(a.int(0), true)],
 ];

@@ -16,12 +16,14 @@ import { formatArg, formatResult, type ArgKind, type TraceSink } from './trace.j
 import { LIND_ROWS, type LindRow } from './lind-table.js';
 import type { CageHeap } from './cage-heap.js';
 import { SIGPIPE, SignalState } from './signal-state.js';
-import { ACT_EXIT, ACT_NONE, type ExecImage, type ProcessHost } from './process-host.js';
+import { ACT_EXIT, ACT_NONE, type ExecImage, type ProcessHost, type ThreadStart } from './process-host.js';
 
 /** What a lind cage is given besides the filesystem. */
 export interface LindOptions {
   fs: Imfs;
   cageId: number;
+  /** The thread this ABI serves (gettid); the cage's main thread has the cage's id (default). */
+  tid?: number;
   /** The cage id getppid() reports when there is no process runtime (the grate is 0). */
   parentId?: number;
   memory: WebAssembly.Memory;
@@ -59,6 +61,8 @@ const NOTUSED_HALF = 0xdeadbeef | 0;
 export class LindAbi {
   readonly fs: Imfs;
   readonly cage: number;
+  /** The calling thread's id (the cage's id for its main thread, as Linux numbers them). */
+  tid: number;
   readonly mem: CageMemory;
   readonly heap: CageHeap;
   readonly parentId: number;
@@ -73,6 +77,8 @@ export class LindAbi {
   signo = 0;
   /** For ACT_EXEC: the program the instance becomes. */
   execImage: ExecImage | null = null;
+  /** For ACT_THREAD: the new thread's id and the stack clone gave it. */
+  readonly threadStart: ThreadStart = { tid: 0, stack: 0, stackSize: 0 };
   /** The status the last exit or exit_group asked for (for the log). */
   exitStatus = 0;
   /** The result of the call in progress, kept while its signal handlers run. */
@@ -99,6 +105,7 @@ export class LindAbi {
     this.options = options;
     this.fs = options.fs;
     this.cage = options.cageId;
+    this.tid = options.tid ?? options.cageId;
     this.parentId = options.parentId ?? 0;
     this.proc = options.proc;
     this.signals = options.signals ?? new SignalState();
@@ -186,7 +193,7 @@ export class LindAbi {
     this.deadline = NaN;
     this.progress = 0;
     this.interrupted = false;
-    if (this.signals.pending !== 0 && this.action === ACT_NONE && this.signals.due() !== 0) this.proc?.deliver(this);
+    if (this.signals.anyPending() && this.action === ACT_NONE && this.signals.due() !== 0) this.proc?.deliver(this);
     return r;
   }
 

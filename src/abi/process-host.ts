@@ -18,6 +18,15 @@ export const ACT_EXEC = 2;
 export const ACT_EXIT = 3;
 /** Run signal handler LindAbi.handler(signo) through `signal_callback`, then ask the runtime again. */
 export const ACT_HANDLER = 4;
+/** Unwind and start a thread (LindAbi.threadStart) on the same memory: the result is its id. */
+export const ACT_THREAD = 5;
+
+/** A thread clone(CLONE_VM) made: its id and its stack, [stack - stackSize, stack). */
+export interface ThreadStart {
+  tid: number;
+  stack: number;
+  stackSize: number;
+}
 
 /** A prepared execve: what the instance that runs the cage must become. */
 export interface ExecImage {
@@ -41,6 +50,12 @@ export interface ProcessHost {
   parentOf(cage: number): number;
   /** fork (clone without CLONE_VM): the child's id with a.action = ACT_FORK, or -errno. */
   fork(a: LindAbi, clearHandlers: boolean): number;
+  /**
+   * clone with CLONE_VM: a new thread of the calling cage on `stack` (already checked to lie
+   * in memory). Its id (written to the cage at childTid) with a.action = ACT_THREAD and
+   * a.threadStart set, or -errno.
+   */
+  spawnThread(a: LindAbi, stack: number, stackSize: number, childTid: number): number;
   /** execve: -errno, or 0 with a.action = ACT_EXEC and a.execImage set. */
   execve(a: LindAbi, path: BytePath, argv: Uint8Array[], envp: Uint8Array[]): number;
   /** exit_group (group) or exit: records the status, ends the cage; sets a.action = ACT_EXIT. */
@@ -49,6 +64,8 @@ export interface ProcessHost {
   wait4(a: LindAbi, pid: number, options: number, out: { status: number }): number;
   /** kill(pid, sig). */
   kill(a: LindAbi, pid: number, sig: number): number;
+  /** tgkill(tgid, tid, sig) (tgid -1: tkill): a signal for one thread. */
+  killThread(a: LindAbi, tgid: number, tid: number, sig: number): number;
   /** setitimer(ITIMER_REAL): the old value into `old`, then `next` installed (null: only read). */
   setitimer(a: LindAbi, next: ItimerValue | null, old: ItimerValue): number;
   /**

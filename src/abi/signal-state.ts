@@ -1,7 +1,8 @@
 /**
- * A cage's signal state (processes.md §10): dispositions, the blocked mask and the pending
- * set, for the standard signals 1–31. Real-time signals (32–64) may be given dispositions
- * and masked (glibc blocks some), but nothing ever sends one.
+ * A thread's signal state (processes.md §10): the cage's dispositions and process-wide
+ * pending set (shared by all its threads), the thread's own blocked mask and pending set,
+ * for the standard signals 1–31. Real-time signals (32–64) may be given dispositions and
+ * masked (glibc blocks some), but nothing ever sends one.
  * Masks are kept as two 32-bit halves so that glibc's 64-bit sigset_t round-trips; signal s
  * is bit s−1 of the low half.
  */
@@ -43,17 +44,56 @@ export interface SigAction {
   flags: number;
 }
 
-export class SignalState {
+/** What all threads of a cage share: dispositions, and signals sent to the process that no thread has taken yet. */
+export class SignalGroup {
   /** Dispositions by signal number (index 0 unused). */
   readonly actions: SigAction[] = Array.from({ length: NSIG + 1 }, () => ({ handler: SIG_DFL, maskLo: 0, maskHi: 0, flags: 0 }));
+  /** Pending process-directed standard signals (bit s−1). */
+  pending = 0;
+}
+
+export class SignalState {
   maskLo = 0;
   maskHi = 0;
-  /** Pending standard signals (bit s−1). */
+  /** Pending signals sent to this thread only (bit s−1). */
   pending = 0;
+  /** Masks replaced while handlers run, innermost last. */
+  readonly savedMasks: [number, number][] = [];
 
-  /** Pending signals that are not blocked (0 on every ordinary syscall: one test). */
+  constructor(readonly group = new SignalGroup()) {}
+
+  get actions(): SigAction[] {
+    return this.group.actions;
+  }
+
+  /** Whether anything is pending for this thread at all (the cheap test made on every call). */
+  anyPending(): boolean {
+    return (this.pending | this.group.pending) !== 0;
+  }
+
+  /** Pending signals this thread does not block. */
   due(): number {
-    return (this.pending & ~this.maskLo) >>> 0;
+    return ((this.pending | this.group.pending) & ~this.maskLo) >>> 0;
+  }
+
+  /** Takes pending signal `sig` (from this thread's set first, else the process's). */
+  take(sig: number): void {
+    const b = bit(sig);
+    if (this.pending & b) this.pending &= ~b;
+    else this.group.pending &= ~b;
+  }
+
+  /** Whether this thread blocks `sig`. */
+  blocks(sig: number): boolean {
+    return (this.maskLo & bit(sig)) !== 0;
+  }
+
+  /** A new thread of the same cage: the same dispositions, the creator's mask, nothing pending. */
+  thread(): SignalState {
+    const s = new SignalState(this.group);
+    s.maskLo = this.maskLo;
+    s.maskHi = this.maskHi;
+    return s;
   }
 
   setMask(lo: number, hi: number): void {
@@ -61,7 +101,7 @@ export class SignalState {
     this.maskHi = hi >>> 0;
   }
 
-  /** fork: dispositions and mask copied; nothing pending. `clearHandlers`: CLONE_CLEAR_SIGHAND. */
+  /** fork: dispositions and this thread's mask copied; nothing pending. `clearHandlers`: CLONE_CLEAR_SIGHAND. */
   forked(clearHandlers: boolean): SignalState {
     const s = new SignalState();
     this.actions.forEach((a, i) => { s.actions[i] = clearHandlers && a.handler > SIG_IGN ? { handler: SIG_DFL, maskLo: 0, maskHi: 0, flags: 0 } : { ...a }; });
@@ -73,6 +113,7 @@ export class SignalState {
   /** execve: caught signals go back to SIG_DFL; ignored ones stay ignored; mask and pending kept. */
   execed(): void {
     for (const a of this.actions) if (a.handler > SIG_IGN) Object.assign(a, { handler: SIG_DFL, maskLo: 0, maskHi: 0, flags: 0 });
+    this.savedMasks.length = 0;
   }
 
   /** Whether sending `sig` now would be discarded at once (ignored, explicitly or by default). */

@@ -1,11 +1,13 @@
 /**
- * Runs one lind cage's instance, in whichever thread holds it (the main thread while a cage
- * runs alone, a worker once there are several): calls `_start`, and carries out what the
- * process runtime asks after a call (process-host.ts ACT_*): runs signal handlers through
- * `signal_callback`, unwinds for fork with asyncify and rewinds both copies (processes.md
- * §2, §4), replaces the instance for execve, and leaves it when the cage has ended.
+ * Runs one instance of a lind cage — one of its threads — in whichever thread holds it (the
+ * main thread while a cage runs alone, a worker once there are several): calls `_start`,
+ * and carries out what the process runtime asks after a call (process-host.ts ACT_*): runs
+ * signal handlers through `signal_callback`, unwinds with asyncify for fork (the memory
+ * copied, processes.md §2, §4) and for a new thread (its unwound frames copied onto its own
+ * stack, §5) and rewinds both, replaces the instance for execve, and leaves it when the
+ * thread or its cage has ended.
  */
-import { ACT_EXEC, ACT_EXIT, ACT_FORK, ACT_HANDLER, ACT_NONE, type ExecImage } from '../abi/process-host.js';
+import { ACT_EXEC, ACT_EXIT, ACT_FORK, ACT_HANDLER, ACT_NONE, ACT_THREAD, type ExecImage, type ThreadStart } from '../abi/process-host.js';
 
 /** How a runner reaches the process runtime: directly, or through the syscall channel. */
 export interface CallPort {
@@ -16,6 +18,8 @@ export interface CallPort {
   readonly action: number;
   readonly handler: number;
   readonly signo: number;
+  /** After ACT_THREAD: the thread to start. */
+  threadStart(): ThreadStart;
   /** After ACT_EXEC: the program to become. */
   execImage(): ExecImage;
   /**
@@ -24,6 +28,8 @@ export interface CallPort {
    * returns its own snapshot for a worker to rewind).
    */
   forked(child: number, snapshot: Snapshot): 'go on' | 'move';
+  /** After a thread's unwind: its snapshot to start (null: it cannot be), answered as forked() is. */
+  threadCreated(tid: number, snapshot: Snapshot | null): 'go on' | 'move';
   /** _start returned `value` (not through exit_group). */
   returned(value: number): void;
   /** The make-syscall this runner's instance gets, calling `dispatch` with each call number. */
@@ -38,6 +44,11 @@ export interface Snapshot extends Image {
   block: number;
   /** What the replayed call returns. */
   replay: number;
+  /** The running thread's stack: its low end (where asyncify's block goes) and its first stack pointer. */
+  stackLow: number;
+  stackBase: number;
+  /** For a new thread: the top of its stack and how deep its creator's stack was at clone. */
+  thread?: { stack: number; depth: number; blockEnd: number };
 }
 
 /** A program and the memory it runs in (its declared maximum in pages beside it). */
@@ -73,9 +84,15 @@ interface Asyncify {
   asyncify_start_rewind(block: number): void;
   asyncify_stop_rewind(): void;
   signal_callback?(handler: number, signo: number): void;
+  __wasm_init_tls?(block: number): void;
+  __get_aligned_tls_size?(): number;
   __stack_pointer: WebAssembly.Global;
   __stack_low: WebAssembly.Global;
 }
+
+/** What a thread's stack must keep free below the frames it starts with (the clone that started it, and start_thread). */
+const THREAD_STACK_ROOM = 4096;
+const EINVAL = 22;
 
 export class CageRunner {
   private instance!: WebAssembly.Instance;
@@ -85,7 +102,12 @@ export class CageRunner {
   private replayValue = 0;
   /** A fork whose unwind is under way: the child's id. */
   private forking = -1;
+  /** A thread whose unwind is under way. */
+  private threading: ThreadStart | null = null;
   private block = 0;
+  /** This thread's stack: its low end and its first stack pointer. */
+  private stackLow = 0;
+  private stackBase = 0;
   private globals: Record<string, number | bigint> = {};
   private readonly makeSyscall: (...args: unknown[]) => number;
 
@@ -121,7 +143,12 @@ export class CageRunner {
           continue;
         }
         case ACT_FORK:
-          this.startUnwind(r);
+          this.forking = r;
+          this.startUnwind();
+          return 0;
+        case ACT_THREAD:
+          this.threading = { ...port.threadStart() };
+          this.startUnwind();
           return 0;
         case ACT_EXEC:
           throw new Leave(port.execImage());
@@ -133,10 +160,10 @@ export class CageRunner {
     }
   }
 
-  /** Step 1 of a fork: note where this thread stands and start unwinding into the block at the stack's low end. */
-  private startUnwind(child: number): void {
+  /** Step 1 of a fork or a new thread: note where this thread stands and start unwinding into the block at its stack's low end. */
+  private startUnwind(): void {
     const ex = this.ex;
-    const block = ex.__stack_low.value as number;
+    const block = this.stackLow;
     const sp = ex.__stack_pointer.value as number;
     const dv = new DataView(this.image.memory.buffer);
     dv.setUint32(block, block + 8, true);
@@ -146,13 +173,14 @@ export class CageRunner {
     for (const [name, value] of Object.entries(this.instance.exports)) {
       if (value instanceof WebAssembly.Global && isMutable(value)) this.globals[name] = value.value as number | bigint;
     }
-    this.forking = child;
     ex.asyncify_start_unwind(block);
   }
 
   /** A fresh program: instantiates it (its start function runs) and calls _start. */
   start(image: Image): RunEnd {
     this.load(image);
+    this.stackLow = this.ex.__stack_low?.value as number;
+    this.stackBase = this.ex.__stack_pointer?.value as number;
     return this.run();
   }
 
@@ -163,8 +191,26 @@ export class CageRunner {
       const g = this.instance.exports[name];
       if (g instanceof WebAssembly.Global) g.value = value;
     }
+    this.stackLow = s.stackLow;
+    this.stackBase = s.stackBase;
+    if (s.thread !== undefined) this.enterThread(s.thread);
     this.rewind(s.block, s.replay);
     return this.run();
+  }
+
+  /**
+   * A new thread's instance (processes.md §5 step 4): its TLS block at the top of its stack,
+   * set up by the program's own __wasm_init_tls, and its stack pointer below that as deep
+   * as its creator's was (with room above the frames it rewinds, else at the top).
+   */
+  private enterThread(t: { stack: number; depth: number; blockEnd: number }): void {
+    const ex = this.ex;
+    const top = t.stack - (ex.__get_aligned_tls_size?.() ?? 0);
+    ex.__wasm_init_tls?.(top);
+    let sp = (top - t.depth) & ~15;
+    if (sp - THREAD_STACK_ROOM < t.blockEnd) sp = top & ~15;
+    ex.__stack_pointer.value = sp;
+    this.stackBase = top;
   }
 
   /** Whether an instance was ever made (before that, a failure is the host's, not the cage's). */
@@ -194,6 +240,12 @@ export class CageRunner {
         this.load(e.image);
         continue;
       }
+      if (this.threading !== null) {
+        const next = this.startThread(this.threading);
+        this.threading = null;
+        if (next === 'move') return { kind: 'move', snapshot: this.snapshot(this.image.memory, this.replayValue) };
+        continue;
+      }
       if (this.forking < 0) {
         const v = typeof value === 'number' ? value : 0;
         this.port.returned(v);
@@ -209,8 +261,35 @@ export class CageRunner {
     }
   }
 
+  /**
+   * Steps 3 and 5 of processes.md §5: the unwound frames are copied to the low end of the
+   * new thread's stack (it rewinds them from there, in its own instance on the same memory),
+   * then this thread rewinds with the new thread's id (or -EINVAL if its stack is too small).
+   */
+  private startThread(t: ThreadStart): 'go on' | 'move' {
+    this.ex.asyncify_stop_unwind();
+    const dv = new DataView(this.image.memory.buffer);
+    const n = dv.getUint32(this.block, true) - this.block;
+    const low = t.stack - t.stackSize;
+    let child: Snapshot | null = null;
+    if (n + THREAD_STACK_ROOM <= t.stackSize) {
+      new Uint8Array(this.image.memory.buffer).copyWithin(low, this.block, this.block + n);
+      dv.setUint32(low, low + n, true);
+      dv.setUint32(low + 4, low + n, true);
+      const sp = this.globals.__stack_pointer as number;
+      child = {
+        ...this.snapshot(this.image.memory, 0), block: low, stackLow: low, stackBase: 0,
+        thread: { stack: t.stack, depth: Math.max(0, this.stackBase - sp), blockEnd: low + n },
+      };
+    }
+    const next = this.port.threadCreated(t.tid, child);
+    this.replayValue = child === null ? -EINVAL : t.tid;
+    if (next === 'go on') this.rewind(this.block, this.replayValue);
+    return next;
+  }
+
   private snapshot(memory: WebAssembly.Memory, replay: number): Snapshot {
-    return { ...this.image, memory, globals: { ...this.globals }, block: this.block, replay };
+    return { ...this.image, memory, globals: { ...this.globals }, block: this.block, replay, stackLow: this.stackLow, stackBase: this.stackBase };
   }
 }
 

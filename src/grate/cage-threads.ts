@@ -13,13 +13,16 @@ import { EDEADLK, EINTR, WOULD_BLOCK, type Imfs } from '../core/index.js';
 import { CageHeap } from '../abi/cage-heap.js';
 import { CageMemory } from '../abi/cage-memory.js';
 import { LindAbi } from '../abi/lind.js';
-import { ACT_EXEC, ACT_EXIT, ACT_NONE, type ExecImage } from '../abi/process-host.js';
+import { ACT_EXEC, ACT_EXIT, ACT_NONE, ACT_THREAD, type ExecImage, type ThreadStart } from '../abi/process-host.js';
 import { LIND_ROWS } from '../abi/lind-table.js';
 import type { TraceSink } from '../abi/trace.js';
 import { trapMessage, trapSignal, type WorkerMessage, type WorkerStart } from './worker-protocol.js';
 import { CageRunner, type CallPort, type Image, type Snapshot } from './cage-runner.js';
-import { NR, NR_HANDLER_RETURNED, NR_RETURNED, REQUEST, RESULT, STATE, answer, controlWords, newChannelPage, newDoorbell } from './syscall-channel.js';
-import { exitedStatus, type CageThreads, type Proc, type ProcessTable } from './processes.js';
+import {
+  FUTEX_WAITING, INTERRUPT, NR, NR_HANDLER_RETURNED, NR_INTERRUPTED, NR_RETURNED, REQUEST, RESULT, STATE, THREAD_STACK, THREAD_STACK_SIZE,
+  answer, controlWords, interruptFutex, newChannelPage, newDoorbell,
+} from './syscall-channel.js';
+import { exitedStatus, type CageThreads, type Proc, type ProcessTable, type Task } from './processes.js';
 
 export interface ThreadOptions {
   fs: Imfs;
@@ -31,8 +34,9 @@ export interface ThreadOptions {
   deadline: number;
 }
 
-interface WorkerCage {
-  proc: Proc;
+/** One thread of a cage running in a worker. */
+interface WorkerThread {
+  task: Task;
   worker: Worker;
   port: MessagePort;
   ctl: Int32Array;
@@ -59,8 +63,8 @@ function newWorker(): Worker {
 
 export class Threads implements CageThreads {
   private readonly bell = newDoorbell();
-  private readonly workers = new Map<number, WorkerCage>();
-  /** A worker started ahead of the next fork, waiting for its cage. */
+  private readonly workers = new Map<Task, WorkerThread>();
+  /** A worker started ahead of the next fork or thread, waiting for its instance. */
   private spare: Worker | null = null;
   /** The cage running in the main thread, while there is one. */
   private direct: DirectPort | null = null;
@@ -69,20 +73,21 @@ export class Threads implements CageThreads {
     table.threads = this;
   }
 
-  /** Runs the first cage in this thread; after its first fork, serves every cage until all have ended. */
+  /** Runs the first cage in this thread; after its first fork or thread, serves every cage until all have ended. */
   runFirst(p: Proc, image: Image, makeImports: (lind: LindAbi, image: Image) => WebAssembly.Imports): void {
-    const port = new DirectPort(this.table, p, this.o, makeImports);
+    const task = this.table.mainTask(p);
+    const port = new DirectPort(this.table, task, this.o, makeImports);
     this.direct = port;
     const lind = port.lindFor(image);
     this.table.running(p, lind, image.module);
-    this.table.current = p;
+    this.table.serving = task;
     const runner = new CageRunner(port, (img) => port.importsFor(img));
     let end;
     try {
       end = runner.start(image);
     } catch (e) {
       this.direct = null;
-      this.table.current = null;
+      this.table.serving = null;
       // The first program could not even be instantiated: the grate's error, not the cage's death.
       if (!runner.instantiated) {
         this.table.end(p, exitedStatus(127), false);
@@ -92,16 +97,17 @@ export class Threads implements CageThreads {
       return;
     }
     this.direct = null;
-    this.table.current = null;
+    this.table.serving = null;
     if (end.kind === 'move') {
-      this.spawn(p, end.snapshot, p.lind!.heap);
+      this.spawn(task, end.snapshot, task.lind!.heap);
       this.serve();
     }
   }
 
   /** Runs the first cage in a worker from the start (so that a time limit can stop it while it computes). */
   runFirstInWorker(p: Proc, image: Image): void {
-    this.spawn(p, { ...image, globals: {}, block: 0, replay: 0 }, new CageHeap(new CageMemory(image.memory)), true);
+    const s: Snapshot = { ...image, globals: {}, block: 0, replay: 0, stackLow: 0, stackBase: 0 };
+    this.spawn(this.table.mainTask(p), s, new CageHeap(new CageMemory(image.memory)), true);
     this.serve();
   }
 
@@ -114,58 +120,77 @@ export class Threads implements CageThreads {
   startForked(p: Proc, s: Snapshot): void {
     const heap = p.heapFor!(new CageMemory(s.memory));
     p.heapFor = null;
-    this.spawn(p, s, heap);
+    this.spawn(this.table.mainTask(p), s, heap);
   }
 
-  /** A worker for p, going on from the snapshot. */
-  private spawn(p: Proc, s: Snapshot, heap: CageHeap, fresh = false): void {
+  startThread(t: Task, s: Snapshot): void {
+    // The cage's threads share one heap (mmap and brk are the process's), kept by every thread's ABI.
+    let heap: CageHeap | undefined;
+    for (const u of t.proc.tasks.values()) if (u.lind !== null) heap = u.lind.heap;
+    this.spawn(t, s, heap ?? new CageHeap(new CageMemory(s.memory)));
+  }
+
+  /** A worker for thread t, going on from the snapshot (or starting it afresh). */
+  private spawn(t: Task, s: Snapshot, heap: CageHeap, fresh = false): void {
+    const p = t.proc;
     const page = newChannelPage();
-    const lind = this.remoteLind(p, s, page, heap);
-    this.table.running(p, lind, s.module);
+    const lind = this.remoteLind(t, s, page, heap);
+    if (t.state === 'starting' && t.tid !== p.id) this.table.threadRunning(t, lind);
+    else this.table.running(p, lind, s.module);
     this.o.fs.cage(p.id)!.waitsForPeers = true;
     const { port1, port2 } = new MessageChannel();
-    const start: WorkerStart = { cage: p.id, page, bell: this.bell, port: port2, snapshot: s, fresh };
+    const start: WorkerStart = { cage: p.id, page, bell: this.bell, port: port2, snapshot: s, fresh, timeOrigin: performance.timeOrigin };
     const worker = this.spare ?? newWorker();
     worker.postMessage(start, [port2]);
-    // Once cages fork, the next fork's thread starts now, while this one runs.
+    // Once cages fork or make threads, the next one's worker starts now, while this one runs.
     this.spare = newWorker();
-    this.workers.set(p.id, { proc: p, worker, port: port1, ctl: controlWords(page), page, parked: null });
+    this.workers.set(t, { task: t, worker, port: port1, ctl: controlWords(page), page, parked: null });
   }
 
-  private remoteLind(p: Proc, image: Image, page: WebAssembly.Memory, heap?: CageHeap): LindAbi {
+  private remoteLind(t: Task, image: Image, page: WebAssembly.Memory, heap?: CageHeap): LindAbi {
     const mem = new CageMemory(image.memory);
     return new LindAbi({
-      fs: this.o.fs, cageId: p.id, memory: image.memory, heap: heap ?? new CageHeap(mem), args: [], env: [],
-      trace: this.o.trace, warn: this.o.warn, proc: this.table, signals: p.signals, remoteSlots: page, shared: true,
+      fs: this.o.fs, cageId: t.proc.id, tid: t.tid, memory: image.memory, heap: heap ?? new CageHeap(mem), args: [], env: [],
+      trace: this.o.trace, warn: this.o.warn, proc: this.table, signals: t.signals, remoteSlots: page, shared: true,
     });
   }
 
-  lindFor(p: Proc, image: Image): LindAbi {
-    if (this.direct !== null && this.direct.proc === p) return this.direct.lindFor(image);
-    return this.remoteLind(p, image, this.workers.get(p.id)!.page);
+  lindFor(t: Task, image: Image): LindAbi {
+    if (this.direct !== null && this.direct.task === t) return this.direct.lindFor(image);
+    return this.remoteLind(t, image, this.workers.get(t)!.page);
   }
 
-  stop(p: Proc): void {
-    const w = this.workers.get(p.id);
+  stop(t: Task): void {
+    const w = this.workers.get(t);
     if (w === undefined) return;
-    this.workers.delete(p.id);
+    this.workers.delete(t);
     void w.worker.terminate();
     w.port.close();
   }
 
-  interrupt(p: Proc): void {
-    const w = this.workers.get(p.id);
-    if (w === undefined || w.parked === null) return;
+  interrupt(t: Task): void {
+    const w = this.workers.get(t);
+    if (w === undefined) return;
+    if (w.parked === null) {
+      // Not in a call of ours: maybe in a futex wait in its worker, which ends with -EINTR and asks us to deliver.
+      interruptFutex(w.ctl, t.lind!.mem.memory);
+      return;
+    }
     // Tried once more knowing it is interrupted: what came meanwhile is taken, a sleep writes the time left.
-    const lind = p.lind!, nr = w.parked;
+    const lind = t.lind!, nr = w.parked;
     w.parked = null;
     lind.interrupted = true;
-    this.table.current = p;
+    this.table.serving = t;
     let r = lind.call(nr);
-    this.table.current = null;
+    this.table.serving = null;
     if (r === WOULD_BLOCK) r = -EINTR;
-    if (r < 0) this.o.fs.abandonWait(p.id);
+    if (r < 0) this.o.fs.abandonWait(t.proc.id);
     this.respond(w, lind, lind.finish(r));
+  }
+
+  waiting(t: Task): boolean {
+    const w = this.workers.get(t);
+    return w !== undefined && (w.parked !== null || Atomics.load(w.ctl, FUTEX_WAITING) === 1);
   }
 
   /** Ends every cage still running (--timeout, or the grate giving up). */
@@ -181,7 +206,7 @@ export class Threads implements CageThreads {
       let served = false;
       for (const w of [...this.workers.values()]) {
         this.drain(w);
-        if (w.parked === null && this.workers.has(w.proc.id) && Atomics.load(w.ctl, STATE) === REQUEST) {
+        if (w.parked === null && this.workers.has(w.task) && Atomics.load(w.ctl, STATE) === REQUEST) {
           this.call(w);
           served = true;
         }
@@ -198,7 +223,7 @@ export class Threads implements CageThreads {
         this.retryParked();
       }
       // A parked call with a timeout (poll, nanosleep…) has a deadline; one without has NaN.
-      for (const w of this.workers.values()) if (w.parked !== null && w.proc.lind!.deadline < wake) wake = w.proc.lind!.deadline;
+      for (const w of this.workers.values()) if (w.parked !== null && w.task.lind!.deadline < wake) wake = w.task.lind!.deadline;
       if (served) continue;
       if (this.deadlocked(wake)) continue;
       const ms = wake === Infinity ? 1000 : Math.max(0, wake - performance.now());
@@ -211,27 +236,33 @@ export class Threads implements CageThreads {
   }
 
   private anyDeadlinePassed(now: number): boolean {
-    for (const w of this.workers.values()) if (w.parked !== null && w.proc.lind!.deadline <= now) return true;
+    for (const w of this.workers.values()) if (w.parked !== null && w.task.lind!.deadline <= now) return true;
     return false;
   }
 
-  /** Messages from w's worker: a fork's child to start, or its instance's death. */
-  private drain(w: WorkerCage): void {
+  /** Messages from w's worker: a fork's child or a new thread to start, or its instance's death. */
+  private drain(w: WorkerThread): void {
     for (let m = receiveMessageOnPort(w.port); m !== undefined; m = receiveMessageOnPort(w.port)) {
       const msg = m.message as WorkerMessage;
       if (msg.type === 'forked') this.table.forked(msg.child, msg.snapshot);
-      else if (w.proc.state !== 'ended') {
+      else if (msg.type === 'thread') {
+        if (msg.snapshot === null) this.table.threadFailed(msg.tid);
+        else this.table.threadCreated(msg.tid, msg.snapshot);
+      } else if (w.task.proc.state !== 'ended') {
+        // A trap in any thread ends the whole cage (processes.md §7).
         this.o.report(msg.message);
-        this.workers.delete(w.proc.id);
-        this.table.died(w.proc, msg.signo);
+        this.workers.delete(w.task);
+        this.table.died(w.task.proc, msg.signo);
       }
     }
   }
 
-  private call(w: WorkerCage): void {
-    const p = w.proc, lind = p.lind!, table = this.table;
+  private call(w: WorkerThread): void {
+    const t = w.task, p = t.proc, lind = t.lind!, table = this.table;
     const nr = w.ctl[NR];
-    table.current = p;
+    // Any signal due is delivered as this call returns: an interruption asked before is moot.
+    Atomics.store(w.ctl, INTERRUPT, 0);
+    table.serving = t;
     try {
       if (nr === NR_HANDLER_RETURNED) {
         table.handlerReturned(lind);
@@ -240,13 +271,15 @@ export class Threads implements CageThreads {
         p.exitCode ??= w.ctl[RESULT] & 0xff;
         table.end(p, exitedStatus(p.exitCode), false);
         this.respond(w, lind, 0);
+      } else if (nr === NR_INTERRUPTED) {
+        this.respond(w, lind, lind.finish(w.ctl[RESULT]));
       } else {
         const r = lind.call(nr);
         if (r === WOULD_BLOCK) w.parked = nr;
         else this.respond(w, lind, lind.finish(r));
       }
     } finally {
-      table.current = null;
+      table.serving = null;
     }
   }
 
@@ -254,11 +287,11 @@ export class Threads implements CageThreads {
     for (let again = true; again;) {
       again = false;
       for (const w of [...this.workers.values()]) {
-        if (w.parked === null || !this.workers.has(w.proc.id)) continue;
-        const lind = w.proc.lind!;
-        this.table.current = w.proc;
+        if (w.parked === null || !this.workers.has(w.task)) continue;
+        const lind = w.task.lind!;
+        this.table.serving = w.task;
         const r = lind.call(w.parked);
-        this.table.current = null;
+        this.table.serving = null;
         if (r === WOULD_BLOCK) continue;
         w.parked = null;
         this.respond(w, lind, lind.finish(r));
@@ -268,25 +301,29 @@ export class Threads implements CageThreads {
   }
 
   /**
-   * Every living cage waits for another and nothing can wake any of them: a deadlock. Linux
-   * would hang; the grate says so and answers each waiting call EDEADLK.
+   * Every living thread of every cage waits in one of our calls and nothing can wake any of
+   * them: a deadlock. Linux would hang; the grate says so and answers each waiting call
+   * EDEADLK. (A thread in a futex wait is not counted as stuck: it waits in its own worker.)
    */
   private deadlocked(wake: number): boolean {
     if (wake !== Infinity) return false;
-    const waiting: Proc[] = [];
+    const waiting: WorkerThread[] = [];
     for (const p of this.table.procs.values()) {
       if (p.state === 'ended') continue;
-      const w = this.workers.get(p.id);
-      if (p.state === 'starting' || w === undefined || w.parked === null) return false;
-      waiting.push(p);
+      if (p.state === 'starting') return false;
+      for (const t of p.tasks.values()) {
+        const w = this.workers.get(t);
+        if (t.state !== 'running' || w === undefined || w.parked === null) return false;
+        waiting.push(w);
+      }
     }
     if (waiting.length === 0) return false;
-    this.o.warn(`deadlock: every cage is waiting (${waiting.map((p) => `cage ${p.id} in ${this.callName(this.workers.get(p.id)!.parked!)}`).join(', ')}); answering EDEADLK`);
-    for (const p of waiting) {
-      const w = this.workers.get(p.id)!;
+    const names = waiting.map((w) => `${w.task.tid === w.task.proc.id ? `cage ${w.task.tid}` : `thread ${w.task.tid} of cage ${w.task.proc.id}`} in ${this.callName(w.parked!)}`);
+    this.o.warn(`deadlock: every cage is waiting (${names.join(', ')}); answering EDEADLK`);
+    for (const w of waiting) {
       w.parked = null;
-      this.o.fs.abandonWait(p.id);
-      this.respond(w, p.lind!, p.lind!.finish(-EDEADLK));
+      this.o.fs.abandonWait(w.task.proc.id);
+      this.respond(w, w.task.lind!, w.task.lind!.finish(-EDEADLK));
     }
     return true;
   }
@@ -295,16 +332,23 @@ export class Threads implements CageThreads {
     return `${LIND_ROWS.get(nr)?.name ?? `syscall_${nr}`}()`;
   }
 
-  /** Answers w's call as `lind` (the ABI that served it) left it; an execve's program is posted first, for the worker to take with the answer. */
-  private respond(w: WorkerCage, lind: LindAbi, result: number): void {
+  /**
+   * Answers w's call as `lind` (the ABI that served it) left it; an execve's program is
+   * posted first, for the worker to take with the answer; a new thread's stack goes with it.
+   */
+  private respond(w: WorkerThread, lind: LindAbi, result: number): void {
     let action = lind.action;
     if (action === ACT_EXEC) w.port.postMessage(lind.execImage);
+    if (action === ACT_THREAD) {
+      w.ctl[THREAD_STACK] = lind.threadStart.stack;
+      w.ctl[THREAD_STACK_SIZE] = lind.threadStart.stackSize;
+    }
     lind.action = ACT_NONE;
     lind.execImage = null;
-    if (w.proc.state === 'ended') action = ACT_EXIT; // it ended during its call
+    if (w.task.state === 'ended') action = ACT_EXIT; // it (or its cage) ended during its call
     answer(w.ctl, result, action, lind.handler, lind.signo);
     if (action === ACT_EXIT) {
-      this.workers.delete(w.proc.id);
+      this.workers.delete(w.task);
       w.port.close();
     }
   }
@@ -320,7 +364,7 @@ class DirectPort implements CallPort {
 
   constructor(
     private readonly table: ProcessTable,
-    readonly proc: Proc,
+    readonly task: Task,
     private readonly o: ThreadOptions,
     private readonly makeImports: (lind: LindAbi, image: Image) => WebAssembly.Imports,
   ) {}
@@ -329,8 +373,8 @@ class DirectPort implements CallPort {
   lindFor(image: Image): LindAbi {
     const mem = new CageMemory(image.memory);
     return new LindAbi({
-      fs: this.o.fs, cageId: this.proc.id, memory: image.memory, heap: new CageHeap(mem), args: image.args, env: image.env,
-      proc: this.table, signals: this.proc.signals, onSyscall: (nr) => this.dispatch(nr), trace: this.o.trace, warn: this.o.warn,
+      fs: this.o.fs, cageId: this.task.proc.id, memory: image.memory, heap: new CageHeap(mem), args: image.args, env: image.env,
+      proc: this.table, signals: this.task.signals, onSyscall: (nr) => this.dispatch(nr), trace: this.o.trace, warn: this.o.warn,
     });
   }
 
@@ -343,17 +387,21 @@ class DirectPort implements CallPort {
   }
 
   call(nr: number): number {
-    const lind = this.proc.lind!;
+    const lind = this.task.lind!;
     const r = lind.dispatch(nr);
     this.take(lind);
     return r;
   }
 
   handlerReturned(): number {
-    const lind = this.proc.lind!;
+    const lind = this.task.lind!;
     this.table.handlerReturned(lind);
     this.take(lind);
     return lind.result;
+  }
+
+  threadStart(): ThreadStart {
+    return { ...this.task.lind!.threadStart };
   }
 
   execImage(): ExecImage {
@@ -365,19 +413,29 @@ class DirectPort implements CallPort {
     return 'move';
   }
 
+  /** The cage's first thread made: from now on every thread of it runs in a worker, and this one moves too. */
+  threadCreated(tid: number, s: Snapshot | null): 'go on' | 'move' {
+    if (s === null) {
+      this.table.threadFailed(tid);
+      return 'go on';
+    }
+    this.table.threadCreated(tid, s);
+    return 'move';
+  }
+
   returned(value: number): void {
-    this.proc.exitCode ??= value & 0xff;
-    this.table.end(this.proc, exitedStatus(this.proc.exitCode), false);
+    const p = this.task.proc;
+    p.exitCode ??= value & 0xff;
+    this.table.end(p, exitedStatus(p.exitCode), false);
   }
 
   makeSyscall(dispatch: (nr: number) => number): (...args: unknown[]) => number {
     this.dispatch = dispatch;
-    return this.proc.lind!.makeSyscall;
+    return this.task.lind!.makeSyscall;
   }
 
   /** The grate's imports for the cage (its ABI's own make-syscall already calls the runner). */
   importsFor(image: Image): WebAssembly.Imports {
-    return this.makeImports(this.proc.lind!, image);
+    return this.makeImports(this.task.lind!, image);
   }
 }
-

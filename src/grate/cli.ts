@@ -6,7 +6,7 @@
  */
 import * as nodefs from 'node:fs';
 import { preloads, dumps, StagingError } from '../core/index.js';
-import { DEFAULT_MAX_CAGES, Grate, GrateError, defaultMaxBytes } from './grate.js';
+import { DEFAULT_MAX_CAGES, DEFAULT_MAX_THREADS, Grate, GrateError, defaultMaxBytes } from './grate.js';
 import { DEFAULT_LIMITS, type Limits } from '../core/index.js';
 import type { Preopen } from '../abi/wasi.js';
 import { VERSION } from './version.js';
@@ -37,6 +37,8 @@ options:
   --timeout SECONDS     end the whole tree of lind cages after SECONDS (status 124, as
                         timeout(1); DUMPS still written); the first cage then runs in a worker
   --max-cages N         lind cages alive at once (fork answers EAGAIN past it; default ${DEFAULT_MAX_CAGES})
+  --max-threads N       threads alive at once in all lind cages, main threads included
+                        (clone and fork answer EAGAIN past it; default ${DEFAULT_MAX_THREADS})
   --no-cache            components: transpile again instead of using (or filling) the cache
   --dump-on-failure     write DUMPS even when the cage fails (non-zero status or trap; the default)
   --no-dump-on-failure  write DUMPS only when the cage exits with status 0
@@ -65,6 +67,7 @@ interface CliOptions {
   log?: string | true;
   timeout?: number;
   maxCages?: number;
+  maxThreads?: number;
   preloads: string[];
   dumps: string[];
   env: string[];
@@ -159,6 +162,7 @@ function parse(argv: string[]): CliOptions | 'help' | 'version' {
         break;
       }
       case '--max-cages': o.maxCages = count(flag, value(flag, inline)); break;
+      case '--max-threads': o.maxThreads = count(flag, value(flag, inline)); break;
       case '--dump-on-failure': o.dumpOnFailure = true; break;
       case '--no-dump-on-failure': o.dumpOnFailure = false; break;
       case '--no-cache': o.noCache = true; break;
@@ -205,7 +209,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     status = await grate.run(o.cage!, {
       args: o.args, env: o.env, cwd: o.cwd, uid: o.uid, gid: o.gid, umask: o.umask,
       preopens: o.noPreopens ? [] : o.dirs.length > 0 ? o.dirs : undefined, trace: logSink(o.log), warn,
-      timeoutSeconds: o.timeout, maxCages: o.maxCages,
+      timeoutSeconds: o.timeout, maxCages: o.maxCages, maxThreads: o.maxThreads,
       cache: !o.noCache, cacheDir: defaultCacheDir(env),
     });
   } catch (e) {

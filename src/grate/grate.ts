@@ -77,6 +77,8 @@ export interface RunOptions {
   timeoutSeconds?: number;
   /** Lind cages: at most this many cages at once; fork answers EAGAIN past it (default 64). */
   maxCages?: number;
+  /** Lind cages: at most this many threads at once in all cages, main threads included; clone and fork answer EAGAIN past it (default 256). */
+  maxThreads?: number;
   /** Lind cages: bytes of linear memory all cages may hold together; fork answers ENOMEM past it (default: half the host's memory). */
   memoryBudget?: number;
   /** Components: cache their transpilation (default true; see component-loader.ts). */
@@ -87,6 +89,8 @@ export interface RunOptions {
 
 /** The default for RunOptions.maxCages: each cage past the first is a worker thread with its own V8 heap. */
 export const DEFAULT_MAX_CAGES = 64;
+/** The default for RunOptions.maxThreads: each thread is a worker too, but a threaded program often makes one per core and more. */
+export const DEFAULT_MAX_THREADS = 256;
 
 /** A cage: a module, the bytes or host path of a module or component, or a component already transpiled. */
 export type Cage = WebAssembly.Module | Uint8Array | string | PreparedComponent;
@@ -238,6 +242,7 @@ export class Grate {
     const table = new ProcessTable({
       fs: this.fs, warn, loader: this.loader,
       maxCages: options.maxCages ?? DEFAULT_MAX_CAGES,
+      maxThreads: options.maxThreads ?? DEFAULT_MAX_THREADS,
       memoryBudget: options.memoryBudget ?? Math.floor(os.totalmem() / 2),
     });
     const deadline = options.timeoutSeconds === undefined ? Infinity : performance.now() + options.timeoutSeconds * 1000;

@@ -11,7 +11,7 @@ import { EAGAIN, ECHILD, EINTR, EINVAL, ENOMEM, EPERM, ESRCH, WOULD_BLOCK, type 
 import { CageHeap } from '../abi/cage-heap.js';
 import { CageMemory } from '../abi/cage-memory.js';
 import type { LindAbi } from '../abi/lind.js';
-import { ACT_EXEC, ACT_EXIT, ACT_FORK, ACT_HANDLER, ACT_NONE, type ItimerValue, type ProcessHost } from '../abi/process-host.js';
+import { ACT_EXEC, ACT_EXIT, ACT_FORK, ACT_HANDLER, ACT_NONE, ACT_THREAD, type ItimerValue, type ProcessHost } from '../abi/process-host.js';
 import {
   SA_NODEFER, SA_RESETHAND, SIGALRM, SIGCHLD, SIGKILL, SIG_DFL, SIG_IGN, SIGNAL_NAMES, SignalState, bit, defaultAction,
 } from '../abi/signal-state.js';
@@ -25,6 +25,18 @@ export const signaledStatus = (sig: number): number => sig & 0x7f;
 /** The exit status a shell shows for a wait status (128 + n for a signal death). */
 export const shellStatus = (status: number): number => ((status & 0x7f) === 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f));
 
+/** A thread of a cage. Its main thread has the cage's id; the others take ids from the same space, as Linux's do. */
+export interface Task {
+  readonly proc: Proc;
+  /** Its id: the cage's for the thread that started it (or that called execve). */
+  tid: number;
+  /** The ABI that serves its calls (null while it starts). */
+  lind: LindAbi | null;
+  /** Its own mask and pending signals; dispositions shared with the cage's other threads. */
+  signals: SignalState;
+  state: 'starting' | 'running' | 'ended';
+}
+
 export interface Proc {
   readonly id: number;
   parent: number;
@@ -37,11 +49,8 @@ export interface Proc {
   exitCode: number | null;
   /** The wait status once ended. */
   status: number;
-  signals: SignalState;
-  /** Masks replaced while handlers run, innermost last. */
-  readonly savedMasks: [number, number][];
-  /** The lind ABI that serves its calls (null while starting). */
-  lind: LindAbi | null;
+  /** Its threads by id (the main one first); one while it never made any. */
+  readonly tasks: Map<number, Task>;
   /** Its memory's size, counted against the memory budget. */
   memoryBytes: number;
   /** ITIMER_REAL: when it next fires (performance.now() ms; Infinity when disarmed) and its interval. */
@@ -59,18 +68,24 @@ export interface Proc {
 export interface CageThreads {
   /** Starts a forked cage from its snapshot (in a worker). */
   startForked(p: Proc, s: Snapshot): void;
-  /** Stops a cage's instance now, wherever it is (it has been torn down). */
-  stop(p: Proc): void;
-  /** A signal for p is due: a call it is parked in ends with -EINTR. */
-  interrupt(p: Proc): void;
-  /** The cage's ABI after execve (over the new memory), in the mode its thread needs. */
-  lindFor(p: Proc, image: Image): LindAbi;
+  /** Starts a new thread of a cage from its snapshot (in a worker, on the cage's memory). */
+  startThread(t: Task, s: Snapshot): void;
+  /** Stops a thread's instance now, wherever it is (its cage, or it alone, has been torn down). */
+  stop(t: Task): void;
+  /** A signal for t is due: a call it waits in ends with -EINTR. */
+  interrupt(t: Task): void;
+  /** Whether t is waiting in a call (parked, or in a futex wait) rather than computing. */
+  waiting(t: Task): boolean;
+  /** The thread's ABI after execve (over the new memory), in the mode its thread needs. */
+  lindFor(t: Task, image: Image): LindAbi;
 }
 
 export interface ProcessOptions {
   fs: Imfs;
   /** Past this many living cages, fork answers EAGAIN. */
   maxCages: number;
+  /** Past this many living threads in all cages (main threads included), fork and clone answer EAGAIN. */
+  maxThreads: number;
   /** Bytes of cage memory all cages together may hold; a fork past it answers ENOMEM. */
   memoryBudget: number;
   warn: (message: string) => void;
@@ -80,11 +95,14 @@ export interface ProcessOptions {
 
 export class ProcessTable implements ProcessHost {
   readonly procs = new Map<number, Proc>();
+  /** Every living thread by id (kill and tgkill find them here). */
+  private readonly tasks = new Map<number, Task>();
   threads!: CageThreads;
   /** The first cage: orphans are handed to it, and its status is the grate's. */
   first = 1;
   private nextId = 1;
   private living = 0;
+  private livingTasks = 0;
   private memoryBytes = 0;
   private readonly warned = new Set<string>();
   /** Something that a parked call may be waiting for has changed. */
@@ -96,24 +114,50 @@ export class ProcessTable implements ProcessHost {
   /** A new cage (the first one, or a fork child): id taken, not yet running. */
   add(id: number, parent: number, signals: SignalState, name: string): Proc {
     const p: Proc = {
-      id, parent, children: new Set(), zombies: [], state: 'starting', exitCode: null, status: 0, signals,
-      savedMasks: [], lind: null, memoryBytes: 0, timerAt: Infinity, timerInterval: 0, cannotFork: null, heapFor: null, name,
+      id, parent, children: new Set(), zombies: [], state: 'starting', exitCode: null, status: 0, tasks: new Map(),
+      memoryBytes: 0, timerAt: Infinity, timerInterval: 0, cannotFork: null, heapFor: null, name,
     };
     this.procs.set(id, p);
     this.living++;
     this.nextId = Math.max(this.nextId, id + 1);
+    this.addTask(p, id, signals);
     return p;
   }
 
-  /** The cage is running `lind` over `memory` (its program's fork support checked once). */
+  private addTask(p: Proc, tid: number, signals: SignalState): Task {
+    const t: Task = { proc: p, tid, lind: null, signals, state: 'starting' };
+    p.tasks.set(tid, t);
+    this.tasks.set(tid, t);
+    this.livingTasks++;
+    return t;
+  }
+
+  /** The thread started by its cage's program (or a fork) is running `lind` (the program's fork support checked once). */
   running(p: Proc, lind: LindAbi, module: WebAssembly.Module): void {
-    p.lind = lind;
+    const t = this.mainTask(p);
+    t.lind = lind;
+    t.state = 'running';
     p.state = 'running';
     const missing = missingForkExports(module);
     p.cannotFork = missing.length === 0 ? null : missing.join(', ');
     this.account(p, lind.mem.memory.buffer.byteLength);
   }
 
+  /** A new thread is running `lind`. */
+  threadRunning(t: Task, lind: LindAbi): void {
+    t.lind = lind;
+    t.state = 'running';
+  }
+
+  /** The cage's first thread (the one that exec'd last, or that started it). */
+  mainTask(p: Proc): Task {
+    return p.tasks.values().next().value!;
+  }
+
+  /** The thread `a` serves. */
+  task(a: LindAbi): Task {
+    return this.tasks.get(a.tid)!;
+  }
   get livingCount(): number {
     return this.living;
   }
@@ -145,20 +189,53 @@ export class ProcessTable implements ProcessHost {
       this.warnOnce(`fork:${p.name}`, `cage ${p.id} (${p.name}) cannot fork: its program was not built with asyncify (missing exports: ${p.cannotFork}); fork answers ENOSYS`);
       return -38;
     }
-    if (this.living >= this.o.maxCages) return -EAGAIN;
+    if (this.living >= this.o.maxCages || this.livingTasks >= this.o.maxThreads) return -EAGAIN;
     const bytes = a.mem.memory.buffer.byteLength;
     if (this.memoryBytes + bytes > this.o.memoryBudget) return -ENOMEM;
     if (!Number.isSafeInteger(this.nextId + 1)) return -EAGAIN;
     const id = this.nextId;
     const r = this.o.fs.forkCage(p.id, id);
     if (r < 0) return r === -ESRCH ? -EAGAIN : r;
-    const child = this.add(id, p.id, p.signals.forked(clearHandlers), p.name);
+    // The child has one thread, a copy of the caller (processes.md §4), with the caller's mask.
+    const child = this.add(id, p.id, a.signals.forked(clearHandlers), p.name);
     child.heapFor = a.heap.copy();
     child.cannotFork = p.cannotFork;
     this.account(child, bytes); // reserved now, so that a fork bomb meets the budget before the copies exist
     p.children.add(id);
     a.action = ACT_FORK;
     return id;
+  }
+
+  spawnThread(a: LindAbi, stack: number, stackSize: number, _childTid: number): number {
+    const p = this.proc(a);
+    if (p.cannotFork !== null) {
+      this.warnOnce(`thread:${p.name}`, `cage ${p.id} (${p.name}) cannot start threads: its program was not built with asyncify (missing exports: ${p.cannotFork}); clone answers ENOSYS`);
+      return -38;
+    }
+    if (this.livingTasks >= this.o.maxThreads) {
+      this.warnOnce('max-threads', `cage ${p.id}: thread limit reached (${this.o.maxThreads} threads in all cages, --max-threads); clone answers EAGAIN`);
+      return -EAGAIN;
+    }
+    if (!Number.isSafeInteger(this.nextId + 1)) return -EAGAIN;
+    const tid = this.nextId++;
+    // A new thread has the caller's mask and nothing pending (POSIX pthread_create).
+    this.addTask(p, tid, a.signals.thread());
+    Object.assign(a.threadStart, { tid, stack, stackSize });
+    a.action = ACT_THREAD;
+    return tid;
+  }
+
+  /** The creating thread has unwound: the new one starts (unless its cage ended meanwhile). */
+  threadCreated(tid: number, s: Snapshot): void {
+    const t = this.tasks.get(tid);
+    if (t === undefined || t.state !== 'starting' || t.proc.state === 'ended') return;
+    this.threads.startThread(t, s);
+  }
+
+  /** A thread could not be started after all (its stack cannot hold what it must carry): forgotten. */
+  threadFailed(tid: number): void {
+    const t = this.tasks.get(tid);
+    if (t !== undefined) this.endTask(t, false);
   }
 
   /** The parent has unwound and copied its memory: the child can start (unless it was killed meanwhile). */
@@ -181,13 +258,16 @@ export class ProcessTable implements ProcessHost {
     } catch {
       return -ENOMEM;
     }
-    // The point of no return: close-on-exec descriptors, caught signals back to default.
+    // The point of no return: the other threads end, close-on-exec descriptors close, caught signals go back to default.
+    const caller = this.task(a);
+    for (const t of [...p.tasks.values()]) if (t !== caller) this.endTask(t, true);
+    // The caller goes on as the cage's main thread, with the cage's id (Linux).
+    this.renumber(caller, p.id);
     this.o.fs.execCage(p.id);
-    p.signals.execed();
-    p.savedMasks.length = 0;
+    caller.signals.execed();
     const image: Image = { module: program.module, memory, maxPages: limits.maximum, args: program.argv, env: envp };
-    const lind = this.threads.lindFor(p, image);
-    p.lind = lind;
+    const lind = this.threads.lindFor(caller, image);
+    caller.lind = lind;
     const missing = missingForkExports(program.module);
     p.cannotFork = missing.length === 0 ? null : missing.join(', ');
     p.name = Buffer.from(program.argv[0] ?? []).toString();
@@ -199,19 +279,46 @@ export class ProcessTable implements ProcessHost {
 
   // ---- exit, teardown, wait ----------------------------------------------------------------
 
-  exit(a: LindAbi, status: number, _group: boolean): void {
+  exit(a: LindAbi, status: number, group: boolean): void {
     const p = this.proc(a);
-    // exit (60) ends one thread; with threads not yet run here, that is the last one, and the
-    // cage ends with its status (Linux) unless exit_group recorded one first.
+    a.action = ACT_EXIT;
+    // exit (60) ends one thread; the last one's status is the cage's (Linux) unless
+    // exit_group recorded one first.
+    if (!group && p.tasks.size > 1) {
+      this.endTask(this.task(a), false);
+      return;
+    }
     p.exitCode ??= status;
     this.end(p, exitedStatus(p.exitCode), false);
-    a.action = ACT_EXIT;
+  }
+
+  /** Ends one thread of a cage that goes on (`stop`: it is not the one calling). */
+  private endTask(t: Task, stop: boolean): void {
+    if (t.state === 'ended') return;
+    const wasStarting = t.state === 'starting';
+    t.state = 'ended';
+    t.proc.tasks.delete(t.tid);
+    this.tasks.delete(t.tid);
+    this.livingTasks--;
+    this.changed = true;
+    if (stop && !wasStarting) this.threads.stop(t);
+  }
+
+  /** A thread takes another id (execve makes the caller the main thread). */
+  private renumber(t: Task, tid: number): void {
+    if (t.tid === tid) return;
+    const p = t.proc;
+    p.tasks.delete(t.tid);
+    this.tasks.delete(t.tid);
+    t.tid = tid;
+    p.tasks.set(tid, t);
+    this.tasks.set(tid, t);
   }
 
   /**
    * Ends a cage: its descriptors closed (pipes see EOF and EPIPE), its children handed to the
-   * first cage, a zombie for its parent with SIGCHLD. `stop`: its instance must be stopped
-   * from outside (it is not the one making the call).
+   * first cage, a zombie for its parent with SIGCHLD. `stop`: even the thread making the
+   * call now is stopped from outside (the others always are).
    */
   end(p: Proc, status: number, stop: boolean): void {
     if (p.state === 'ended') return;
@@ -223,7 +330,8 @@ export class ProcessTable implements ProcessHost {
     this.changed = true;
     this.o.fs.exitCage(p.id);
     this.account(p, 0);
-    if (stop && !wasStarting) this.threads.stop(p);
+    // Its threads end; those not making this call are stopped where they are.
+    for (const t of [...p.tasks.values()]) this.endTask(t, !wasStarting && (stop || t !== this.serving));
     const heir = this.procs.get(this.first);
     const adopt = heir !== undefined && heir.state !== 'ended' && heir !== p ? heir : undefined;
     for (const c of p.children) {
@@ -286,60 +394,109 @@ export class ProcessTable implements ProcessHost {
       targets = [...this.procs.values()].filter((q) => q.state !== 'ended' && q.id !== this.first && q !== self);
       if (targets.length === 0) return -ESRCH;
     } else {
-      const q = this.procs.get(pid === 0 ? self.id : Math.abs(pid));
+      // A thread's id names its cage (Linux: kill sends to the thread group).
+      const q = this.procs.get(pid === 0 ? self.id : Math.abs(pid)) ?? this.tasks.get(Math.abs(pid))?.proc;
       if (q === undefined) return -ESRCH;
       targets = [q];
     }
-    const cred = this.o.fs.cage(self.id)?.cred;
     let sent = 0;
     for (const q of targets) {
-      const qc = this.o.fs.cage(q.id)?.cred;
-      if (cred !== undefined && qc !== undefined && cred.euid !== 0 && cred.uid !== qc.uid && cred.euid !== qc.uid) continue;
+      if (!this.mayKill(self, q)) continue;
       sent++;
       if (sig !== 0) this.send(q, sig);
     }
     return sent === 0 ? -EPERM : 0;
   }
 
+  /** tgkill / tkill: `sig` for thread `tid` (of cage `tgid`, or of any cage when tgid is -1). */
+  killThread(a: LindAbi, tgid: number, tid: number, sig: number): number {
+    if (sig < 0 || sig > 31 || tid <= 0 || (tgid <= 0 && tgid !== -1)) return -EINVAL;
+    const t = this.tasks.get(tid);
+    if (t === undefined || (tgid !== -1 && t.proc.id !== tgid)) return -ESRCH;
+    if (!this.mayKill(this.proc(a), t.proc)) return -EPERM;
+    if (sig !== 0) this.sendTo(t, sig);
+    return 0;
+  }
+
+  private mayKill(self: Proc, q: Proc): boolean {
+    const cred = this.o.fs.cage(self.id)?.cred, qc = this.o.fs.cage(q.id)?.cred;
+    return cred === undefined || qc === undefined || cred.euid === 0 || cred.uid === qc.uid || cred.euid === qc.uid;
+  }
+
+  /** A signal the call itself raised (SIGPIPE): for the calling thread. */
   raise(a: LindAbi, sig: number): void {
-    this.send(this.proc(a), sig);
+    this.sendTo(this.task(a), sig);
+  }
+
+  /** Whether `sig` is dropped on sending to p (ignored, or a stop signal, which is not supported: said once). */
+  private discarded(p: Proc, s: SignalState, sig: number): boolean {
+    if (!s.discards(sig)) return false;
+    if (defaultAction(sig) === 'stop' && s.actions[sig].handler === SIG_DFL) {
+      this.warnOnce(`stop:${sig}`, `${SIGNAL_NAMES[sig]} would stop cage ${p.id}: stopping is not supported, so it is ignored`);
+    }
+    return true;
   }
 
   /**
-   * Sends `sig` to p: discarded if ignored; else pending, and if unblocked either acted on at
-   * once (a default that kills, for a cage that is not the one calling) or its parked call
-   * interrupted so that the handler runs.
+   * Sends `sig` to the cage p: discarded if ignored; else pending for the whole cage, taken
+   * by one thread that does not block it (the one calling, else one waiting in a call, else
+   * any: Linux picks one too). A default that kills ends the cage at once unless the taker is
+   * the thread calling (it dies as its call returns); else the taker's wait is interrupted
+   * so that the handler runs.
    */
   send(p: Proc, sig: number): void {
     if (p.state === 'ended') return;
     if (sig === SIGKILL) return this.kill9(p);
-    const s = p.signals;
-    if (s.discards(sig)) {
-      if (defaultAction(sig) === 'stop' && s.actions[sig].handler === SIG_DFL) {
-        this.warnOnce(`stop:${sig}`, `${SIGNAL_NAMES[sig]} would stop cage ${p.id}: stopping is not supported, so it is ignored`);
-      }
-      return;
-    }
-    s.pending |= bit(sig);
-    if ((s.maskLo & bit(sig)) !== 0) return;
+    const s = this.mainTask(p).signals;
+    if (this.discarded(p, s, sig)) return;
+    s.group.pending |= bit(sig);
     if (p.state === 'starting') return; // acted on when it makes its first call
-    if (s.actions[sig].handler === SIG_DFL && !this.calling(p)) {
-      s.pending &= ~bit(sig);
-      this.end(p, signaledStatus(sig), true);
-      return;
-    }
-    this.threads.interrupt(p);
+    const t = this.taker(p, sig);
+    if (t !== null) this.act(t, sig, () => { s.group.pending &= ~bit(sig); });
   }
 
-  /** The cage whose call is being served right now (set by whoever serves it). */
-  current: Proc | null = null;
+  /** Sends `sig` to thread t only (tgkill, SIGPIPE): pending until t does not block it. */
+  private sendTo(t: Task, sig: number): void {
+    const p = t.proc;
+    if (p.state === 'ended' || t.state === 'ended') return;
+    if (sig === SIGKILL) return this.kill9(p);
+    if (this.discarded(p, t.signals, sig)) return;
+    t.signals.pending |= bit(sig);
+    if (t.state === 'starting' || t.signals.blocks(sig)) return;
+    this.act(t, sig, () => { t.signals.pending &= ~bit(sig); });
+  }
+
+  /** `sig` is due in thread t: a default that kills ends the cage now (unless t is calling); else t's wait is cut short. */
+  private act(t: Task, sig: number, take: () => void): void {
+    if (t === this.serving) return; // delivered as its call returns
+    if (t.signals.actions[sig].handler === SIG_DFL) {
+      take();
+      this.end(t.proc, signaledStatus(sig), true);
+      return;
+    }
+    this.threads.interrupt(t);
+  }
+
+  /** The thread of p that takes a process signal: the caller, else one waiting in a call, else any that does not block it. */
+  private taker(p: Proc, sig: number): Task | null {
+    let pick: Task | null = null;
+    for (const t of p.tasks.values()) {
+      if (t.state !== 'running' || t.signals.blocks(sig)) continue;
+      if (t === this.serving) return t;
+      if (pick === null || (!this.threads.waiting(pick) && this.threads.waiting(t))) pick = t;
+    }
+    return pick;
+  }
+
+  /** The thread whose call is being served right now (set by whoever serves it). */
+  serving: Task | null = null;
   private calling(p: Proc): boolean {
-    return this.current === p;
+    return this.serving?.proc === p;
   }
 
   private kill9(p: Proc): void {
-    if (this.calling(p) && p.lind !== null) {
-      p.signals.pending |= bit(SIGKILL);
+    if (this.calling(p)) {
+      this.mainTask(p).signals.group.pending |= bit(SIGKILL);
       return; // delivered as this call returns
     }
     this.end(p, signaledStatus(SIGKILL), true);
@@ -347,12 +504,12 @@ export class ProcessTable implements ProcessHost {
 
   deliver(a: LindAbi): void {
     const p = this.proc(a);
-    const s = p.signals;
+    const s = a.signals;
     for (;;) {
       const due = s.due();
       if (due === 0) return;
       const sig = 31 - Math.clz32(due & -due) + 1;
-      s.pending &= ~bit(sig);
+      s.take(sig);
       const act = s.actions[sig];
       if (sig === SIGKILL || (act.handler === SIG_DFL && defaultAction(sig) === 'terminate')) {
         this.end(p, signaledStatus(sig), false);
@@ -360,7 +517,7 @@ export class ProcessTable implements ProcessHost {
         return;
       }
       if (act.handler === SIG_IGN || act.handler === SIG_DFL) continue;
-      p.savedMasks.push([s.maskLo, s.maskHi]);
+      s.savedMasks.push([s.maskLo, s.maskHi]);
       s.setMask(s.maskLo | act.maskLo | (act.flags & SA_NODEFER ? 0 : bit(sig)), s.maskHi | act.maskHi);
       a.handler = act.handler;
       a.signo = sig;
@@ -371,11 +528,11 @@ export class ProcessTable implements ProcessHost {
   }
 
   handlerReturned(a: LindAbi): void {
-    const p = this.proc(a);
-    const saved = p.savedMasks.pop();
-    if (saved !== undefined) p.signals.setMask(saved[0], saved[1]);
+    const s = a.signals;
+    const saved = s.savedMasks.pop();
+    if (saved !== undefined) s.setMask(saved[0], saved[1]);
     a.action = ACT_NONE;
-    if (p.signals.due() !== 0) this.deliver(a);
+    if (s.due() !== 0) this.deliver(a);
   }
 
   // ---- timers ------------------------------------------------------------------------------
@@ -416,17 +573,17 @@ export class ProcessTable implements ProcessHost {
       }
       sleepMs(p.timerAt - now);
       this.fireTimers(performance.now());
-      if (p.signals.due() !== 0 || p.state === 'ended') return -EINTR;
+      if (a.signals.due() !== 0 || p.state === 'ended') return -EINTR;
     }
   }
 
   awaitTimer(a: LindAbi): number {
     const p = this.proc(a);
-    if (p.signals.due() !== 0) return -EINTR;
+    if (a.signals.due() !== 0) return -EINTR;
     if (p.timerAt === Infinity) return WOULD_BLOCK;
     sleepMs(p.timerAt - performance.now());
     this.fireTimers(performance.now());
-    return p.signals.due() !== 0 || p.state === 'ended' ? -EINTR : 0;
+    return a.signals.due() !== 0 || p.state === 'ended' ? -EINTR : 0;
   }
 }
 

@@ -19,11 +19,14 @@ export interface WorkerStart {
   snapshot: Snapshot;
   /** Start the snapshot's program from _start (its globals and block unused) instead of rewinding. */
   fresh: boolean;
+  /** The owner's performance.timeOrigin: a worker's own clock starts later, the cage's CLOCK_MONOTONIC does not. */
+  timeOrigin: number;
 }
 
 /** Messages a worker posts to the owner. */
 export type WorkerMessage =
   | { type: 'forked'; child: number; snapshot: Snapshot }
+  | { type: 'thread'; tid: number; snapshot: Snapshot | null }
   | { type: 'died'; signo: number; message: string };
 
 /** What the user is told when a cage (`who`: its quoted name or its id) traps or panics. */
