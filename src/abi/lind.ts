@@ -197,11 +197,16 @@ export class LindAbi {
     return r;
   }
 
+  /** How the log names the caller: the cage, and the thread when it is not the cage's main one. */
+  private who(): string {
+    return this.tid === this.cage ? `[cage ${this.cage}]` : `[cage ${this.cage} thread ${this.tid}]`;
+  }
+
   /** One call served as it stands: its result, or WOULD_BLOCK if it must wait (nothing is slept through or settled). */
   call(nr: number): number {
     const row = nr >= 0 && nr < ROW_BY_NUMBER.length ? ROW_BY_NUMBER[nr] : undefined;
     if (row === undefined) {
-      if (this.trace !== undefined) this.trace(`[cage ${this.cage}] syscall_${nr}(...) = ${formatResult(-ENOSYS)}`);
+      if (this.trace !== undefined) this.trace(`${this.who()} syscall_${nr}(...) = ${formatResult(-ENOSYS)}`);
       return -ENOSYS;
     }
     const trace = this.trace;
@@ -211,11 +216,11 @@ export class LindAbi {
     try {
       result = row.call(this);
     } catch (e) {
-      trace(`[cage ${this.cage}] ${row.name}(${args}) = ? ${e instanceof CageExit ? `(exit ${e.status})` : '(aborted)'}`);
+      trace(`${this.who()} ${row.name}(${args}) = ? ${e instanceof CageExit ? `(exit ${e.status})` : '(aborted)'}`);
       throw e;
     }
     const shown = this.action === ACT_EXIT ? `? (exit ${this.exitStatus})` : result === WOULD_BLOCK ? '(waits)' : formatResult(result);
-    if (result !== WOULD_BLOCK || Number.isNaN(this.deadline)) trace(`[cage ${this.cage}] ${row.name}(${args}) = ${shown}`);
+    if (result !== WOULD_BLOCK || Number.isNaN(this.deadline)) trace(`${this.who()} ${row.name}(${args}) = ${shown}`);
     return result;
   }
 

@@ -7,7 +7,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { createLindAdapter } from '../abi/lind-adapter.js';
 import { futexCheck, futexTimeoutMs, futexWaits, futexWake, type FutexArgs, type FutexClocks } from '../abi/futex.js';
-import type { ExecImage, ThreadStart } from '../abi/process-host.js';
+import { ACT_NONE, type ExecImage, type ThreadStart } from '../abi/process-host.js';
 import { CageRunner, type CallPort, type Snapshot } from './cage-runner.js';
 import {
   ACTION, FUTEX_ADDR, FUTEX_WAITING, HANDLER, INTERRUPT, NR_HANDLER_RETURNED, NR_INTERRUPTED, NR_RETURNED, RESULT, SIGNO,
@@ -41,6 +41,8 @@ const clocks: FutexClocks = {
 
 /** futex (202) with the arguments the adapter spilled (processes.md §5). */
 function futex(): number {
+  // Served here, so no answer from the owner: the action word must not say the last one's again.
+  ctl[ACTION] = ACT_NONE;
   f.addr = ctl[6] >>> 0; f.op = ctl[10]; f.val = ctl[14]; f.arg4 = ctl[18] >>> 0; f.uaddr2 = ctl[22] >>> 0; f.val3 = ctl[26];
   if (f.addr + 4 > words.byteLength || f.uaddr2 + 4 > words.byteLength || f.arg4 + 16 > words.byteLength) { // grown since?
     words = new Int32Array(memory.buffer);
