@@ -25,8 +25,10 @@
  *   pipe        a thread blocked in read() while main goes on; EOF to a blocked reader
  *   many        100 threads one after another, 16 at once
  *   stack       a 64 KiB local array and 1000-deep recursion, in a default and a 256 KiB thread
- *   signal      pthread_kill to a thread blocked in read() and to one sleeping: the handler runs
- *               in that thread; kill(getpid()) delivered once
+ *   signal      kill(getpid(), SIGUSR2) while another thread blocks it: delivered once, to main
+ *   pthread-kill  pthread_kill to a thread blocked in read() and to one sleeping: the handler
+ *               runs once, in that thread (lind-glibc's pthread_kill makes no syscall, so a cage
+ *               fails these checks after a 5 s wait rather than hang)
  *   fork        a thread forks; the child (one thread) runs its own thread and exits 7
  * These end the process (no summary line; the status is what the test compares):
  *   exit-group  a thread calls exit(3) while main waits in pthread_join: status 3
@@ -1095,7 +1097,7 @@ static void stack_test(void) {
 /* ------------------------------------------------------------------------------------------ */
 
 static volatile pid_t handler_tid;
-static volatile int usr1_runs, usr2_runs;
+static volatile int usr1_runs, usr2_runs, stop_sleeping;
 static sem_t handled;
 static int sig_pipe[2];
 
@@ -1132,30 +1134,42 @@ static void *sig_target(void *arg) {
     do n = read(sig_pipe[0], buf, sizeof buf); while (n < 0 && errno == EINTR); /* EINTR if the signal came mid-read */
     s->result = n;
   } else {
-    while (!usr1_runs) sleep_ms(10);
+    while (!usr1_runs && !stop_sleeping) sleep_ms(10);
     s->result = 1;
   }
   return NULL;
 }
 
-static void signal_test(void) {
-  section = "signal";
+static void signal_setup(void) {
   OK(sem_init(&ready_sem, 0, 0));
   OK(sem_init(&handled, 0, 0));
   OK(install(SIGUSR1, on_usr1));
   OK(install(SIGUSR2, on_usr2));
-  if (OK(pipe(sig_pipe)) < 0) return;
+  OK(pipe(sig_pipe));
+}
+
+/* pthread_kill to a thread blocked in read() and to one sleeping. The wait for the handler is
+ * bounded, so that a pthread_kill that sends nothing fails the checks instead of hanging (as
+ * lind-glibc's does: it makes no syscall). */
+static void pthread_kill_test(void) {
+  section = "pthread-kill";
+  signal_setup();
   const char *modes[] = {"blocked in read()", "sleeping"};
   for (int mode = 0; mode < 2; mode++) {
     struct sigtarget s = { 0, mode, -1 };
     pthread_t t;
     usr1_runs = 0;
     handler_tid = 0;
+    stop_sleeping = 0;
     if (!SPAWN(&t, NULL, sig_target, &s)) continue;
     OK(sem_wait_all(&ready_sem));
     sleep_ms(20); /* most likely in its read or sleep by now; either way the signal is for it */
     RC(pthread_kill(t, SIGUSR1), 0);
-    OK(sem_wait_all(&handled));
+    struct timespec d = deadline(CLOCK_REALTIME, 5000);
+    int r;
+    while ((r = sem_timedwait(&handled, &d)) != 0 && errno == EINTR) {}
+    if (r != 0) { printf("FAIL [%s] the SIGUSR1 handler did not run within 5 s\n", section); fail(); }
+    stop_sleeping = 1;
     if (mode == 0) OK(write_all(sig_pipe[1], "go", 2));
     JOIN(t);
     EQ(usr1_runs, 1);
@@ -1164,8 +1178,14 @@ static void signal_test(void) {
     printf("%s: pthread_kill(SIGUSR1) to a thread %s: the handler ran once, in that thread: %s\n", section,
            modes[mode], yes(usr1_runs == 1 && handler_tid == s.tid));
   }
+  OK(close(sig_pipe[0]));
+  OK(close(sig_pipe[1]));
+}
 
-  /* kill() to the process while the only other thread blocks SIGUSR2: main takes it, before kill returns */
+/* kill() to the process while the only other thread blocks SIGUSR2: main takes it, before kill returns. */
+static void signal_test(void) {
+  section = "signal";
+  signal_setup();
   sigset_t usr2, old;
   sigemptyset(&usr2);
   sigaddset(&usr2, SIGUSR2);
@@ -1184,8 +1204,10 @@ static void signal_test(void) {
   if (made) {
     OK(write_all(sig_pipe[1], "go", 2));
     JOIN(t);
+    EQ(s.result, 2);
   }
-  printf("%s: kill(getpid(), SIGUSR2): delivered once, to main: %s\n", section, yes(usr2_runs == 1 && handler_tid == thread_id()));
+  printf("%s: kill(getpid(), SIGUSR2) with another thread blocking it: delivered once, to main: %s\n", section,
+         yes(usr2_runs == 1 && handler_tid == thread_id()));
   OK(close(sig_pipe[0]));
   OK(close(sig_pipe[1]));
 }
@@ -1300,7 +1322,7 @@ int main(int argc, char **argv) {
     {"mutex", mutex_test}, {"condvar", condvar_test}, {"barrier", barrier_test}, {"rwlock", rwlock_test},
     {"sem", sem_test}, {"timedwait", timedwait_test}, {"tls", tls_test}, {"gettid", gettid_test},
     {"join", join_test}, {"files", files_test}, {"pipe", pipe_test}, {"many", many_test},
-    {"stack", stack_test}, {"signal", signal_test}, {"fork", fork_test},
+    {"stack", stack_test}, {"signal", signal_test}, {"pthread-kill", pthread_kill_test}, {"fork", fork_test},
     {"exit-group", exit_group_test}, {"trap", trap_test}, {"exec", exec_test},
   };
   const char *cmd = argc > 1 ? argv[1] : "";
