@@ -44,7 +44,7 @@ LIND_SYSROOT_TAR="${LIND_SYSROOT_TAR:-$HERE/../../shared/lind-sysroot/lind-sysro
 # Process cages (processes/): built like the lind-glibc ones, then instrumented by binaryen's
 # asyncify so that fork can unwind and rewind them (../shared/docs/processes.md §2). Their bytes
 # depend on the wasm-opt version, recorded here; --check says so when this machine's differs.
-PROC_FIXTURES=(processes/proctest processes/echo-args processes/upcase processes/procbench)
+PROC_FIXTURES=(processes/proctest processes/echo-args processes/upcase processes/procbench processes/threads processes/threadbench)
 WASM_OPT="${WASM_OPT:-wasm-opt}"
 WASM_OPT_VERSION="wasm-opt version 108" # Debian bookworm's binaryen 108-1, /usr/bin/wasm-opt
 # The features a lind-glibc cage uses (legacy exception handling, not exnref: Node 20), and

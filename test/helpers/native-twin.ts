@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { fixturesDir } from './fixture-cages.js';
 
 /** The programs of wasm-fixtures/processes/, each also an exec target of the others. */
-export const PROCESS_PROGRAMS = ['proctest', 'echo-args', 'upcase'] as const;
+export const PROCESS_PROGRAMS = ['proctest', 'echo-args', 'upcase', 'threads'] as const;
 
 /** The compilers tried, in order: $CC, then these. */
 const COMPILERS = ['gcc', 'cc', 'clang-19', 'clang'];
@@ -69,7 +69,8 @@ export function nativeTwins(): NativeBuild {
   process.on('exit', () => nodefs.rmSync(dir, { recursive: true, force: true }));
   for (const name of PROCESS_PROGRAMS) {
     const src = path.join(fixturesDir, 'processes', `${name}.c`);
-    const r = spawnSync(compiler, ['-O2', '-Wall', '-Wextra', '-Werror', '-o', path.join(dir, name), src], { encoding: 'utf8' });
+    // -pthread for threads.c (the cages get it from lind_compile's flags); harmless for the others.
+    const r = spawnSync(compiler, ['-O2', '-pthread', '-Wall', '-Wextra', '-Werror', '-o', path.join(dir, name), src], { encoding: 'utf8' });
     if (r.status !== 0) {
       throw new Error(`building the native twin of ${src} with ${compiler} failed (status ${r.status}):\n${r.stderr}${r.error ?? ''}`);
     }
