@@ -9,6 +9,7 @@ export const benchWasm = path.join(root, 'wasm-fixtures/bench.wasm');
 export const benchLindWasm = path.join(root, 'wasm-fixtures/bench-lind.wasm');
 export const helloWasm = path.join(root, 'wasm-fixtures/hello.wasm');
 export const procbenchWasm = path.join(root, 'wasm-fixtures/processes/procbench.wasm');
+export const threadbenchWasm = path.join(root, 'wasm-fixtures/processes/threadbench.wasm');
 /** The imfs-grate command as users run it (built by `make imfs`). */
 export const grateCli = path.join(root, 'dist/imfs-grate.js');
 

@@ -1,7 +1,8 @@
 // The process rows: wasm-fixtures/processes/procbench.c (fork, execve, a pipe between two
-// processes, a one-byte ping-pong; it times each row itself, its own start-up excluded) as
+// processes, a one-byte ping-pong) and threadbench.c (a syscall from a second thread, mutex
+// and futex handoffs, thread creation); each times its rows itself, its own start-up excluded, as
 // the imfs-grate command runs it (a lind cage, asyncified; it forks into worker threads) and
-// built natively with gcc, the reference, in the same run. Both are fresh processes:
+// built natively with gcc (-pthread for threadbench), the reference, in the same run. Both are fresh processes:
 //   cold  each group once (one pass) in a fresh process per host, median of the repetitions;
 //   warm  each group PASSES times in one process, the best pass counting (`first` kept).
 // The program runs as /procs/procbench in the IMFS (mode 0755, so that it can exec itself).
@@ -9,39 +10,61 @@ import * as nodefs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runFresh, medianRun } from './fresh.mjs';
-import { nativeProcbench, timedExe } from './gcc.mjs';
-import { grateCli, procbenchWasm } from './paths.mjs';
+import { nativeProcbench, nativeThreadbench, timedExe } from './gcc.mjs';
+import { grateCli, procbenchWasm, threadbenchWasm } from './paths.mjs';
 import { medianResult, ratio, rotate, show, speedup, spread, table } from './table.mjs';
 import { parse } from './workloads.mjs';
 
-/** Rows that run together (one process), with their count (-n): forks, execs, 64 KiB writes, round trips. */
+/**
+ * Rows that run together (one process), with their count (-n): forks, execs, 64 KiB writes,
+ * round trips; then the thread rows (threadbench), one process each.
+ */
 export const PROC_GROUPS = [
-  { rows: ['fork-first', 'fork'], args: ['fork-first', 'fork'], n: 30 },
-  { rows: ['exec'], args: ['exec'], n: 30 },
-  { rows: ['pipe-64k'], args: ['pipe'], n: 2000 },
-  { rows: ['pingpong'], args: ['pingpong'], n: 2000 },
+  { program: 'procbench', rows: ['fork-first', 'fork'], args: ['fork-first', 'fork'], n: 30 },
+  { program: 'procbench', rows: ['exec'], args: ['exec'], n: 30 },
+  { program: 'procbench', rows: ['pipe-64k'], args: ['pipe'], n: 2000 },
+  { program: 'procbench', rows: ['pingpong'], args: ['pingpong'], n: 2000 },
+  { program: 'threadbench', rows: ['call2'], args: ['call2'], n: 2000 },
+  { program: 'threadbench', rows: ['mutex-uncontended'], args: ['mutex-uncontended'], n: 100000 },
+  { program: 'threadbench', rows: ['mutex-handoff'], args: ['mutex-handoff'], n: 2000 },
+  { program: 'threadbench', rows: ['futex-wake'], args: ['futex-wake'], n: 2000 },
+  { program: 'threadbench', rows: ['spawn'], args: ['spawn'], n: 20 },
 ];
-const GUEST = '/procs/procbench';
 
-/** procbench.wasm copied once, mode 0755 (a preload keeps the host file's mode: exec needs the x bits). */
-let staged;
-function stagedCage() {
-  if (staged) return staged;
+const PROGRAMS = {
+  procbench: { wasm: procbenchWasm, native: nativeProcbench, self: true },
+  threadbench: { wasm: threadbenchWasm, native: nativeThreadbench, self: false },
+};
+
+/** The program's .wasm copied once, mode 0755 (a preload keeps the host file's mode: exec needs the x bits). */
+const staged = {};
+function stagedCage(program) {
+  if (staged[program]) return staged[program];
   const dir = nodefs.mkdtempSync(path.join(os.tmpdir(), 'imfs-bench-procs-'));
   process.on('exit', () => nodefs.rmSync(dir, { recursive: true, force: true }));
-  staged = path.join(dir, 'procbench');
-  nodefs.copyFileSync(procbenchWasm, staged);
-  nodefs.chmodSync(staged, 0o755);
-  return staged;
+  staged[program] = path.join(dir, program);
+  nodefs.copyFileSync(PROGRAMS[program].wasm, staged[program]);
+  nodefs.chmodSync(staged[program], 0o755);
+  return staged[program];
 }
 
+/** procbench execs itself (-x PATH); threadbench takes no such option. */
 const HOSTS = {
-  native: { label: 'native (gcc)', short: 'native', argv: (args) => { const exe = nativeProcbench(); return [exe, '-x', exe, ...args]; } },
-  lind: { label: 'imfs-grate lind', short: 'lind', argv: (args) => [process.execPath, grateCli, '--preload', `${GUEST}=${stagedCage()}`, '--cwd', '/procs', stagedCage(), '-x', GUEST, ...args] },
+  native: {
+    label: 'native (gcc)', short: 'native',
+    argv: (program, args) => { const exe = PROGRAMS[program].native(); return [exe, ...(PROGRAMS[program].self ? ['-x', exe] : []), ...args]; },
+  },
+  lind: {
+    label: 'imfs-grate lind', short: 'lind',
+    argv: (program, args) => {
+      const guest = `/procs/${program}`;
+      return [process.execPath, grateCli, '--preload', `${guest}=${stagedCage(program)}`, '--cwd', '/procs', stagedCage(program), ...(PROGRAMS[program].self ? ['-x', guest] : []), ...args];
+    },
+  },
 };
 
 function runGroup(host, group, passes, timeoutMs) {
-  const r = runFresh(HOSTS[host].argv(['-n', String(group.n), '-p', String(passes), ...group.args]), { timeoutMs });
+  const r = runFresh(HOSTS[host].argv(group.program, ['-n', String(group.n), '-p', String(passes), ...group.args]), { timeoutMs });
   return r.error ? r : { ...r, rows: parse(r.stdout) };
 }
 
@@ -51,7 +74,7 @@ function runGroup(host, group, passes, timeoutMs) {
  */
 export function procs({ view, reps, passes, timeoutMs, hosts }) {
   const names = Object.keys(HOSTS).filter((h) => !hosts || hosts.includes(h));
-  if (names.includes('native')) nativeProcbench(); // built before anything is timed
+  if (names.includes('native')) { nativeProcbench(); nativeThreadbench(); } // built before anything is timed
   timedExe();
   const p = view === 'cold' ? 1 : passes;
   const results = Object.fromEntries(names.map((h) => [h, {}])); // host → row → results of every repetition

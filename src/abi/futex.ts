@@ -38,13 +38,19 @@ export interface FutexClocks {
 
 /**
  * How long a WAIT may last, in ms: Infinity without a timeout, else from the timespec at
- * arg4 (i64 seconds, nanoseconds in the low 32 bits at 8) — relative for WAIT, absolute
- * for WAIT_BITSET (CLOCK_REALTIME with the flag, else CLOCK_MONOTONIC). -EINVAL or -EFAULT.
+ * arg4 (seconds in an 8-byte slot at 0, nanoseconds in the low 32 bits at 8) — relative for
+ * WAIT, absolute for WAIT_BITSET (CLOCK_REALTIME with the flag, else CLOCK_MONOTONIC).
+ * -EINVAL or -EFAULT.
+ *
+ * Only the slot's low 32 bits hold the seconds: lind-glibc's futex path copies a 32-bit
+ * tv_sec into it and leaves the high half as the stack had it (seen: the bytes of an old
+ * printf line, which read as a wait of 10^11 years). Seconds as a signed 32-bit value last
+ * until 2038, as a 32-bit time_t does.
  */
 export function futexTimeoutMs(dv: DataView, f: FutexArgs, clocks: FutexClocks): number {
   if (f.arg4 === 0) return Infinity;
   if (f.arg4 < 0 || f.arg4 + 16 > dv.byteLength) return -EFAULT;
-  const sec = Number(dv.getBigInt64(f.arg4, true)), nsec = dv.getInt32(f.arg4 + 8, true);
+  const sec = dv.getInt32(f.arg4, true), nsec = dv.getInt32(f.arg4 + 8, true);
   if (sec < 0 || nsec < 0 || nsec > 999_999_999) return -EINVAL;
   const ms = sec * 1000 + nsec / 1e6;
   if (futexCommand(f.op) !== FUTEX_WAIT_BITSET) return ms;
