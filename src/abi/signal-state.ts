@@ -57,8 +57,8 @@ export class SignalState {
   maskHi = 0;
   /** Pending signals sent to this thread only (bit s−1). */
   pending = 0;
-  /** Masks replaced while handlers run, innermost last. */
-  readonly savedMasks: [number, number][] = [];
+  /** Masks replaced while handlers run, innermost last, each with the interrupted call's result. */
+  readonly savedMasks: [lo: number, hi: number, result: number][] = [];
 
   constructor(readonly group = new SignalGroup()) {}
 

@@ -517,7 +517,8 @@ export class ProcessTable implements ProcessHost {
         return;
       }
       if (act.handler === SIG_IGN || act.handler === SIG_DFL) continue;
-      s.savedMasks.push([s.maskLo, s.maskHi]);
+      // The interrupted call's result too: the handler's own calls overwrite a.result.
+      s.savedMasks.push([s.maskLo, s.maskHi, a.result]);
       s.setMask(s.maskLo | act.maskLo | (act.flags & SA_NODEFER ? 0 : bit(sig)), s.maskHi | act.maskHi);
       a.handler = act.handler;
       a.signo = sig;
@@ -530,7 +531,10 @@ export class ProcessTable implements ProcessHost {
   handlerReturned(a: LindAbi): void {
     const s = a.signals;
     const saved = s.savedMasks.pop();
-    if (saved !== undefined) s.setMask(saved[0], saved[1]);
+    if (saved !== undefined) {
+      s.setMask(saved[0], saved[1]);
+      a.result = saved[2];
+    }
     a.action = ACT_NONE;
     if (s.due() !== 0) this.deliver(a);
   }

@@ -220,6 +220,28 @@ describe('clone and futex answer bad arguments as Linux does (a cage without thr
     const r = decode(s.bytes());
     expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(r.res)).toEqual([-11, -110, -110, -22, 0, -22, -38, -22, -14, -110]);
   });
+  test('futex: CMP_REQUEUE compares the word (EAGAIN), WAKE_OP changes the second word atomically as encoded', () => {
+    const s = sink();
+    const PRIVATE = 128, REQUEUE = 3, CMP_REQUEUE = 4, WAKE_OP = 5;
+    const WORD2 = WORD + 4;
+    // FUTEX_OP(op, oparg, cmp, cmparg) = op << 28 | cmp << 24 | oparg << 12 | cmparg; op 8 = "1 << oparg".
+    const encode = (op: number, oparg: number, cmp: number, cmparg: number) => ((op << 28) | (cmp << 24) | (oparg << 12) | cmparg) | 0;
+    const wasm = lindScript([
+      { nr: FUTEX, args: [WORD, CMP_REQUEUE | PRIVATE, 1, 1, WORD2, 7] }, // the word is 0, not 7
+      { nr: FUTEX, args: [WORD, CMP_REQUEUE | PRIVATE, 1, 1, WORD2, 0] }, // no waiter to move
+      { nr: FUTEX, args: [WORD, REQUEUE | PRIVATE, 1, 1, WORD2, 0] },
+      { nr: FUTEX, args: [WORD, CMP_REQUEUE | PRIVATE, 1, 1, WORD + 2, 0] }, // uaddr2 unaligned
+      { nr: FUTEX, args: [WORD, WAKE_OP | PRIVATE, 1, 1, WORD2, encode(0, 5, 0, 0)] }, // set 5
+      { nr: FUTEX, args: [WORD, WAKE_OP | PRIVATE, 1, 1, WORD2, encode(1, 3, 0, 0)] }, // add 3: 8
+      { nr: FUTEX, args: [WORD, WAKE_OP | PRIVATE, 1, 1, WORD2, encode(2 | 8, 4, 0, 0)] }, // or 1 << 4: 24
+      { nr: FUTEX, args: [WORD, WAKE_OP | PRIVATE, 1, 1, WORD2, encode(3, 8, 0, 0)] }, // andn 8: 16
+      { nr: FUTEX, args: [WORD, WAKE_OP | PRIVATE, 1, 1, WORD2, encode(4, 0xfff, 0, 0)] }, // xor -1 (12-bit, sign-extended): ~16
+    ], [{ offset: WORD, bytes: [0, 0, 0, 0, 0, 0, 0, 0] }]);
+    expect(new Grate().runSync(wasm, { stdout: s })).toBe(0);
+    const r = decode(s.bytes());
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 8].map(r.res)).toEqual([-11, 0, 0, -22, 0, 0, 0, 0, 0]);
+    expect(r.bytes(WORD2, 4).readInt32LE(0)).toBe(~16);
+  });
 });
 
 describe('the command on threaded cages (--max-threads, --timeout)', () => {

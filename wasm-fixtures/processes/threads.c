@@ -99,8 +99,21 @@ int __lll_clocklock_elision(int *futex, short *adapt_count, clockid_t clock, con
   }
   return 0;
 }
+
+/* futex(FUTEX_WAIT_PRIVATE) itself, as gettid above: -1 with errno on failure. */
+static int futex_wait(int *word, int expected, const struct timespec *rel) {
+  uint64_t c = __lind_cageid;
+  int r = make_threei_call(202, (uint64_t)(uintptr_t)"syscall|futex", c, c, (uint64_t)(uintptr_t)word, c, 128, c,
+                           (uint64_t)(unsigned)expected, c, (uint64_t)(uintptr_t)rel, c, 0, c, 0, c, 1);
+  if (r < -1) { errno = -r; r = -1; }
+  return r;
+}
 #else
+#include <sys/syscall.h>
 static pid_t thread_id(void) { return gettid(); }
+static int futex_wait(int *word, int expected, const struct timespec *rel) {
+  return (int)syscall(SYS_futex, word, 128 /* FUTEX_WAIT_PRIVATE */, expected, rel, NULL, 0);
+}
 #endif
 
 static int passed, failed; /* updated atomically: checks run in every thread */
@@ -1295,6 +1308,25 @@ static void pthread_kill_test(void) {
 }
 
 /* kill() to the process while the only other thread blocks SIGUSR2: main takes it, before kill returns. */
+/* A thread waits on a futex word nobody changes (10 s at most); a signal handled in that thread
+ * cuts the wait short with EINTR. */
+static int eintr_word, eintr_ready;
+static void *futex_waiter(void *arg) {
+  (void)arg;
+  sigset_t usr2;
+  sigemptyset(&usr2);
+  sigaddset(&usr2, SIGUSR2);
+  /* main, which made it, blocks SIGUSR2. sigprocmask, which is per thread on Linux: lind-glibc's
+   * pthread_sigmask makes no syscall. */
+  sigprocmask(SIG_UNBLOCK, &usr2, NULL);
+  struct timespec ten;
+  memset(&ten, 0, sizeof ten);
+  ten.tv_sec = 10;
+  __atomic_store_n(&eintr_ready, 1, __ATOMIC_SEQ_CST);
+  int r = futex_wait(&eintr_word, 0, &ten);
+  return (void *)(long)(r == -1 ? errno : 1000 + r);
+}
+
 static void signal_test(void) {
   section = "signal";
   signal_setup();
@@ -1322,6 +1354,23 @@ static void signal_test(void) {
          yes(usr2_runs == 1 && handler_tid == thread_id()));
   OK(close(sig_pipe[0]));
   OK(close(sig_pipe[1]));
+
+  /* kill to the process while main blocks SIGUSR2: it goes to the thread waiting on a futex */
+  OK(sigprocmask(SIG_BLOCK, &usr2, &old));
+  usr2_runs = 0;
+  handler_tid = 0;
+  pthread_t w;
+  if (SPAWN(&w, NULL, futex_waiter, NULL)) {
+    while (!__atomic_load_n(&eintr_ready, __ATOMIC_SEQ_CST)) sleep_ms(1);
+    sleep_ms(50); /* well inside its wait */
+    OK(kill(getpid(), SIGUSR2));
+    EQ((long)JOIN(w), (long)EINTR);
+    EQ(usr2_runs, 1);
+    EQ(handler_tid != thread_id(), 1);
+  }
+  OK(sigprocmask(SIG_SETMASK, &old, NULL));
+  printf("%s: a signal to a thread waiting on a futex: the handler ran there, the wait ended with EINTR: %s\n", section,
+         yes(usr2_runs == 1 && handler_tid != thread_id()));
 }
 
 /* ------------------------------------------------------------------------------------------ */
