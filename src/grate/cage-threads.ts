@@ -61,11 +61,18 @@ function newWorker(): Worker {
   return w;
 }
 
+/** Idle workers kept for reuse: each is a V8 isolate (some MB), so only a few. */
+const POOL_SIZE = 4;
+
 export class Threads implements CageThreads {
   private readonly bell = newDoorbell();
   private readonly workers = new Map<Task, WorkerThread>();
   /** A worker started ahead of the next fork or thread, waiting for its instance. */
   private spare: Worker | null = null;
+  /** Workers whose instance exited: once they say they are idle, they go to the pool. */
+  private readonly retiring: WorkerThread[] = [];
+  /** Idle workers of ended instances, for the next forks and threads (their start-up is paid). */
+  private readonly pool: Worker[] = [];
   /** The cage running in the main thread, while there is one. */
   private direct: DirectPort | null = null;
 
@@ -140,10 +147,13 @@ export class Threads implements CageThreads {
     this.o.fs.cage(p.id)!.waitsForPeers = true;
     const { port1, port2 } = new MessageChannel();
     const start: WorkerStart = { cage: p.id, page, bell: this.bell, port: port2, snapshot: s, fresh, timeOrigin: performance.timeOrigin };
-    const worker = this.spare ?? newWorker();
+    let worker = this.pool.pop();
+    if (worker === undefined) {
+      worker = this.spare ?? newWorker();
+      // Once cages fork or make threads, the next one's worker starts now, while this one runs.
+      this.spare = newWorker();
+    }
     worker.postMessage(start, [port2]);
-    // Once cages fork or make threads, the next one's worker starts now, while this one runs.
-    this.spare = newWorker();
     this.workers.set(t, { task: t, worker, port: port1, ctl: controlWords(page), page, parked: null });
   }
 
@@ -204,6 +214,7 @@ export class Threads implements CageThreads {
     while (table.livingCount > 0) {
       const seen = Atomics.load(this.bell, 0);
       let served = false;
+      this.drainRetiring();
       for (const w of [...this.workers.values()]) {
         this.drain(w);
         if (w.parked === null && this.workers.has(w.task) && Atomics.load(w.ctl, STATE) === REQUEST) {
@@ -229,15 +240,31 @@ export class Threads implements CageThreads {
       const ms = wake === Infinity ? 1000 : Math.max(0, wake - performance.now());
       Atomics.wait(this.bell, 0, seen, ms);
     }
-    for (const w of this.workers.values()) { void w.worker.terminate(); w.port.close(); }
+    for (const w of [...this.workers.values(), ...this.retiring]) { void w.worker.terminate(); w.port.close(); }
+    for (const worker of this.pool) void worker.terminate();
     if (this.spare !== null) void this.spare.terminate();
     this.spare = null;
     this.workers.clear();
+    this.retiring.length = 0;
+    this.pool.length = 0;
   }
 
   private anyDeadlinePassed(now: number): boolean {
     for (const w of this.workers.values()) if (w.parked !== null && w.task.lind!.deadline <= now) return true;
     return false;
+  }
+
+  /** Workers of exited instances that have returned: kept idle for the next ones (a few; more end). */
+  private drainRetiring(): void {
+    for (let i = this.retiring.length - 1; i >= 0; i--) {
+      const w = this.retiring[i];
+      const m = receiveMessageOnPort(w.port);
+      if (m === undefined) continue;
+      this.retiring.splice(i, 1);
+      w.port.close();
+      if ((m.message as WorkerMessage).type === 'idle' && this.pool.length < POOL_SIZE) this.pool.push(w.worker);
+      else void w.worker.terminate();
+    }
   }
 
   /** Messages from w's worker: a fork's child or a new thread to start, or its instance's death. */
@@ -248,7 +275,7 @@ export class Threads implements CageThreads {
       else if (msg.type === 'thread') {
         if (msg.snapshot === null) this.table.threadFailed(msg.tid);
         else this.table.threadCreated(msg.tid, msg.snapshot);
-      } else if (w.task.proc.state !== 'ended') {
+      } else if (msg.type === 'died' && w.task.proc.state !== 'ended') {
         // A trap in any thread ends the whole cage (processes.md §7).
         this.o.report(msg.message);
         this.workers.delete(w.task);
@@ -348,8 +375,9 @@ export class Threads implements CageThreads {
     if (w.task.state === 'ended') action = ACT_EXIT; // it (or its cage) ended during its call
     answer(w.ctl, result, action, lind.handler, lind.signo);
     if (action === ACT_EXIT) {
+      // It returns from the call into its exit and says when it is idle (drainRetiring).
       this.workers.delete(w.task);
-      w.port.close();
+      this.retiring.push(w);
     }
   }
 }

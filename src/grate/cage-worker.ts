@@ -20,6 +20,7 @@ const FUTEX = 202, EAGAIN = 11, EINTR = 4, ETIMEDOUT = 110;
 /**
  * A worker is started with its cage (workerData), or ahead of time as a spare that waits for
  * one: starting a thread costs Node tens of milliseconds, which a spare pays before the fork.
+ * A worker whose instance ended by exit waits for another in the same way.
  */
 if (workerData !== null && workerData !== undefined) run(workerData as WorkerStart);
 else parentPort!.once('message', (start: WorkerStart) => run(start));
@@ -126,5 +127,9 @@ try {
   else runner.resume(start.snapshot);
 } catch (e) {
   post({ type: 'died', signo: trapSignal(e), message: trapMessage(String(start.cage), e) });
+  return;
 }
+// Ended by exit: this thread can run the next fork child or thread, without a new worker's start-up.
+post({ type: 'idle' });
+parentPort!.once('message', (next: WorkerStart) => run(next));
 }

@@ -27,7 +27,9 @@ export interface WorkerStart {
 export type WorkerMessage =
   | { type: 'forked'; child: number; snapshot: Snapshot }
   | { type: 'thread'; tid: number; snapshot: Snapshot | null }
-  | { type: 'died'; signo: number; message: string };
+  | { type: 'died'; signo: number; message: string }
+  /** Its instance has ended by exit: the worker waits for another (cage-threads.ts keeps it for the next fork or thread). */
+  | { type: 'idle' };
 
 /** What the user is told when a cage (`who`: its quoted name or its id) traps or panics. */
 export function trapMessage(who: string, e: unknown): string {

@@ -43,6 +43,8 @@
  *               invariant, whose failures there would depend on scheduling.)
  * These end the process (no summary line; the status is what the test compares):
  *   exit-group  a thread calls exit(3) while main waits in pthread_join: status 3
+ *   limit       up to 16 threads alive at once, each waiting until main lets them go: how many
+ *               pthread_create made and its first error (under a thread limit, EAGAIN)
  *   spin        a thread computes forever without a syscall while main joins it (for a time
  *               limit to stop)
  *   trap        a thread's bad memory access: the process is killed by SIGSEGV
@@ -1513,6 +1515,27 @@ static void *exec_echo(void *arg) {
   exit(failed);
 }
 
+static sem_t limit_go;
+
+static void *wait_for_go(void *arg) {
+  (void)arg;
+  while (sem_wait(&limit_go) != 0) {}
+  return NULL;
+}
+
+static void limit_test(void) {
+  section = "limit";
+  OK(sem_init(&limit_go, 0, 0));
+  pthread_t t[16];
+  int made = 0, err = 0;
+  while (made < 16 && (err = pthread_create(&t[made], NULL, wait_for_go, NULL)) == 0) made++;
+  if (made == 16) printf("%s: all 16 threads made\n", section);
+  else printf("%s: %d threads made, then pthread_create failed with %s\n", section, made, errname(err));
+  for (int i = 0; i < made; i++) OK(sem_post(&limit_go));
+  for (int i = 0; i < made; i++) JOIN(t[i]);
+  OK(sem_destroy(&limit_go));
+}
+
 static volatile unsigned long spins;
 
 static void *spin_forever(void *arg) {
@@ -1549,7 +1572,7 @@ int main(int argc, char **argv) {
     {"join", join_test}, {"files", files_test}, {"pipe", pipe_test}, {"many", many_test},
     {"stack", stack_test}, {"signal", signal_test}, {"pthread-kill", pthread_kill_test}, {"fork", fork_test},
     {"self", self_test},
-    {"exit-group", exit_group_test}, {"trap", trap_test}, {"exec", exec_test}, {"spin", spin_test},
+    {"exit-group", exit_group_test}, {"trap", trap_test}, {"exec", exec_test}, {"spin", spin_test}, {"limit", limit_test},
   };
   const char *cmd = argc > 1 ? argv[1] : "";
   for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
