@@ -10,29 +10,17 @@
  * deterministic lines, so the cage's stdout must equal the native run's.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import * as nodefs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildCommand } from '../helpers/command-bundle.js';
 import { Grate, type RunOptions } from '../../src/grate/index.js';
-import { loadFile } from '../../src/core/index.js';
 import { fixture } from '../helpers/fixture-cages.js';
+import { PROCS_DIR as DIR, runProcsCommand, stagedGrate } from '../helpers/process-cages.js';
 import { PROCESS_PROGRAMS, missingCompilerFails, nativeTwins, runNative } from '../helpers/native-twin.js';
 
-const DIR = '/procs';
 const twins = nativeTwins();
 if (!twins.found) console.warn(twins.message);
-
-/** A grate whose IMFS holds the three programs, mode 0755, in /procs. */
-function stagedGrate(options: ConstructorParameters<typeof Grate>[0] = {}): Grate {
-  const g = new Grate(options);
-  for (const name of PROCESS_PROGRAMS) {
-    loadFile(g.fs, `${DIR}/${name}`, fixture(`processes/${name}`));
-    expect(g.fs.chmod(0, `${DIR}/${name}`, 0o755)).toBe(0);
-  }
-  return g;
-}
 
 /** Runs `proctest ARGS...` as the first cage, in /procs, and collects its output. */
 async function runCage(args: string[], grate = stagedGrate(), options: RunOptions = {}) {
@@ -177,13 +165,7 @@ describe('the command on process trees (--max-cages, --timeout)', () => {
   });
   afterAll(() => nodefs.rmSync(scratch, { recursive: true, force: true }));
 
-  const cli = (options: string[], args: string[], timeoutMs = 60_000) => {
-    const preloads = PROCESS_PROGRAMS.flatMap((n) => ['--preload', `${DIR}/${n}=${fixture(`processes/${n}`)}`]);
-    const r = spawnSync(process.execPath, [program, ...preloads, '--cwd', DIR, ...options, fixture('processes/proctest'), ...args], {
-      env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL',
-    });
-    return { status: r.status, signal: r.signal, stdout: r.stdout.toString('latin1'), stderr: r.stderr.toString() };
-  };
+  const cli = (options: string[], args: string[], timeoutMs = 60_000) => runProcsCommand(program, 'proctest', options, args, timeoutMs);
 
   test('fork-bomb: under --max-cages 16 fork fails with EAGAIN, every child is reaped, status 0', () => {
     const r = cli(['--max-cages', '16'], ['fork-bomb', '1000']);

@@ -9,29 +9,18 @@
  * self` runs, and must fail exactly as lind-glibc makes it fail (see SELF_FAILURES).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import * as nodefs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildCommand } from '../helpers/command-bundle.js';
 import { Grate, type RunOptions } from '../../src/grate/index.js';
-import { loadFile } from '../../src/core/index.js';
 import { fixture } from '../helpers/fixture-cages.js';
-import { PROCESS_PROGRAMS, missingCompilerFails, nativeTwins, runNative } from '../helpers/native-twin.js';
+import { PROCS_DIR as DIR, runProcsCommand, stagedGrate } from '../helpers/process-cages.js';
+import { missingCompilerFails, nativeTwins, runNative } from '../helpers/native-twin.js';
 import { BUF, RES, decode, lindScript, sink } from '../helpers/script-cage.js';
 
-const DIR = '/procs';
 const twins = nativeTwins();
 if (!twins.found) console.warn(twins.message);
-
-function stagedGrate(): Grate {
-  const g = new Grate();
-  for (const name of PROCESS_PROGRAMS) {
-    loadFile(g.fs, `${DIR}/${name}`, fixture(`processes/${name}`));
-    expect(g.fs.chmod(0, `${DIR}/${name}`, 0o755)).toBe(0);
-  }
-  return g;
-}
 
 /** Runs `threads ARGS...` as the first cage, in /procs. */
 async function runCage(args: string[], options: RunOptions = {}) {
@@ -274,13 +263,7 @@ describe('the command on threaded cages (--max-threads, --timeout)', () => {
   });
   afterAll(() => nodefs.rmSync(scratch, { recursive: true, force: true }));
 
-  const cli = (options: string[], args: string[], timeoutMs = 60_000) => {
-    const preloads = PROCESS_PROGRAMS.flatMap((n) => ['--preload', `${DIR}/${n}=${fixture(`processes/${n}`)}`]);
-    const r = spawnSync(process.execPath, [program, ...preloads, '--cwd', DIR, ...options, fixture('processes/threads'), ...args], {
-      env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL',
-    });
-    return { status: r.status, signal: r.signal, stdout: r.stdout.toString('latin1'), stderr: r.stderr.toString() };
-  };
+  const cli = (options: string[], args: string[], timeoutMs = 60_000) => runProcsCommand(program, 'threads', options, args, timeoutMs);
 
   test('--max-threads 6: with main and 5 threads alive, pthread_create fails with EAGAIN; one warning', () => {
     const r = cli(['--max-threads', '6'], ['limit']);
