@@ -178,10 +178,15 @@ export class CageRunner {
 
   /** A fresh program: instantiates it (its start function runs) and calls _start. */
   start(image: Image): RunEnd {
+    this.loadProgram(image);
+    return this.run();
+  }
+
+  /** A program starting afresh (at start or by execve): its own main stack. */
+  private loadProgram(image: Image): void {
     this.load(image);
     this.stackLow = this.ex.__stack_low?.value as number;
     this.stackBase = this.ex.__stack_pointer?.value as number;
-    return this.run();
   }
 
   /** A fork child or a moved instance: instantiates over the snapshot's memory, restores the globals, and rewinds. */
@@ -237,7 +242,7 @@ export class CageRunner {
       } catch (e) {
         if (!(e instanceof Leave)) throw e;
         if (e.image === null) return { kind: 'ended' };
-        this.load(e.image);
+        this.loadProgram(e.image); // execve, from any thread: the new program's main stack
         continue;
       }
       if (this.threading !== null) {

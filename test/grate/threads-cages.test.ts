@@ -122,6 +122,18 @@ describe('the threads fixture built against lind-glibc, compared with Linux', ()
     expect(cage.status, cage.stderr).toBe(0);
   });
 
+  test('exec-fork: a thread execs a program that forks: it forks from its own main stack', async () => {
+    const cage = await runCage(['exec-fork']);
+    const linux = native(['exec-fork']);
+    if (linux !== null) {
+      expect(linux.status).toBe(0);
+      expect(cage.stdout).toBe(linux.stdout);
+    }
+    expect(cage.stdout).toMatch(/^exec-fork: a thread execs proctest fork-wait while another sleeps\nfork-wait: /);
+    expectAllPassed(cage.stdout, cage.stderr);
+    expect(cage.status, cage.stderr).toBe(0);
+  });
+
   test('self: passes on Linux; in a cage fails exactly where lind-glibc cannot find a thread\'s own descriptor', async () => {
     const linux = native(['self']);
     if (linux !== null) {

@@ -43,6 +43,7 @@
  *               invariant, whose failures there would depend on scheduling.)
  * These end the process (no summary line; the status is what the test compares):
  *   exit-group  a thread calls exit(3) while main waits in pthread_join: status 3
+ *   exec-fork   the same, but the thread execs `proctest fork-wait`, which forks
  *   limit       up to 16 threads alive at once, each waiting until main lets them go: how many
  *               pthread_create made and its first error (under a thread limit, EAGAIN)
  *   spin        a thread computes forever without a syscall while main joins it (for a time
@@ -1553,6 +1554,27 @@ static void spin_test(void) {
   fail();
 }
 
+static void *exec_forker(void *arg) {
+  (void)arg;
+  sleep_ms(20);
+  printf("%s: a thread execs proctest fork-wait while another sleeps\n", section);
+  char *argv[] = {"proctest", "fork-wait", NULL};
+  execve("./proctest", argv, fixed_env);
+  printf("FAIL [%s] execve(./proctest) in a thread: got -1 %s\n", section, errname(errno));
+  fail();
+  exit(failed);
+}
+
+/* The program a thread execs forks: it runs on its own main stack, not the thread's. */
+static void exec_fork_test(void) {
+  section = "exec-fork";
+  pthread_t sleeper, execer;
+  if (!SPAWN(&sleeper, NULL, sleep_forever, NULL) || !SPAWN(&execer, NULL, exec_forker, NULL)) return;
+  JOIN(sleeper);
+  printf("FAIL [%s] pthread_join of the sleeper returned\n", section);
+  fail();
+}
+
 static void exec_test(void) {
   section = "exec";
   pthread_t sleeper, execer;
@@ -1572,7 +1594,7 @@ int main(int argc, char **argv) {
     {"join", join_test}, {"files", files_test}, {"pipe", pipe_test}, {"many", many_test},
     {"stack", stack_test}, {"signal", signal_test}, {"pthread-kill", pthread_kill_test}, {"fork", fork_test},
     {"self", self_test},
-    {"exit-group", exit_group_test}, {"trap", trap_test}, {"exec", exec_test}, {"spin", spin_test}, {"limit", limit_test},
+    {"exit-group", exit_group_test}, {"trap", trap_test}, {"exec", exec_test}, {"exec-fork", exec_fork_test}, {"spin", spin_test}, {"limit", limit_test},
   };
   const char *cmd = argc > 1 ? argv[1] : "";
   for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
