@@ -119,70 +119,9 @@ static int futex_wait(int *word, int expected, const struct timespec *rel) {
 }
 #endif
 
-static int passed, failed; /* updated atomically: checks run in every thread */
-static const char *section = "";
+#include "checks.h"
+
 static char *const fixed_env[] = {"FIXTURE=processes", NULL};
-
-static const char *errname(int e) {
-  static const struct { int e; const char *n; } names[] = {
-    {EPERM, "EPERM"}, {ENOENT, "ENOENT"}, {ESRCH, "ESRCH"}, {EINTR, "EINTR"}, {EIO, "EIO"},
-    {EBADF, "EBADF"}, {ECHILD, "ECHILD"}, {EAGAIN, "EAGAIN"}, {ENOMEM, "ENOMEM"}, {EACCES, "EACCES"},
-    {EFAULT, "EFAULT"}, {EBUSY, "EBUSY"}, {EEXIST, "EEXIST"}, {EINVAL, "EINVAL"}, {EMFILE, "EMFILE"},
-    {ENOSPC, "ENOSPC"}, {ESPIPE, "ESPIPE"}, {EPIPE, "EPIPE"}, {ENOSYS, "ENOSYS"}, {EDEADLK, "EDEADLK"},
-    {ETIMEDOUT, "ETIMEDOUT"}, {0, "0 (no error)"},
-  };
-  static __thread char other[32];
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    if (names[i].e == e) return names[i].n;
-  snprintf(other, sizeof other, "errno %d", e);
-  return other;
-}
-
-static const char *signame(int s) {
-  static const char *names[] = {"0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS",
-    "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM"};
-  static char other[32];
-  if (s >= 0 && s < (int)(sizeof names / sizeof names[0])) return names[s];
-  snprintf(other, sizeof other, "signal %d", s);
-  return other;
-}
-
-/* A wait status in words: "exited N", "killed by SIGX", or the raw word. */
-static const char *describe(int st) {
-  static char buf[64];
-  if (WIFEXITED(st)) snprintf(buf, sizeof buf, "exited %d", WEXITSTATUS(st));
-  else if (WIFSIGNALED(st)) snprintf(buf, sizeof buf, "killed by %s", signame(WTERMSIG(st)));
-  else snprintf(buf, sizeof buf, "status word 0x%x", (unsigned)st);
-  return buf;
-}
-
-static void pass(void) { __atomic_fetch_add(&passed, 1, __ATOMIC_SEQ_CST); }
-static void fail(void) { __atomic_fetch_add(&failed, 1, __ATOMIC_SEQ_CST); }
-
-/* The call succeeded (result >= 0). */
-#define OK(expr) ok_((long)(expr), #expr, __LINE__)
-static long ok_(long r, const char *what, int line) {
-  if (r < 0) {
-    printf("FAIL [%s] line %d: %s: got -1 %s\n", section, line, what, errname(errno));
-    fail();
-  } else {
-    pass();
-  }
-  return r;
-}
-
-/* The call failed with errno E. */
-#define ERR(expr, e) err_((long)(expr), e, #expr, __LINE__)
-static void err_(long r, int e, const char *what, int line) {
-  int got = errno;
-  if (r != -1 || got != e) {
-    if (r != -1) printf("FAIL [%s] line %d: %s: got %ld, want -1 %s\n", section, line, what, r, errname(e));
-    else printf("FAIL [%s] line %d: %s: got -1 %s, want -1 %s\n", section, line, what, errname(got), errname(e));
-    fail();
-  } else {
-    pass();
-  }
-}
 
 /* A pthread call (which returns its error number) returned WANT (0 or an errno value). */
 #define RC(expr, want) rc_((expr), want, #expr, __LINE__)
@@ -195,28 +134,6 @@ static int rc_(int r, int want, const char *what, int line) {
   }
   pass();
   return 1;
-}
-
-#define EQ(got, want) eq_((long)(got), (long)(want), #got, __LINE__)
-static int eq_(long got, long want, const char *what, int line) {
-  if (got != want) {
-    printf("FAIL [%s] line %d: %s: got %ld, want %ld\n", section, line, what, got, want);
-    fail();
-    return 0;
-  }
-  pass();
-  return 1;
-}
-
-#define STATUS(st, want) status_(st, want, #st, __LINE__)
-static void status_(int st, const char *want, const char *what, int line) {
-  const char *got = describe(st);
-  if (strcmp(got, want) != 0) {
-    printf("FAIL [%s] line %d: %s: got %s, want %s\n", section, line, what, got, want);
-    fail();
-  } else {
-    pass();
-  }
 }
 
 static const char *yes(int b) { return b ? "yes" : "no"; }
