@@ -2,10 +2,11 @@
 // processes, a one-byte ping-pong) and threadbench.c (a syscall from a second thread, mutex
 // and futex handoffs, thread creation); each times its rows itself, its own start-up excluded, as
 // the imfs-grate command runs it (a lind cage, asyncified; it forks into worker threads) and
-// built natively with gcc (-pthread for threadbench), the reference, in the same run. Both are fresh processes:
+// built natively with gcc (-pthread for threadbench), the reference, in the same run. Both
+// are fresh processes:
 //   cold  each group once (one pass) in a fresh process per host, median of the repetitions;
 //   warm  each group PASSES times in one process, the best pass counting (`first` kept).
-// The program runs as /procs/procbench in the IMFS (mode 0755, so that it can exec itself).
+// Each program runs as /procs/<name> in the IMFS (mode 0755, so that procbench can exec itself).
 import * as nodefs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
