@@ -1,5 +1,5 @@
 /** Clocks, sleeping and randomness, as both ABIs hand them to cages. */
-import { randomFillSync } from 'node:crypto';
+import { epochMs } from '../core/clock.js';
 
 export const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2,
   CLOCK_THREAD_CPUTIME_ID = 3, CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5,
@@ -10,7 +10,7 @@ export function clockMs(clockid: number): number | null {
   switch (clockid) {
     case CLOCK_REALTIME:
     case CLOCK_REALTIME_COARSE:
-      return performance.timeOrigin + performance.now();
+      return epochMs();
     case CLOCK_MONOTONIC:
     case CLOCK_MONOTONIC_RAW:
     case CLOCK_MONOTONIC_COARSE:
@@ -52,7 +52,7 @@ export function randomFill(dst: Uint8Array, off: number, len: number): void {
   const chunk = Buffer.allocUnsafe(Math.min(len, 65536));
   for (let at = 0; at < len; at += chunk.length) {
     const n = Math.min(chunk.length, len - at);
-    randomFillSync(chunk, 0, n);
+    process.getBuiltinModule('node:crypto').randomFillSync(chunk, 0, n);
     dst.set(chunk.subarray(0, n), off + at);
   }
 }

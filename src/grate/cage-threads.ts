@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { EDEADLK, EINTR, WOULD_BLOCK, type Imfs } from '../core/index.js';
 import { CageHeap } from '../abi/cage-heap.js';
 import { CageMemory } from '../abi/cage-memory.js';
@@ -54,9 +54,15 @@ function workerScript(): URL {
   throw new Error('cannot find cage-worker.js (run `make` to build dist/)');
 }
 
+type WorkerThreads = typeof import('node:worker_threads');
+let loaded: WorkerThreads | undefined;
+/** node:worker_threads, loaded when a cage first needs a worker: a run that never does saves its loading (some 4 ms). */
+const workerThreads = (): WorkerThreads => (loaded ??= process.getBuiltinModule('node:worker_threads'));
+const receiveMessageOnPort = (port: MessagePort) => workerThreads().receiveMessageOnPort(port);
+
 /** A worker thread that waits for its cage (cage-worker.ts); it never keeps the process alive. */
 function newWorker(): Worker {
-  const w = new Worker(workerScript());
+  const w = new (workerThreads().Worker)(workerScript());
   w.unref();
   return w;
 }
@@ -145,7 +151,7 @@ export class Threads implements CageThreads {
     if (t.state === 'starting' && t.tid !== p.id) this.table.threadRunning(t, lind);
     else this.table.running(p, lind, s.module);
     this.o.fs.cage(p.id)!.waitsForPeers = true;
-    const { port1, port2 } = new MessageChannel();
+    const { port1, port2 } = new (workerThreads().MessageChannel)();
     const start: WorkerStart = { cage: p.id, page, bell: this.bell, port: port2, snapshot: s, fresh, timeOrigin: performance.timeOrigin };
     let worker = this.pool.pop();
     if (worker === undefined) {

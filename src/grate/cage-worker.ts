@@ -5,6 +5,7 @@
  * bundle (dist/cage-worker.js).
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { epochMs } from '../core/clock.js';
 import { createLindAdapter } from '../abi/lind-adapter.js';
 import { futexCheck, futexTimeoutMs, futexWaits, futexWake, type FutexArgs, type FutexClocks } from '../abi/futex.js';
 import { ACT_NONE, type ExecImage, type ThreadStart } from '../abi/process-host.js';
@@ -36,8 +37,8 @@ let view = new DataView(memory.buffer);
 const f: FutexArgs = { addr: 0, op: 0, val: 0, arg4: 0, uaddr2: 0, val3: 0 };
 // The cage's clocks as the owner keeps them (this worker's performance.now() starts later).
 const clocks: FutexClocks = {
-  monotonic: () => performance.timeOrigin + performance.now() - start.timeOrigin,
-  realtime: () => performance.timeOrigin + performance.now(),
+  monotonic: () => epochMs() - start.timeOrigin,
+  realtime: epochMs,
 };
 
 /** futex (202) with the arguments the adapter spilled (processes.md §5). */

@@ -10,7 +10,8 @@ import { DEFAULT_MAX_CAGES, DEFAULT_MAX_THREADS, Grate, GrateError, defaultMaxBy
 import { DEFAULT_LIMITS, type Limits } from '../core/index.js';
 import type { Preopen } from '../abi/wasi.js';
 import { VERSION } from './version.js';
-import { JCO_PACKAGE, JCO_VERSION, defaultCacheDir } from './component-loader.js';
+import { JCO_PACKAGE, JCO_VERSION } from './component-loader.js';
+import { defaultCacheDir } from './cache-dir.js';
 
 const usage = () => `usage: imfs-grate [options] <cage.wasm> [args...]
 
@@ -39,7 +40,7 @@ options:
   --max-cages N         lind cages alive at once (fork answers EAGAIN past it; default ${DEFAULT_MAX_CAGES})
   --max-threads N       threads alive at once in all lind cages, main threads included
                         (clone and fork answer EAGAIN past it; default ${DEFAULT_MAX_THREADS})
-  --no-cache            components: transpile again instead of using (or filling) the cache
+  --no-cache            use no cache: compile the command afresh, and transpile a component again
   --dump-on-failure     write DUMPS even when the cage fails (non-zero status or trap; the default)
   --no-dump-on-failure  write DUMPS only when the cage exits with status 0
   --version             print the version and exit

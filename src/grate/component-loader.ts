@@ -8,12 +8,11 @@
  * `instantiate`; it is evaluated as a function body (no module loader involved), so a
  * cached component loads and runs synchronously.
  */
-import { createHash } from 'node:crypto';
 import * as nodefs from 'node:fs';
-import * as os from 'node:os';
 import * as nodepath from 'node:path';
 import type { P2ImportObject } from '../abi/wasip2/abi.js';
 import { VERSION } from './version.js';
+import { defaultCacheDir } from './cache-dir.js';
 
 /** jco's package, and the version this grate is pinned to and tested with. */
 export const JCO_PACKAGE = '@bytecodealliance/jco';
@@ -49,15 +48,9 @@ export interface CacheOptions {
   warn?: (message: string) => void;
 }
 
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const xdg = env.XDG_CACHE_HOME;
-  const base = xdg !== undefined && nodepath.isAbsolute(xdg) ? xdg : nodepath.join(env.HOME ?? os.homedir(), '.cache');
-  return nodepath.join(base, 'imfs-grate');
-}
-
 /** The cache entry's directory for these bytes. */
 function entryDir(bytes: Uint8Array, o: CacheOptions): string {
-  const hash = createHash('sha256').update(bytes).digest('hex');
+  const hash = process.getBuiltinModule('node:crypto').createHash('sha256').update(bytes).digest('hex');
   return nodepath.join(o.cacheDir ?? defaultCacheDir(o.hostEnv), 'components', `${hash}-jco${JCO_VERSION}-v${CACHE_FORMAT}`);
 }
 

@@ -5,7 +5,6 @@
  * (sha-256) per grate; `#!` lines name an interpreter with at most one argument, up to four
  * levels deep. Failures are -errno and change nothing.
  */
-import { createHash } from 'node:crypto';
 import {
   AT_EACCESS, AT_FDCWD, EACCES, ELOOP, ENOEXEC, O_RDONLY, S_IFMT, S_IFREG, X_OK, binaryToBytes, newStat, type BytePath, type Imfs,
 } from '../core/index.js';
@@ -73,7 +72,7 @@ export class ExecLoader {
   }
 
   private compile(bytes: Uint8Array): Compiled | null {
-    const key = createHash('sha256').update(bytes).digest('hex');
+    const key = process.getBuiltinModule('node:crypto').createHash('sha256').update(bytes).digest('hex');
     let c = this.compiled.get(key);
     if (c === undefined) {
       let module: WebAssembly.Module;

@@ -6,4 +6,5 @@ export { FsopServer } from './fsop.js';
 export type { InputSource, OutputTarget } from './stdio.js';
 export { VERSION } from './version.js';
 export { imfsWasiImports, type ImfsWasiImportsOptions } from './wasi-imports.js';
-export { JCO_VERSION, defaultCacheDir, type PreparedComponent } from './component-loader.js';
+export { JCO_VERSION, type PreparedComponent } from './component-loader.js';
+export { defaultCacheDir } from './cache-dir.js';

@@ -4,7 +4,6 @@
  * or stream to collect output. Host I/O is synchronous: a cage runs without yielding.
  */
 import * as nodefs from 'node:fs';
-import * as tty from 'node:tty';
 import { EIO, O_RDONLY, O_WRONLY, S_IFCHR, S_IFIFO, S_IFMT, S_IFSOCK, type Device, type Imfs } from '../core/index.js';
 import { sleepMs } from '../abi/host-services.js';
 
@@ -19,14 +18,25 @@ export interface StdioStream {
   type: number;
 }
 
-function hostType(fd: number): number {
-  if (tty.isatty(fd)) return S_IFCHR;
+/** Linux's major number of the memory devices (/dev/null, /dev/zero, /dev/urandom...): never terminals. */
+const MEM_MAJOR = 1;
+
+/**
+ * What a host descriptor is: the file type fstat reports for it (a socket shows as a FIFO),
+ * and, asked only when a cage asks, whether it is a terminal. node:tty is loaded only for a
+ * character device that is not one of Linux's memory devices: loading it costs a run some
+ * 5 ms (it brings node:net and the streams with it), and CI runs have /dev/null as stdin.
+ */
+function hostKind(fd: number): { type: number; isatty: () => boolean } {
+  let st: { mode: number; rdev: number } = { mode: S_IFIFO, rdev: 0 };
   try {
-    const t = nodefs.fstatSync(fd).mode & S_IFMT;
-    return t === S_IFSOCK ? S_IFIFO : t;
-  } catch {
-    return S_IFIFO;
-  }
+    st = nodefs.fstatSync(fd);
+  } catch { /* a closed descriptor: a FIFO that reads EOF and fails writes with EIO */ }
+  const t = st.mode & S_IFMT;
+  let tty: boolean | undefined;
+  const isatty = () => (tty ??= t === S_IFCHR && (process.platform !== 'linux' || (st.rdev >> 8 & 0xfff) !== MEM_MAJOR)
+    && process.getBuiltinModule('node:tty').isatty(fd));
+  return { type: t === S_IFSOCK ? S_IFIFO : t, isatty };
 }
 
 function errnoOf(e: unknown): string | undefined {
@@ -49,11 +59,11 @@ function retrying(io: () => number): number {
 export function outputStream(target: OutputTarget): StdioStream {
   if (typeof target === 'number') {
     const fd = target;
-    const isatty = tty.isatty(fd);
+    const { type, isatty } = hostKind(fd);
     return {
-      type: hostType(fd),
+      type,
       device: {
-        isatty,
+        get isatty() { return isatty(); },
         write: (src, off, len) => {
           let done = 0;
           while (done < len) {
@@ -76,11 +86,11 @@ export function outputStream(target: OutputTarget): StdioStream {
 export function inputStream(source: InputSource): StdioStream {
   if (typeof source === 'number') {
     const fd = source;
-    const isatty = tty.isatty(fd);
+    const { type, isatty } = hostKind(fd);
     return {
-      type: hostType(fd),
+      type,
       device: {
-        isatty,
+        get isatty() { return isatty(); },
         read: (dst, off, len) => {
           // Read into a private buffer: the cage's memory may be a SharedArrayBuffer.
           const tmp = Buffer.allocUnsafe(Math.min(len, 65536));

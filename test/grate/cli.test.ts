@@ -32,7 +32,7 @@ function workdir() {
   nodefs.writeFileSync(path.join(dir, 'in/input.txt'), demoInput);
   const run = (args: string[], env: Record<string, string> = {}) => {
     const r = spawnSync(process.execPath, [program, ...args], {
-      cwd: dir, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: dir, env: { PATH: process.env.PATH ?? '', XDG_CACHE_HOME: path.join(scratch, 'cache'), ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
     });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
@@ -429,5 +429,54 @@ describe('DUMPS never plant a way out: a cage\'s symlinks', () => {
       'link sub', 'file the IMFS passwd\n', 'link ..', 'none', 'none', 'none',
     ]);
     expect(kind(path.join(w.dir, 'copy'))).toBe('file the IMFS passwd\n');
+  });
+});
+
+describe('the command\'s code cache (launcher.ts)', () => {
+  const hello = path.join(repo, 'wasm-fixtures/hello.wasm');
+  /** The cache files under an XDG_CACHE_HOME, with their contents. */
+  const cached = (xdg: string) => {
+    const dir = path.join(xdg, 'imfs-grate/code');
+    return nodefs.existsSync(dir) ? nodefs.readdirSync(dir).map((f) => ({ f, data: nodefs.readFileSync(path.join(dir, f)) })) : [];
+  };
+
+  test('written at the first run\'s exit, then read and left alone; one file per bundle and Node', () => {
+    const w = workdir(), xdg = path.join(w.dir, 'xdg');
+    const first = w.run([hello], { XDG_CACHE_HOME: xdg });
+    expect([first.status, first.stdout, first.stderr]).toEqual([0, 'hello from a WASI cage\n', '']);
+    const files = cached(xdg);
+    expect(files.map((c) => c.f)).toEqual([expect.stringMatching(new RegExp(`^imfs-grate-main-${process.version}-${process.arch}-\\d+-\\d+\\.v8$`))]);
+    expect(files[0].data.length).toBeGreaterThan(10_000);
+    const mtime = nodefs.statSync(path.join(xdg, 'imfs-grate/code', files[0].f)).mtimeMs;
+    const second = w.run([hello], { XDG_CACHE_HOME: xdg });
+    expect([second.status, second.stdout, second.stderr]).toEqual([0, 'hello from a WASI cage\n', '']);
+    expect(cached(xdg)).toEqual(files);
+    expect(nodefs.statSync(path.join(xdg, 'imfs-grate/code', files[0].f)).mtimeMs).toBe(mtime);
+  });
+
+  test('a corrupt cache is refused by V8 and written anew; the run is unaffected', () => {
+    const w = workdir(), xdg = path.join(w.dir, 'xdg');
+    expect(w.run([hello], { XDG_CACHE_HOME: xdg }).status).toBe(0);
+    const [{ f, data }] = cached(xdg);
+    const junk = Buffer.alloc(data.length, 0x5a);
+    nodefs.writeFileSync(path.join(xdg, 'imfs-grate/code', f), junk);
+    const r = w.run([hello], { XDG_CACHE_HOME: xdg });
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, 'hello from a WASI cage\n', '']);
+    const after = cached(xdg);
+    expect(after.map((c) => c.f)).toEqual([f]);
+    expect(after[0].data.equals(junk)).toBe(false);
+  });
+
+  test('--no-cache neither reads nor writes it; a cache that cannot be written is no error', () => {
+    const w = workdir(), xdg = path.join(w.dir, 'xdg');
+    const r = w.run(['--no-cache', hello], { XDG_CACHE_HOME: xdg });
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, 'hello from a WASI cage\n', '']);
+    expect(nodefs.existsSync(xdg)).toBe(false);
+    // XDG_CACHE_HOME/imfs-grate is a file: no directory can be made under it.
+    nodefs.mkdirSync(xdg);
+    nodefs.writeFileSync(path.join(xdg, 'imfs-grate'), 'not a directory');
+    const blocked = w.run([hello], { XDG_CACHE_HOME: xdg });
+    expect([blocked.status, blocked.stdout, blocked.stderr]).toEqual([0, 'hello from a WASI cage\n', '']);
+    expect(nodefs.readdirSync(xdg)).toEqual(['imfs-grate']);
   });
 });

@@ -1,5 +1,4 @@
 /** wasi:clocks (monotonic-clock, wall-clock) and wasi:random (random, insecure, insecure-seed). */
-import { randomBytes } from 'node:crypto';
 import { CLOCK_REALTIME, clockNs, randomFill } from '../host-services.js';
 import { monotonicNs } from './poll.js';
 import type { P2Host } from './host.js';
@@ -36,7 +35,7 @@ export function getRandomBytes(len: bigint): Uint8Array {
 }
 
 export function getRandomU64(): bigint {
-  return randomBytes(8).readBigUInt64LE(0);
+  return process.getBuiltinModule('node:crypto').randomBytes(8).readBigUInt64LE(0);
 }
 
 export function insecureSeed(): [bigint, bigint] {

@@ -1,0 +1,35 @@
+/**
+ * The clocks the IMFS stamps times with: the exact one (epochMs, realClock) and the coarse
+ * one, whose ticker thread starts only after a process's first many reads.
+ */
+import { expect, test } from 'vitest';
+import { coarseMs, epochMs, realClock } from '../../src/core/clock.js';
+
+test('epochMs and realClock follow the wall clock', () => {
+  const before = Date.now();
+  const ms = epochMs();
+  const t = { sec: 0, nsec: 0 };
+  realClock(t);
+  const after = Date.now();
+  expect(ms).toBeGreaterThanOrEqual(before - 1);
+  expect(ms).toBeLessThanOrEqual(after + 1);
+  expect(t.sec * 1000 + t.nsec / 1e6).toBeGreaterThanOrEqual(ms);
+  expect(t.sec * 1000 + t.nsec / 1e6).toBeLessThanOrEqual(after + 1);
+  expect(Number.isInteger(t.nsec) && t.nsec >= 0 && t.nsec < 1e9).toBe(true);
+});
+
+test('the coarse clock is NaN (read the exact one) until many reads have been made, then ticks', async () => {
+  expect(coarseMs()).toBeNaN();
+  let reads = 1;
+  // Far fewer reads than a short run makes start no thread.
+  for (; reads < 1000; reads++) expect(coarseMs()).toBeNaN();
+  // A long run's reads start the ticker, whose time then follows the wall clock.
+  let ms = NaN;
+  const deadline = Date.now() + 10_000;
+  while (Number.isNaN(ms) && Date.now() < deadline) {
+    ms = coarseMs();
+    if (++reads % 10_000 === 0) await new Promise((r) => setTimeout(r, 1));
+  }
+  expect(reads).toBeGreaterThan(100_000);
+  expect(Math.abs(ms - Date.now())).toBeLessThan(50);
+});
