@@ -17,22 +17,23 @@ lib: worker
 	$(ESBUILD) src/index.ts $(ESFLAGS) --outfile=dist/index.js --log-level=warning
 	npx tsc -p tsconfig.json
 
-# The imfs-grate command: a small launcher (dist/imfs-grate.js) that runs the command's code,
+# The imfs-grate command: a small launcher (dist/imfs-grate.cjs) that runs the command's code,
 # bundled as CommonJS (dist/imfs-grate-main.cjs), through V8's code cache (src/grate/launcher.ts).
+# CommonJS, both: an ES module entry point costs a run Node's module loader (some 10 ms).
 CJSFLAGS := --bundle --platform=node --format=cjs --target=node20 --define:import.meta.url=importMetaUrl --inject:src/grate/cjs-import-meta.ts
 
 imfs: worker
 	$(ESBUILD) src/grate/imfs-grate.ts $(CJSFLAGS) --outfile=dist/imfs-grate-main.cjs --log-level=warning
-	$(ESBUILD) src/grate/launcher.ts $(ESFLAGS) $(BANNER) --outfile=dist/imfs-grate.js --log-level=warning
+	$(ESBUILD) src/grate/launcher.ts $(CJSFLAGS) $(BANNER) --outfile=dist/imfs-grate.cjs --log-level=warning
 	$(ESBUILD) src/grate/fsop-cli.ts $(ESFLAGS) $(BANNER) --outfile=dist/imfs-fsop.js --log-level=warning
-	chmod +x dist/imfs-grate.js dist/imfs-fsop.js
+	chmod +x dist/imfs-grate.cjs dist/imfs-fsop.js
 
 debug:
 	$(ESBUILD) src/index.ts $(ESFLAGS) --sourcemap --outfile=dist/index.js
 	$(ESBUILD) src/grate/imfs-grate.ts $(CJSFLAGS) --sourcemap --outfile=dist/imfs-grate-main.cjs
-	$(ESBUILD) src/grate/launcher.ts $(ESFLAGS) $(BANNER) --outfile=dist/imfs-grate.js
+	$(ESBUILD) src/grate/launcher.ts $(CJSFLAGS) $(BANNER) --outfile=dist/imfs-grate.cjs
 	$(ESBUILD) src/grate/fsop-cli.ts $(ESFLAGS) $(BANNER) --sourcemap --outfile=dist/imfs-fsop.js
-	chmod +x dist/imfs-grate.js dist/imfs-fsop.js
+	chmod +x dist/imfs-grate.cjs dist/imfs-fsop.js
 
 typecheck:
 	npx tsc -p tsconfig.json --noEmit

@@ -11,7 +11,7 @@ export const helloWasm = path.join(root, 'wasm-fixtures/hello.wasm');
 export const procbenchWasm = path.join(root, 'wasm-fixtures/processes/procbench.wasm');
 export const threadbenchWasm = path.join(root, 'wasm-fixtures/processes/threadbench.wasm');
 /** The imfs-grate command as users run it (built by `make imfs`). */
-export const grateCli = path.join(root, 'dist/imfs-grate.js');
+export const grateCli = path.join(root, 'dist/imfs-grate.cjs');
 
 /** Where the host directories go: tmpfs (/dev/shm) where there is one. */
 export const tmpfsBase = nodefs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();

@@ -1,6 +1,7 @@
 // The startup row: a cage that does next to nothing (wasm-fixtures/hello.wasm) as a fresh
-// process, under imfs-grate and under node:wasi, with `node -e 0` as the floor: whole-process
-// wall time and peak RSS, hosts taking turns, the median of the repetitions.
+// process, under imfs-grate (with its code cache, as every run after a user's first; and
+// without, as that first run) and under node:wasi, with `node -e 0` as the floor:
+// whole-process wall time and peak RSS, hosts taking turns, the median of the repetitions.
 import * as path from 'node:path';
 import { runFresh, medianRun } from './fresh.mjs';
 import { timedExe } from './gcc.mjs';
@@ -10,6 +11,8 @@ import { ratio, rotate, spread, table } from './table.mjs';
 const HELLO = 'hello from a WASI cage\n';
 const HOSTS = {
   imfs: { label: 'imfs-grate hello.wasm', argv: [process.execPath, grateCli, helloWasm], stdout: HELLO },
+  // A user's very first run: the command's code compiled afresh, not taken from its code cache.
+  imfsFirst: { label: 'imfs-grate --no-cache hello.wasm', argv: [process.execPath, grateCli, '--no-cache', helloWasm], stdout: HELLO },
   nodewasi: { label: 'node:wasi hello.wasm', argv: [process.execPath, path.join(root, 'bench/wasi-run.mjs'), helloWasm], stdout: HELLO },
   floor: { label: 'node -e 0', argv: [process.execPath, '-e', '0'], stdout: '' },
 };

@@ -1,5 +1,5 @@
 /**
- * The `imfs-grate` command (dist/imfs-grate.js): runs the command's code, the CommonJS
+ * The `imfs-grate` command (dist/imfs-grate.cjs): runs the command's code, the CommonJS
  * bundle beside it (dist/imfs-grate-main.cjs), through V8's code cache. Compiling the
  * bundle's 370 KB, and then each function it calls on first use, is most of what a fresh
  * process pays before its cage starts; the code cache (vm.Script's cachedData, public Node

@@ -13,7 +13,7 @@ import { ADAPTER_EXCEPTIONS, adaptCases } from './wasi-testsuite/adapt-cases.js'
 import { missingSuiteFails, repoRoot } from './suites.js';
 
 const located = locateWasiTestsuite();
-const grate = nodepath.join(repoRoot(), 'dist', 'imfs-grate.js');
+const grate = nodepath.join(repoRoot(), 'dist', 'imfs-grate.cjs');
 const build = nodepath.join(repoRoot(), 'build', 'wasi-testsuite-components');
 
 if (!located.found) {

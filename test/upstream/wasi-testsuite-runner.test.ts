@@ -15,7 +15,7 @@ import { listCases } from './wasi-testsuite/cases.js';
 import { runCases } from './wasi-testsuite/run-case.js';
 import { repoRoot } from './suites.js';
 
-const grate = nodepath.join(repoRoot(), 'dist', 'imfs-grate.js');
+const grate = nodepath.join(repoRoot(), 'dist', 'imfs-grate.cjs');
 const dir = nodefs.mkdtempSync(nodepath.join(os.tmpdir(), 'wasi-testsuite-runner-'));
 afterAll(() => nodefs.rmSync(dir, { recursive: true, force: true }));
 

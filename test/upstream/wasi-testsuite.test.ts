@@ -11,7 +11,7 @@ import { runCase } from './wasi-testsuite/run-case.js';
 import { missingSuiteFails, repoRoot } from './suites.js';
 
 const located = locateWasiTestsuite();
-const grate = nodepath.join(repoRoot(), 'dist', 'imfs-grate.js');
+const grate = nodepath.join(repoRoot(), 'dist', 'imfs-grate.cjs');
 
 if (!located.found) {
   process.stderr.write(`\n*** ${located.message}\n\n`);

@@ -16,7 +16,7 @@ async function main(): Promise<number> {
     process.stderr.write(`wasi-testsuite: ${located.message}\n`);
     return missingSuiteFails() ? 1 : 0;
   }
-  const grate = nodepath.join(repoRoot(), 'dist', 'imfs-grate.js');
+  const grate = nodepath.join(repoRoot(), 'dist', 'imfs-grate.cjs');
   // WASI_TESTSUITE_COMPONENTS=1: each test adapted into a WASI 0.2 component first.
   const components = process.env.WASI_TESTSUITE_COMPONENTS === '1';
   const listed = listCases(located.root);
