@@ -14,7 +14,7 @@
 # (Debian: apt-get install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32), and for the
 # SQLite cage the amalgamation that the better-sqlite3 devDependency ships (npm ci).
 # --check without the toolchain skips the rebuild, saying so, but still checks that the SQLite
-# cage was built from the amalgamation now in node_modules (that needs no compiler).
+# cages (core module and component) were built from the amalgamation now in node_modules (that needs no compiler).
 # The lind-glibc fixtures also need Lind's prebuilt sysroot, lind-sysroot.tar.xz (from
 # ../shared/lind-sysroot/ beside the checkout, or $LIND_SYSROOT_TAR); it is extracted into a
 # temporary directory for the build and removed after. Without it they are skipped, loudly.
@@ -38,8 +38,8 @@ SQLITE_DIR=../node_modules/better-sqlite3/deps/sqlite3 # relative to $HERE, as b
 LIND_GLIBC_FIXTURES=(lind-glibc/lind-glibc)
 # WASI 0.2 command components (components/): preview1 programs adapted with jco's preview1
 # command adapter (components/adapt.mjs, needs node_modules' @bytecodealliance/jco): the WASI
-# fixtures above, and components/p2-io.c, which is built only to be adapted.
-COMPONENT_FIXTURES=(components/p2-io components/wasi-fs components/wasi-misc components/hello)
+# fixtures above, components/p2-io.c, which is built only to be adapted, and the SQLite cage.
+COMPONENT_FIXTURES=(components/p2-io components/wasi-fs components/wasi-misc components/hello components/sqlite-driver)
 LIND_SYSROOT_TAR="${LIND_SYSROOT_TAR:-$HERE/../../shared/lind-sysroot/lind-sysroot.tar.xz}"
 # Process cages (processes/): built like the lind-glibc ones, then instrumented by binaryen's
 # asyncify so that fork can unwind and rewind them (../shared/docs/processes.md §2). Their bytes
@@ -91,18 +91,23 @@ amalgamation_id() {
   sed -n 's/^#define SQLITE_SOURCE_ID *"\(.*\)"$/\1/p' "$HERE/$SQLITE_DIR/sqlite3.h"
 }
 
-# Whether the committed SQLite cage was built from the amalgamation in node_modules: the
-# source id that sqlite3_sourceid() returns is a string in the cage's data. Prints why not.
+# Whether the committed SQLite cages (the core module and its component, which embeds it) were
+# built from the amalgamation in node_modules: the source id that sqlite3_sourceid() returns is
+# a string in the cage's data. Prints why not.
 sqlite_cage_current() {
-  local cage="$HERE/sqlite-driver.wasm" want have version
+  local cage want have version f ok=0
   want="$(amalgamation_id)"
   [ -n "$want" ] || { echo "check-fixtures: the SQLite amalgamation is missing (node_modules/better-sqlite3/deps/sqlite3/sqlite3.h): run 'npm ci'"; return 1; }
-  [ -f "$cage" ] || return 0 # reported as missing with the others
-  grep -qaF "$want" "$cage" && return 0
-  have="$(grep -aoE '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} [0-9a-f]{64}' "$cage" | head -n 1 || true)"
   version="$(sed -n 's/^#define SQLITE_VERSION *"\(.*\)"$/\1/p' "$HERE/$SQLITE_DIR/sqlite3.h")"
-  echo "check-fixtures: wasm-fixtures/sqlite-driver.wasm is stale: it was built from SQLite ${have:-(no source id found)}, but node_modules/better-sqlite3 now ships SQLite $version ($want) (run 'make fixtures' with clang-19 installed and commit it)"
-  return 1
+  for f in sqlite-driver components/sqlite-driver; do
+    cage="$HERE/$f.wasm"
+    [ -f "$cage" ] || continue # reported as missing with the others
+    grep -qaF "$want" "$cage" && continue
+    have="$(grep -aoE '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} [0-9a-f]{64}' "$cage" | head -n 1 || true)"
+    echo "check-fixtures: wasm-fixtures/$f.wasm is stale: it was built from SQLite ${have:-(no source id found)}, but node_modules/better-sqlite3 now ships SQLite $version ($want) (run 'make fixtures' with clang-19 installed and commit it)"
+    ok=1
+  done
+  return "$ok"
 }
 
 # Compiling and linking are separate steps, and the link has no -O flag: given one, clang
@@ -202,6 +207,7 @@ build_all() {
   compile "$o/sqlite3.o" SQLITE_CFLAGS "$SQLITE_DIR/sqlite3.c" -w # SQLite's code, not ours: no warnings
   compile "$o/sqlite-driver.o" SQLITE_CFLAGS sqlite-driver.c -Wall -Wextra -Werror -I"$SQLITE_DIR"
   link "$out/sqlite-driver.wasm" SQLITE_CFLAGS SQLITE_LDFLAGS "$o/sqlite3.o" "$o/sqlite-driver.o"
+  node components/adapt.mjs "$out/sqlite-driver.wasm" "$out/components/sqlite-driver.wasm"
 }
 
 case "${1:-}" in
@@ -211,7 +217,7 @@ case "${1:-}" in
   if sqlite_cage_current; then sqlite_stale=0; else sqlite_stale=1; stale=1; fi
   if ! why="$(have_toolchain)"; then
     echo "check-fixtures: SKIPPED: $why (the committed .wasm files were not rebuilt and compared;" \
-      "only the SQLite cage's amalgamation version was checked: $([ "$sqlite_stale" = 0 ] && echo current || echo stale))"
+      "only the SQLite cages' amalgamation version was checked: $([ "$sqlite_stale" = 0 ] && echo current || echo stale))"
     exit "$stale"
   fi
   [ -n "$(amalgamation_id)" ] || exit 1 # no amalgamation to build from: said above
@@ -241,7 +247,7 @@ case "${1:-}" in
     if [ ! -f "$HERE/$f.wasm" ]; then
       echo "check-fixtures: wasm-fixtures/$f.wasm is missing (run 'make fixtures' and commit it)"
       stale=1
-    elif [ "$f" = sqlite-driver ] && [ "$sqlite_stale" = 1 ]; then
+    elif [ "${f#components/}" = sqlite-driver ] && [ "$sqlite_stale" = 1 ]; then
       : # its stale amalgamation was reported above
     elif ! cmp -s "$tmp/$f.wasm" "$HERE/$f.wasm"; then
       case "$f" in processes/*) note="$proc_note" ;; *) note="" ;; esac

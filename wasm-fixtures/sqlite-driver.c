@@ -12,6 +12,23 @@
 #include <string.h>
 #include "sqlite3.h"
 
+/*
+ * For the component (wasm-fixtures/components/sqlite-driver.wasm): jco's preview1 adapter
+ * allocates its stack and state (a page each) through the program's cabi_realloc when it
+ * exports one. Without it, the adapter grows memory itself, and this wasi-libc's malloc, which
+ * on its first call takes all memory from __heap_base up to sbrk(0), hands those pages out
+ * again: SQLite's first transaction overwrote the adapter's state ("assertion failed at
+ * adapter line 2746"). A preview1 host never calls it.
+ */
+__attribute__((export_name("cabi_realloc")))
+void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size) {
+  (void)old_size;
+  if (align > 16) abort(); /* malloc's alignment; the adapter asks for 8 */
+  void *p = realloc(ptr, new_size ? new_size : 1);
+  if (p == NULL) abort();
+  return p;
+}
+
 static int print_row(void *unused, int n, char **values, char **names) {
   (void)unused;
   for (int i = 0; i < n; i++) printf("%s%s=%s", i ? "|" : "", names[i], values[i] ? values[i] : "NULL");
