@@ -38,8 +38,11 @@ SQLITE_DIR=../node_modules/better-sqlite3/deps/sqlite3 # relative to $HERE, as b
 LIND_GLIBC_FIXTURES=(lind-glibc/lind-glibc)
 # WASI 0.2 command components (components/): preview1 programs adapted with jco's preview1
 # command adapter (components/adapt.mjs, needs node_modules' @bytecodealliance/jco): the WASI
-# fixtures above, components/p2-io.c, which is built only to be adapted, and the SQLite cage.
-COMPONENT_FIXTURES=(components/p2-io components/wasi-fs components/wasi-misc components/hello components/sqlite-driver)
+# fixtures above, components/p2-io.c, which is built only to be adapted, and the SQLite cage;
+# and components/p2-direct.c, which imports wasi:* 0.2.3 itself (no libc, no adapter): built
+# freestanding, its world components/p2-direct.wit embedded and made a component by
+# components/embed.mjs.
+COMPONENT_FIXTURES=(components/p2-io components/wasi-fs components/wasi-misc components/hello components/sqlite-driver components/p2-direct)
 LIND_SYSROOT_TAR="${LIND_SYSROOT_TAR:-$HERE/../../shared/lind-sysroot/lind-sysroot.tar.xz}"
 # Process cages (processes/): built like the lind-glibc ones, then instrumented by binaryen's
 # asyncify so that fork can unwind and rewind them (../shared/docs/processes.md §2). Their bytes
@@ -62,6 +65,10 @@ LIND_LDFLAGS=(-Wl,--import-memory,--shared-memory,--max-memory=67108864,--no-ent
 # WASI cages: wasi-libc. --strip-debug drops libc.a's DWARF (keeps the name section).
 WASI_CFLAGS=(--target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wextra -Werror -ffile-prefix-map="$HERE"=.)
 WASI_LDFLAGS=(-Wl,--strip-debug)
+# A component's core module that imports wasi:* 0.2 itself: freestanding (no wasi-libc, so no
+# preview1 imports), bulk memory for the struct copies and fills clang emits (no memcpy/memset).
+P2_CFLAGS=(--target=wasm32 -nostdlib -ffreestanding -O2 -mbulk-memory -Wall -Wextra -Werror -ffile-prefix-map="$HERE"=.)
+P2_LDFLAGS=(-Wl,--no-entry,--strip-debug)
 # SQLite: -Os (803 KB; -O2 gives 1.2 MB and -O0 2.3 MB and runs the test twice as slowly),
 # no warnings for SQLite's own code (the driver gets the usual ones). SQLite recognises
 # __wasi__ and configures itself: no threads, no mmap, no load_extension, the unix-dotfile
@@ -204,6 +211,9 @@ build_all() {
   node components/adapt.mjs "$o/p2-io.wasm" "$out/components/p2-io.wasm" \
     "$out/wasi-fs.wasm" "$out/components/wasi-fs.wasm" "$out/wasi-misc.wasm" "$out/components/wasi-misc.wasm" \
     "$out/hello.wasm" "$out/components/hello.wasm"
+  compile "$o/p2-direct.o" P2_CFLAGS components/p2-direct.c
+  link "$o/p2-direct.wasm" P2_CFLAGS P2_LDFLAGS "$o/p2-direct.o"
+  node components/embed.mjs "$o/p2-direct.wasm" components/p2-direct.wit p2-direct "$out/components/p2-direct.wasm"
   compile "$o/sqlite3.o" SQLITE_CFLAGS "$SQLITE_DIR/sqlite3.c" -w # SQLite's code, not ours: no warnings
   compile "$o/sqlite-driver.o" SQLITE_CFLAGS sqlite-driver.c -Wall -Wextra -Werror -I"$SQLITE_DIR"
   link "$out/sqlite-driver.wasm" SQLITE_CFLAGS SQLITE_LDFLAGS "$o/sqlite3.o" "$o/sqlite-driver.o"

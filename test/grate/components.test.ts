@@ -1,8 +1,8 @@
 /**
  * WASI 0.2 components through the grate: the committed fixture components (preview1
- * programs adapted with jco's command adapter, wasm-fixtures/components/) run with
- * Grate.run, wasi:* served by the IMFS; exit statuses, traps, the transpilation cache,
- * --log, and the command line.
+ * programs adapted with jco's command adapter, and p2-direct, which imports wasi:* itself;
+ * wasm-fixtures/components/) run with Grate.run, wasi:* served by the IMFS; exit statuses,
+ * traps, the transpilation cache, --log, and the command line.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as nodefs from 'node:fs';
@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { componentNew, preview1AdapterCommandPath } from '@bytecodealliance/jco';
 import { Grate, GrateError, type RunOptions } from '../../src/grate/index.js';
-import { newStat } from '../../src/core/index.js';
+import { O_RDONLY, newStat, type Imfs } from '../../src/core/index.js';
 import { runComponent } from '../../src/grate/component-run.js';
 import { WasiP2Abi } from '../../src/abi/wasip2/abi.js';
 import { buildModule, op } from '../helpers/wasm-builder.js';
@@ -148,6 +148,97 @@ describe('fixture components on the IMFS', () => {
     const abi = new WasiP2Abi({ fs, cageId: 9, args: ['x'], env: [] });
     const prepared = { name: 'net', imports: ['wasi:cli/exit', 'wasi:sockets/tcp'], instantiate: () => ({}), coreModule: () => { throw new Error('unused'); }, source: 'uncached' as const };
     expect(() => runComponent(prepared, abi, () => {})).toThrow(/imports interfaces this grate does not provide: wasi:sockets\/tcp/);
+  });
+});
+
+/** A file's bytes in the IMFS, as text. */
+function imfsText(fs: Imfs, file: string): string {
+  const fd = fs.open(0, file, O_RDONLY);
+  expect(fd).toBeGreaterThanOrEqual(0);
+  const buf = new Uint8Array(4096);
+  const n = fs.read(0, fd, buf, buf.length);
+  fs.close(0, fd);
+  return Buffer.from(buf.subarray(0, n)).toString();
+}
+
+describe('p2-direct: a component that imports wasi:* 0.2.3 itself (no preview1 adapter)', () => {
+  const env = { P2_VAR: 'x=y z' };
+  /** A grate with /d in its IMFS, offered as a second preopen "/data" beside "/". */
+  function twoPreopens() {
+    const grate = new Grate();
+    expect(grate.fs.mkdir(0, '/d', 0o755)).toBe(0);
+    return { grate, preopens: [{ guest: '/', dir: '/' }, { guest: '/data', dir: '/d' }] };
+  }
+
+  test('is built without the adapter: no preview1 anywhere in it', () => {
+    const bytes = nodefs.readFileSync(fixture('components/p2-direct'));
+    expect(bytes.includes('wasi_snapshot_preview1')).toBe(false);
+    expect(bytes.includes('wasi:filesystem/types@0.2.3')).toBe(true);
+  });
+
+  test('checks files, directories, links, streams, times, stdio, args, env, clocks, random; leaves its work in the IMFS', async () => {
+    const { grate, preopens } = twoPreopens();
+    const r = await run('p2-direct', { args: ['/data/p2', 'some input'], stdin: 'some input', env, preopens }, grate);
+    expect(failures(r.stdout), r.stdout + r.stderr).toEqual([]);
+    expect(r.stdout).toMatch(/^arg\[0\]: p2-direct\.wasm\narg\[1\]: \/data\/p2\narg\[2\]: some input\nin:some input\n\d+ passed, 0 failed\n$/);
+    expect(Number(/(\d+) passed/.exec(r.stdout)![1])).toBeGreaterThan(200);
+    expect(r.stderr).toBe('in:some input\n');
+    expect(r.status).toBe(0);
+    // It chose the longer preopen "/data" (IMFS /d) for /data/p2.
+    const fs = r.grate.fs, st = newStat();
+    expect(fs.exists(0, '/data')).toBe(false);
+    expect(imfsText(fs, '/d/p2/f')).toBe('Hello, World!');
+    expect(imfsText(fs, '/d/p2/stdin.txt')).toBe('some input');
+    expect(fs.stat(0, '/d/p2/t', st)).toBe(0);
+    expect([st.atimeSec, st.atimeNsec, st.mtimeSec, st.mtimeNsec]).toEqual([5, 123456789, 1700000000, 999999999]);
+    const link = new Uint8Array(64);
+    const n = fs.readlink(0, '/d/p2/ln', link);
+    expect(Buffer.from(link.subarray(0, n)).toString()).toBe('f');
+    expect(fs.stat(0, '/d/p2/f', st)).toBe(0);
+    const ino = st.ino;
+    expect(st.nlink).toBe(2);
+    expect(fs.stat(0, '/d/p2/d/h2', st)).toBe(0);
+    expect(st.ino).toBe(ino);
+    expect(fs.exists(0, '/d/p2/d/a')).toBe(true);
+    expect(fs.exists(0, '/d/p2/d/b')).toBe(false);
+    expect(fs.exists(0, '/d/p2/e2')).toBe(false);
+  });
+
+  test('exit statuses: returning ok is 0, exit(ok) 0, exit(err) 1, run returning err 1, exit-with-code N is N', async () => {
+    const status = async (p2Exit?: string) =>
+      (await run('p2-direct', { args: ['/p2'], env: p2Exit === undefined ? env : { ...env, P2_EXIT: p2Exit } })).status;
+    expect(await status()).toBe(0);
+    expect(await status('ok')).toBe(0);
+    expect(await status('err')).toBe(1);
+    expect(await status('return-err')).toBe(1);
+    expect(await status('7')).toBe(7);
+    expect(await status('255')).toBe(255);
+  });
+
+  test('fails loudly with status 1: no preopen for BASE, BASE already there, the wrong stdin or environment', async () => {
+    const none = await run('p2-direct', { args: ['/p2'], env, preopens: [] });
+    expect(none.stdout).toContain('FAIL [preopens] line');
+    expect(none.stdout).toMatch(/none of 0 covers \/p2\n\d+ passed, 1 failed\n$/);
+    expect(none.stderr).toBe('p2-direct: no preopen covers /p2\n');
+    expect(none.status).toBe(1);
+
+    const grate = new Grate();
+    expect(grate.fs.mkdir(0, '/there', 0o755)).toBe(0);
+    const there = await run('p2-direct', { args: ['/there'], env }, grate);
+    expect(failures(there.stdout)).toEqual([expect.stringMatching(/^FAIL \[base\] line \d+: mkdir_at\(root, rel\): got exist, want ok$/)]);
+    expect(there.stderr).toBe('p2-direct: cannot make /there\n');
+    expect(there.status).toBe(1);
+
+    const stdin = await run('p2-direct', { args: ['/p2', 'expected'], stdin: 'other', env });
+    expect(failures(stdin.stdout)).toEqual([expect.stringMatching(/^FAIL \[stdin\] line \d+: all: got "other", want "expected"$/)]);
+    expect(stdin.status).toBe(1);
+
+    const noEnv = await run('p2-direct', { args: ['/p2'], env: { P2_VAR: 'other', P2_EXIT: '7' } });
+    expect(failures(noEnv.stdout)).toEqual([
+      expect.stringMatching(/^FAIL \[environment\] line \d+: env\[i\]\.v\.p: got "other", want "x=y z"$/),
+      expect.stringMatching(/^FAIL \[environment\] line \d+: p2_var$/),
+    ]);
+    expect(noEnv.status).toBe(1); // a failure wins over P2_EXIT
   });
 });
 
