@@ -38,8 +38,9 @@ SQLITE_DIR=../node_modules/better-sqlite3/deps/sqlite3 # relative to $HERE, as b
 LIND_GLIBC_FIXTURES=(lind-glibc/lind-glibc)
 # WASI 0.2 command components (components/): preview1 programs adapted with jco's preview1
 # command adapter (components/adapt.mjs, needs node_modules' @bytecodealliance/jco): the WASI
-# fixtures above, and components/p2-io.c, which is built only to be adapted.
-COMPONENT_FIXTURES=(components/p2-io components/wasi-fs components/wasi-misc components/hello)
+# fixtures above, the benchmark program (make bench's component rows), and components/p2-io.c,
+# which is built only to be adapted.
+COMPONENT_FIXTURES=(components/p2-io components/wasi-fs components/wasi-misc components/hello components/bench)
 LIND_SYSROOT_TAR="${LIND_SYSROOT_TAR:-$HERE/../../shared/lind-sysroot/lind-sysroot.tar.xz}"
 # Process cages (processes/): built like the lind-glibc ones, then instrumented by binaryen's
 # asyncify so that fork can unwind and rewind them (../shared/docs/processes.md §2). Their bytes
@@ -198,7 +199,7 @@ build_all() {
   link "$o/p2-io.wasm" WASI_CFLAGS WASI_LDFLAGS "$o/p2-io.o"
   node components/adapt.mjs "$o/p2-io.wasm" "$out/components/p2-io.wasm" \
     "$out/wasi-fs.wasm" "$out/components/wasi-fs.wasm" "$out/wasi-misc.wasm" "$out/components/wasi-misc.wasm" \
-    "$out/hello.wasm" "$out/components/hello.wasm"
+    "$out/hello.wasm" "$out/components/hello.wasm" "$out/bench.wasm" "$out/components/bench.wasm"
   compile "$o/sqlite3.o" SQLITE_CFLAGS "$SQLITE_DIR/sqlite3.c" -w # SQLite's code, not ours: no warnings
   compile "$o/sqlite-driver.o" SQLITE_CFLAGS sqlite-driver.c -Wall -Wextra -Werror -I"$SQLITE_DIR"
   link "$out/sqlite-driver.wasm" SQLITE_CFLAGS SQLITE_LDFLAGS "$o/sqlite3.o" "$o/sqlite-driver.o"
