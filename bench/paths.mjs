@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 export const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const benchWasm = path.join(root, 'wasm-fixtures/bench.wasm');
 export const benchLindWasm = path.join(root, 'wasm-fixtures/bench-lind.wasm');
+/** bench.wasm adapted into a WASI 0.2 command component (wasm-fixtures/build.sh). */
+export const benchComponent = path.join(root, 'wasm-fixtures/components/bench.wasm');
 export const helloWasm = path.join(root, 'wasm-fixtures/hello.wasm');
 export const procbenchWasm = path.join(root, 'wasm-fixtures/processes/procbench.wasm');
 export const threadbenchWasm = path.join(root, 'wasm-fixtures/processes/threadbench.wasm');

@@ -5,13 +5,16 @@
 //   warm  the steady state (bench/warm.mjs): best of BENCH_PASSES passes in one process;
 //         then the core without wasm (against memfs, memory, scale);
 //   all   cold first, then warm (the default);
-//   procs only the process rows (bench/procs.mjs), cold then warm: they are part of cold and warm too.
+//   procs only the process rows (bench/procs.mjs), cold then warm: they are part of cold and warm too;
+//   components  only the components view (bench/cold.mjs components()): the call rows of the
+//         benchmark program adapted into a WASI 0.2 component, under imfs-grate and jco +
+//         preview2-shim, beside our preview1 path and node:wasi; part of cold too.
 // Every node process is this one's binary (make bench NODE=/path/to/node runs this under it).
 // Prints tables and how long each part took; writes bench/results/latest.json.
 import * as nodefs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cold } from './cold.mjs';
+import { cold, components } from './cold.mjs';
 import { procs } from './procs.mjs';
 import { root } from './paths.mjs';
 import { startup } from './startup.mjs';
@@ -26,6 +29,7 @@ const PARTS = {
     ['cold', () => cold({ reps: Number(env.BENCH_COLD_REPS ?? 5), timeoutMs, hosts })],
     ['startup', () => startup({ reps: Number(env.BENCH_STARTUP_REPS ?? 20), timeoutMs })],
     ['procsCold', () => procs({ view: 'cold', reps: Number(env.BENCH_COLD_REPS ?? 5), timeoutMs, hosts })],
+    ['components', () => components({ reps: Number(env.BENCH_COLD_REPS ?? 5), calls: Number(env.BENCH_CALLS ?? 200_000), timeoutMs, hosts })],
   ],
   warm: [
     ['warm', () => warm({ reps: Number(env.BENCH_REPS ?? 1), passes: Number(env.BENCH_PASSES ?? 5), timeoutMs, hosts })],
@@ -34,8 +38,9 @@ const PARTS = {
   ],
 };
 PARTS.procs = [PARTS.cold[2], PARTS.warm[1]];
+PARTS.components = [PARTS.cold[3]];
 PARTS.all = [...PARTS.cold, ...PARTS.warm];
-if (!(MODE in PARTS)) { console.error(`BENCH_MODE must be cold, warm, all or procs, not '${MODE}'`); process.exit(2); }
+if (!(MODE in PARTS)) { console.error(`BENCH_MODE must be cold, warm, all, procs or components, not '${MODE}'`); process.exit(2); }
 
 const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, nodePath: process.execPath, kernel: os.release() };
 const about = `Node ${machine.node} (${machine.nodePath}); ${machine.cpus} cores (${machine.model}), ${machine.memGiB} GiB, Linux ${machine.kernel}`;

@@ -38,11 +38,11 @@ SQLITE_DIR=../node_modules/better-sqlite3/deps/sqlite3 # relative to $HERE, as b
 LIND_GLIBC_FIXTURES=(lind-glibc/lind-glibc)
 # WASI 0.2 command components (components/): preview1 programs adapted with jco's preview1
 # command adapter (components/adapt.mjs, needs node_modules' @bytecodealliance/jco): the WASI
-# fixtures above, components/p2-io.c, which is built only to be adapted, and the SQLite cage;
-# and components/p2-direct.c, which imports wasi:* 0.2.3 itself (no libc, no adapter): built
-# freestanding, its world components/p2-direct.wit embedded and made a component by
-# components/embed.mjs.
-COMPONENT_FIXTURES=(components/p2-io components/wasi-fs components/wasi-misc components/hello components/sqlite-driver components/p2-direct)
+# fixtures above, the benchmark program (make bench's component rows), components/p2-io.c,
+# which is built only to be adapted, and the SQLite cage; and components/p2-direct.c, which
+# imports wasi:* 0.2.3 itself (no libc, no adapter): built freestanding, its world
+# components/p2-direct.wit embedded and made a component by components/embed.mjs.
+COMPONENT_FIXTURES=(components/p2-io components/wasi-fs components/wasi-misc components/hello components/bench components/sqlite-driver components/p2-direct)
 LIND_SYSROOT_TAR="${LIND_SYSROOT_TAR:-$HERE/../../shared/lind-sysroot/lind-sysroot.tar.xz}"
 # Process cages (processes/): built like the lind-glibc ones, then instrumented by binaryen's
 # asyncify so that fork can unwind and rewind them (../shared/docs/processes.md §2). Their bytes
@@ -210,7 +210,7 @@ build_all() {
   link "$o/p2-io.wasm" WASI_CFLAGS WASI_LDFLAGS "$o/p2-io.o"
   node components/adapt.mjs "$o/p2-io.wasm" "$out/components/p2-io.wasm" \
     "$out/wasi-fs.wasm" "$out/components/wasi-fs.wasm" "$out/wasi-misc.wasm" "$out/components/wasi-misc.wasm" \
-    "$out/hello.wasm" "$out/components/hello.wasm"
+    "$out/hello.wasm" "$out/components/hello.wasm" "$out/bench.wasm" "$out/components/bench.wasm"
   compile "$o/p2-direct.o" P2_CFLAGS components/p2-direct.c
   link "$o/p2-direct.wasm" P2_CFLAGS P2_LDFLAGS "$o/p2-direct.o"
   node components/embed.mjs "$o/p2-direct.wasm" components/p2-direct.wit p2-direct "$out/components/p2-direct.wasm"

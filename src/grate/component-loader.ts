@@ -18,7 +18,7 @@ import { defaultCacheDir } from './cache-dir.js';
 export const JCO_PACKAGE = '@bytecodealliance/jco';
 export const JCO_VERSION = '1.11.3';
 /** Changes whenever what the cache holds changes shape. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2; // 2: glue with importBindings 'hybrid'
 const GLUE = 'component.js';
 
 export class ComponentLoadError extends Error {}
@@ -81,7 +81,9 @@ export async function prepareComponent(bytes: Uint8Array, name: string, o: Cache
   const jco = await loadJco();
   let out: { files: Record<string, Uint8Array>; imports: string[] };
   try {
-    out = await jco.transpile(bytes, { name: 'component', instantiation: 'sync', noTypescript: true, quiet: true });
+    // 'hybrid': an import that offers its own lowering (Symbol.for('cabiLower'), src/abi/wasip2/lower.ts) is used
+    // as the core function in place of jco's generated trampoline; the others keep jco's.
+    out = await jco.transpile(bytes, { name: 'component', instantiation: 'sync', importBindings: 'hybrid', noTypescript: true, quiet: true });
   } catch (e) {
     throw new ComponentLoadError(`cannot transpile component '${name}' with jco ${JCO_VERSION}: ${messageOf(e)}`);
   }

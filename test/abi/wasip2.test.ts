@@ -8,7 +8,8 @@ import { describe, expect, test } from 'vitest';
 import { Imfs, ENOENT, EXDEV, EEXIST, EMFILE, F_GETFL, WOULD_BLOCK, newStat } from '../../src/core/index.js';
 import { CageExit } from '../../src/abi/exit.js';
 import { WasiP2Abi, P2_CLASSES, type P2ImportObject } from '../../src/abi/wasip2/abi.js';
-import { errorCodeOf } from '../../src/abi/wasip2/error-codes.js';
+import { ERROR_CODES, errorCodeOf } from '../../src/abi/wasip2/error-codes.js';
+import { CABI_LOWER } from '../../src/abi/wasip2/lower.js';
 import { P2_INTERFACES, camel, pascal } from '../../src/abi/wasip2/table.js';
 import { Descriptor } from '../../src/abi/wasip2/descriptor.js';
 import { InputStream, OutputStream } from '../../src/abi/wasip2/streams.js';
@@ -301,8 +302,10 @@ describe('the interface table', () => {
     const { imports } = setup();
     for (const iface of P2_INTERFACES) {
       for (const [wit, res] of Object.entries(iface.resources)) {
-        expect(imports[iface.name][pascal(wit)]).toBe(P2_CLASSES[res.cls]);
-        for (const m of res.methods) expect(typeof (P2_CLASSES[res.cls].prototype as Record<string, unknown>)[camel(m)], `${wit}.${m}`).toBe('function');
+        // The class itself, or (Descriptor) this instance's subclass that carries the lowered calls.
+        const cls = imports[iface.name][pascal(wit)] as abstract new (...a: never[]) => unknown;
+        expect(cls === P2_CLASSES[res.cls] || Object.getPrototypeOf(cls) === P2_CLASSES[res.cls], wit).toBe(true);
+        for (const m of res.methods) expect(typeof (cls.prototype as Record<string, unknown>)[camel(m)], `${wit}.${m}`).toBe('function');
       }
       for (const f of Object.keys(iface.functions)) expect(typeof imports[iface.name][camel(f)]).toBe('function');
     }
@@ -341,5 +344,80 @@ describe('imfsWasiImports', () => {
     (imports['wasi:cli/stdout'].getStdout as () => OutputStream)().write(bytes('out'));
     expect(out).toEqual(['out']);
     expect((imports['wasi:cli/environment'].getEnvironment as () => unknown)()).toEqual([['A', 'b']]);
+  });
+});
+
+describe('the lowered read and write (Symbol.for("cabiLower"), as jco\'s hybrid glue calls them)', () => {
+  const T_FLAG = 1 << 30;
+  type Lowered = (...a: unknown[]) => void;
+
+  /** The lowered functions over a fresh memory, with a jco-shaped handle table holding `root` and a file as handles 1 and 2. */
+  function lowered(grow = false) {
+    const s = setup();
+    const f = s.root.openAt({}, 'f', { create: true }, RW);
+    const rep = (d: Descriptor) => (d as unknown as Record<symbol, number>)[Symbol.for('cabiRep')];
+    const table = [T_FLAG, 0, 0, rep(s.root) | T_FLAG, 0, rep(f) | T_FLAG];
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    let next = 4096;
+    const reallocs: number[] = [];
+    const realloc = (_o: number, _s: number, _a: number, size: number) => {
+      reallocs.push(size);
+      if (grow) memory.grow(1); // detaches the buffer the lowering held
+      const p = next;
+      next += size;
+      return p;
+    };
+    const D = s.imports['wasi:filesystem/types'].Descriptor as { prototype: Record<string, Record<symbol, (o: unknown) => Lowered>> };
+    const write = D.prototype.write[CABI_LOWER]({ memory, resourceTables: [table] });
+    const read = D.prototype.read[CABI_LOWER]({ memory, realloc, resourceTables: [table] });
+    const u8 = () => new Uint8Array(memory.buffer);
+    const dv = () => new DataView(memory.buffer);
+    return { ...s, f, table, write, read, u8, dv, reallocs };
+  }
+
+  test('write stores ok and the count; read lowers the bytes through realloc, end set by a short read', () => {
+    const l = lowered();
+    l.u8().set(bytes('hello'), 100);
+    l.write(2, 100, 5, 3n, 16);
+    expect([l.dv().getUint8(16), l.dv().getBigUint64(24, true)]).toEqual([0, 5n]);
+    l.read(2, 64n, 1n, 32);
+    const ptr = l.dv().getUint32(36, true), len = l.dv().getUint32(40, true);
+    expect([l.dv().getUint8(32), len, l.dv().getUint8(44), l.reallocs]).toEqual([0, 7, 1, [7]]);
+    expect(Array.from(l.u8().subarray(ptr, ptr + len))).toEqual([0, 0, ...bytes('hello')]);
+    expect(l.f.read(64n, 0n)[0]).toEqual(new Uint8Array([0, 0, 0, ...bytes('hello')]));
+    l.read(2, 2n, 0n, 32);
+    expect([l.dv().getUint32(40, true), l.dv().getUint8(44)]).toEqual([2, 0]);
+  });
+
+  test('failures store err and the error-code\'s index at the payload offset; a bad handle or buffer traps', () => {
+    const l = lowered();
+    const code = (c: string) => ERROR_CODES.indexOf(c as (typeof ERROR_CODES)[number]);
+    // The root directory: the same error-codes as the methods jco's trampolines call.
+    l.write(1, 0, 4, 0n, 16);
+    expect([l.dv().getUint8(16), l.dv().getUint8(24)]).toEqual([1, code(thrown(() => l.root.write(bytes('abcd'), 0n)) as string)]);
+    l.write(2, 0, 4, -1n, 16); // offset 2^64 - 1
+    expect([l.dv().getUint8(16), l.dv().getUint8(24)]).toEqual([1, code('file-too-large')]);
+    l.read(1, 4n, 0n, 32);
+    expect([l.dv().getUint8(32), l.dv().getUint8(36)]).toEqual([1, code(thrown(() => l.root.read(4n, 0n)) as string)]);
+    expect(thrown(() => l.root.read(4n, 0n))).toBe('is-directory');
+    l.read(2, 4n, -1n, 32);
+    expect([l.dv().getUint8(32), l.dv().getUint8(36)]).toEqual([1, code('invalid')]);
+    expect(l.reallocs).toEqual([]);
+    expect(() => l.write(3, 0, 4, 0n, 16)).toThrow(/handle 3/);
+    expect(() => l.write(2, 65530, 64, 0n, 16)).toThrow(RangeError);
+    // A dropped descriptor's handle (jco marks the slot free) leads nowhere.
+    l.f[Symbol.dispose]();
+    l.table[4] = T_FLAG;
+    expect(() => l.read(2, 4n, 0n, 32)).toThrow(/handle 2/);
+  });
+
+  test('a read larger than the scratch buffer, with a realloc that grows the memory', () => {
+    const l = lowered(true);
+    const data = new Uint8Array(100_000).map((_, i) => i * 7);
+    l.f.write(data, 0n);
+    l.read(2, 200_000n, 0n, 32);
+    const ptr = l.dv().getUint32(36, true), len = l.dv().getUint32(40, true);
+    expect([l.dv().getUint8(32), len, l.dv().getUint8(44)]).toEqual([0, 100_000, 1]);
+    expect(l.u8().subarray(ptr, ptr + len)).toEqual(data);
   });
 });

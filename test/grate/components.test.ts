@@ -15,6 +15,8 @@ import { Grate, GrateError, type RunOptions } from '../../src/grate/index.js';
 import { O_RDONLY, newStat, type Imfs } from '../../src/core/index.js';
 import { runComponent } from '../../src/grate/component-run.js';
 import { WasiP2Abi } from '../../src/abi/wasip2/abi.js';
+import { CABI_LOWER } from '../../src/abi/wasip2/lower.js';
+import { installStdio } from '../../src/grate/stdio.js';
 import { buildModule, op } from '../helpers/wasm-builder.js';
 import { fixture } from '../helpers/fixture-cages.js';
 
@@ -140,6 +142,25 @@ describe('fixture components on the IMFS', () => {
     const reports: string[] = [];
     expect(await new Grate().run(component, { cacheDir, onTrap: (m) => reports.push(m), stdout: () => {} })).toBe(134);
     expect(reports.join()).toMatch(/trapped: unreachable/);
+  });
+
+  test('jco\'s glue takes our lowering of descriptor.read and .write (the calls behind fd_pread/fd_pwrite), and they work', async () => {
+    // A jco whose glue no longer asks for Symbol.for('cabiLower') (or asks differently) fails here.
+    const prepared = await Grate.prepare(fixture('components/bench'), { cacheDir });
+    const fs = new Grate().fs;
+    fs.createCage(9);
+    const out: Buffer[] = [];
+    installStdio(fs, 9, { stdout: (b) => out.push(Buffer.from(b)), stderr: (b) => out.push(Buffer.from(b)) });
+    const abi = new WasiP2Abi({ fs, cageId: 9, args: ['bench', '/tmp', '1', 'x1', 'calls=2000', 'call-pwrite64-hot', 'call-pread64-hot'], env: [] });
+    const asked: string[] = [];
+    const proto = abi.host.classes.Descriptor.prototype as unknown as Record<string, Record<symbol, (o: unknown) => unknown>>;
+    for (const m of ['read', 'write']) {
+      const lower = proto[m][CABI_LOWER];
+      proto[m][CABI_LOWER] = (o) => { asked.push(m); return lower(o); };
+    }
+    expect(runComponent(prepared, abi, (m) => out.push(Buffer.from(m)))).toBe(0);
+    expect(asked.sort()).toEqual(['read', 'write']);
+    expect(Buffer.concat(out).toString()).toMatch(/^call-pwrite64-hot +\d+ ops\/s.*\ncall-pread64-hot +\d+ ops\/s/);
   });
 
   test('a component importing an interface this grate does not serve is refused, naming it', () => {

@@ -1,8 +1,9 @@
 /* bench: times filesystem workloads itself and prints one line per workload:
  *   <name> <ops/s> ops/s <ns/op> ns/op [<MB/s> MB/s]
- * usage: bench DIR [SCALE] [xPASSES] [workload...]
+ * usage: bench DIR [SCALE] [xPASSES] [calls=N] [workload...]
  *   DIR must exist; SCALE multiplies counts (default 1); xPASSES runs the chosen workloads that
- *   many times in this process and reports every pass (a JIT host warms up over several).
+ *   many times in this process and reports every pass (a JIT host warms up over several);
+ *   calls=N makes each call-* workload N calls (default 1000000 * SCALE).
  * Workloads (default: all but the "scale-*" ones):
  *   meta-create meta-stat meta-stat-missing meta-list meta-unlink meta-tree meta-deep-stat
  *   small-write small-read call-pwrite64 call-pread64 call-pwrite64-hot call-pread64-hot
@@ -12,6 +13,7 @@
 
 static char dir[512];
 static long scale = 1;
+static long calls = 0; /* calls=N; 0: 1000000 * scale */
 
 /* ---- tiny formatting (no printf: the lind build is freestanding) --------------------- */
 static char *put_str(char *p, const char *s) { while (*s) *p++ = *s++; return p; }
@@ -212,7 +214,7 @@ static int open_call_file(void) {
  * "-hot" workloads: what the call itself costs, with the data in cache). */
 static int w_call(int reading, long long span, const char *label) {
   if (open_call_file()) return 1;
-  long n = 1000000 * scale;
+  long n = calls > 0 ? calls : 1000000 * scale;
   double t = b_now();
   for (long i = 0; i < n; i++) {
     long long off = (long long)(next_rand() % (unsigned long long)(span - 64));
@@ -324,7 +326,7 @@ static const struct { const char *name; int (*run)(void); int by_default; } WORK
 #define NWORK (int)(sizeof WORKLOADS / sizeof WORKLOADS[0])
 
 int b_main(int argc, char **argv) {
-  if (argc < 2) { b_out("usage: bench DIR [SCALE] [workload...]\n"); return 2; }
+  if (argc < 2) { b_out("usage: bench DIR [SCALE] [xPASSES] [calls=N] [workload...]\n"); return 2; }
   char *p = put_str(dir, argv[1]); *p = 0;
   int first = 2, passes = 1;
   if (argc > first && argv[first][0] >= '0' && argv[first][0] <= '9') {
@@ -335,6 +337,12 @@ int b_main(int argc, char **argv) {
   if (argc > first && argv[first][0] == 'x') {
     passes = 0; for (const char *s = argv[first] + 1; *s; s++) passes = passes * 10 + (*s - '0');
     if (passes < 1) passes = 1;
+    first++;
+  }
+  const char *k = "calls=", *v = argc > first ? argv[first] : "";
+  while (*k && *v == *k) { k++; v++; }
+  if (*k == 0) {
+    for (; *v >= '0' && *v <= '9'; v++) calls = calls * 10 + (*v - '0');
     first++;
   }
   for (int i = 0; i < (int)sizeof buf; i++) buf[i] = (char)(i * 7);

@@ -10,6 +10,7 @@ import { TerminalInput, TerminalOutput } from './cli.js';
 import { Descriptor, DirectoryEntryStream } from './descriptor.js';
 import { P2Host, type P2Classes, type P2Options, type P2Preopen } from './host.js';
 import { IoError } from './io-error.js';
+import { loweredClasses } from './lower.js';
 import { Pollable } from './poll.js';
 import { InputStream, OutputStream } from './streams.js';
 import { camel, pascal, P2_INTERFACES } from './table.js';
@@ -41,7 +42,8 @@ export class WasiP2Abi {
 
   constructor(readonly options: WasiP2Options) {
     const prefix = `[cage ${options.cageId}]`;
-    const classes = options.trace === undefined ? P2_CLASSES : tracedClasses(P2_CLASSES, options.trace, prefix);
+    // Traced classes keep jco's trampolines (every call logged); otherwise the hot calls are lowered by us.
+    const classes = options.trace === undefined ? loweredClasses(P2_CLASSES) : tracedClasses(P2_CLASSES, options.trace, prefix);
     this.host = new P2Host(options, classes);
     this.preopens = options.preopens ?? [{ guest: '/', dir: '/' }];
     const cage = options.fs.cage(options.cageId);

@@ -22,6 +22,11 @@ import {
 } from './types.js';
 import type { P2Host } from './host.js';
 
+/** How many bytes one `read` of `length` asks for: at most 1 GiB. */
+export function readLength(length: bigint): number {
+  return Math.min(u64(length) ?? Number.MAX_SAFE_INTEGER, 1 << 30);
+}
+
 const ADVICE = new Set<Advice>(['normal', 'sequential', 'random', 'will-need', 'dont-need', 'no-reuse']);
 
 export class Descriptor {
@@ -148,7 +153,7 @@ export class Descriptor {
   read(length: bigint, offset: bigint): [Uint8Array, boolean] {
     const off = u64(offset);
     if (off === null) throw 'invalid';
-    const n = Math.min(u64(length) ?? Number.MAX_SAFE_INTEGER, 1 << 30);
+    const n = readLength(length);
     const buf = new Uint8Array(n);
     const r = this.host.fs.pread(this.host.cage, this.fd, buf, n, off);
     if (r < 0) fail(r);

@@ -6,14 +6,16 @@
 import { WOULD_BLOCK } from '../../core/index.js';
 import { toWasiErrno } from '../wasi-constants.js';
 
-/** The cases of wasi:filesystem/types `error-code` (WASI 0.2), in WIT order. */
-export type ErrorCode =
-  | 'access' | 'would-block' | 'already' | 'bad-descriptor' | 'busy' | 'deadlock' | 'quota' | 'exist'
-  | 'file-too-large' | 'illegal-byte-sequence' | 'in-progress' | 'interrupted' | 'invalid' | 'io'
-  | 'is-directory' | 'loop' | 'too-many-links' | 'message-size' | 'name-too-long' | 'no-device'
-  | 'no-entry' | 'no-lock' | 'insufficient-memory' | 'insufficient-space' | 'not-directory'
-  | 'not-empty' | 'not-recoverable' | 'unsupported' | 'no-tty' | 'no-such-device' | 'overflow'
-  | 'not-permitted' | 'pipe' | 'read-only' | 'invalid-seek' | 'text-file-busy' | 'cross-device';
+/** The cases of wasi:filesystem/types `error-code` (WASI 0.2), in WIT order (a case's index is its code in the canonical ABI). */
+export const ERROR_CODES = [
+  'access', 'would-block', 'already', 'bad-descriptor', 'busy', 'deadlock', 'quota', 'exist',
+  'file-too-large', 'illegal-byte-sequence', 'in-progress', 'interrupted', 'invalid', 'io',
+  'is-directory', 'loop', 'too-many-links', 'message-size', 'name-too-long', 'no-device',
+  'no-entry', 'no-lock', 'insufficient-memory', 'insufficient-space', 'not-directory',
+  'not-empty', 'not-recoverable', 'unsupported', 'no-tty', 'no-such-device', 'overflow',
+  'not-permitted', 'pipe', 'read-only', 'invalid-seek', 'text-file-busy', 'cross-device',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /**
  * preview1 errno → WIT error-code. preview1 codes with no WIT case of their own take the
