@@ -177,7 +177,9 @@ export function loadJco(): Promise<Jco> {
   jcoModule ??= (async () => {
     const spec = JCO_PACKAGE; // a variable: bundlers leave the import to run time
     try {
-      return (await import(spec)) as Jco;
+      // Under the command's launcher (launcher.ts), through its import(); elsewhere our own.
+      const hook = (globalThis as Record<symbol, unknown>)[Symbol.for('imfs-grate.import')] as ((s: string) => Promise<unknown>) | undefined;
+      return (await (hook !== undefined ? hook(spec) : import(spec))) as Jco;
     } catch (e) {
       jcoModule = null;
       const missing = (e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND';

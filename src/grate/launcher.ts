@@ -58,9 +58,10 @@ function writeCache(file: string, data: Buffer): void {
 
 const cacheFile = cacheFileFor(mainFile);
 const cachedData = readCache(cacheFile);
-const script = new vm.Script(wrap(fs.readFileSync(mainFile, 'utf8')), {
-  filename: mainFile, cachedData, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-});
+const script = new vm.Script(wrap(fs.readFileSync(mainFile, 'utf8')), { filename: mainFile, cachedData });
+// The bundle's one dynamic import (jco, component-loader.ts) goes through this module's own
+// import(): a vm.Script's needs an experimental option (it warns on stderr) and failed on Node 20.
+(globalThis as Record<symbol, unknown>)[Symbol.for('imfs-grate.import')] = (spec: string) => import(spec);
 if (cacheFile !== null && (cachedData === undefined || script.cachedDataRejected === true)) {
   // At exit, so that the functions this run compiled are in it too.
   process.once('exit', () => writeCache(cacheFile, script.createCachedData()));

@@ -9,7 +9,6 @@ import * as nodefs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { build } from 'esbuild';
 import { componentNew, preview1AdapterCommandPath } from '@bytecodealliance/jco';
 import { Grate, GrateError, type RunOptions } from '../../src/grate/index.js';
 import { O_RDONLY, newStat, type Imfs } from '../../src/core/index.js';
@@ -19,6 +18,7 @@ import { CABI_LOWER } from '../../src/abi/wasip2/lower.js';
 import { installStdio } from '../../src/grate/stdio.js';
 import { buildModule, op } from '../helpers/wasm-builder.js';
 import { fixture } from '../helpers/fixture-cages.js';
+import { buildCommand } from '../helpers/command-bundle.js';
 
 const repo = path.resolve(__dirname, '../..');
 let scratch: string;
@@ -266,11 +266,8 @@ describe('p2-direct: a component that imports wasi:* 0.2.3 itself (no preview1 a
 describe('imfs-grate with a component', () => {
   let program: string;
   beforeAll(async () => {
-    program = path.join(scratch, 'imfs-grate.js');
-    await build({
-      entryPoints: [path.join(repo, 'src/grate/imfs-grate.ts')], bundle: true, platform: 'node', format: 'esm',
-      target: 'node20', outfile: program, logLevel: 'warning',
-    });
+    // Built as `make` builds it: the launcher, whose import() loads jco (launcher.ts).
+    program = await buildCommand(scratch);
     // The bundle finds jco in the repository's node_modules, as an installed package would in its own.
     nodefs.symlinkSync(path.join(repo, 'node_modules'), path.join(scratch, 'node_modules'));
   });
