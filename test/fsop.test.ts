@@ -909,7 +909,7 @@ describe('the calls of §5', () => {
 describe('timestamps', () => {
   test('the default clock is the real clock, with nanoseconds', () => {
     const server = new FsopServer();
-    // The IMFS clock (performance.timeOrigin + now) and Date.now() can be a millisecond apart.
+    // The IMFS clock (monotonic plus an offset) and Date.now() can be a millisecond apart.
     const before = Math.floor((Date.now() - 20) / 1000);
     expect(server.handle('["create","f","0644"]')).toBe('0');
     const [ctime, ns] = server.handle('["stat","f","ctime,ctime_ns"]').split(',').map(Number);

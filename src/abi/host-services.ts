@@ -1,5 +1,5 @@
 /** Clocks, sleeping and randomness, as both ABIs hand them to cages. */
-import { epochMs } from '../core/clock.js';
+import { epochMs, monotonicMs } from '../core/clock.js';
 
 export const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2,
   CLOCK_THREAD_CPUTIME_ID = 3, CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5,
@@ -15,7 +15,7 @@ export function clockMs(clockid: number): number | null {
     case CLOCK_MONOTONIC_RAW:
     case CLOCK_MONOTONIC_COARSE:
     case CLOCK_BOOTTIME:
-      return performance.now();
+      return monotonicMs();
     case CLOCK_PROCESS_CPUTIME_ID:
     case CLOCK_THREAD_CPUTIME_ID: {
       const u = process.cpuUsage();

@@ -11,6 +11,7 @@ import { futexCheck, futexTimeoutMs, futexWaits, futexWake, type FutexArgs, type
 import { NSIG, SIGKILL, SIGSTOP, type SigAction } from './signal-state.js';
 import type { ArgKind } from './trace.js';
 import type { LindAbi } from './lind.js';
+import { monotonicMs } from '../core/clock.js';
 
 type Handler = (a: LindAbi) => number;
 
@@ -192,11 +193,11 @@ const nanosleep: Handler = (a) => {
   if (sec < 0 || nsec < 0 || nsec > 999_999_999) return -EINVAL;
   const ms = sec * 1000 + nsec / 1e6;
   const wait = flags & 1 ? Math.max(0, ms - now) : ms;
-  const started = Number.isNaN(a.deadline) ? performance.now() : a.deadline - wait;
+  const started = Number.isNaN(a.deadline) ? monotonicMs() : a.deadline - wait;
   const r = wait === 0 ? 0 : a.waitFor(wait);
   if (r === WOULD_BLOCK) return r;
   if (rem !== 0 && !(flags & 1) && a.ok(rem, TIMESPEC_SIZE)) {
-    const left = r === 0 ? 0 : Math.max(0, wait - (performance.now() - started));
+    const left = r === 0 ? 0 : Math.max(0, wait - (monotonicMs() - started));
     writeTimespec(a.mem, rem, Math.floor(left / 1000), Math.round((left % 1000) * 1e6));
   }
   return r;

@@ -17,6 +17,7 @@ import { LIND_ROWS, type LindRow } from './lind-table.js';
 import type { CageHeap } from './cage-heap.js';
 import { SIGPIPE, SignalState } from './signal-state.js';
 import { ACT_EXIT, ACT_NONE, type ExecImage, type ProcessHost, type ThreadStart } from './process-host.js';
+import { monotonicMs } from '../core/clock.js';
 
 /** What a lind cage is given besides the filesystem. */
 export interface LindOptions {
@@ -87,7 +88,7 @@ export class LindAbi {
   interrupted = false;
   /** Bytes a parked blocking write to a pipe has written so far (returned if it is interrupted). */
   progress = 0;
-  /** When a parked call's timeout ends (performance.now() ms); NaN while no call is waiting. */
+  /** When a parked call's timeout ends (monotonicMs() ms); NaN while no call is waiting. */
   deadline = NaN;
   /** Scratch results reused across calls. */
   readonly stat: Stat = newStat();
@@ -132,8 +133,8 @@ export class LindAbi {
   waitFor(ms: number): number {
     if (this.shared) {
       if (this.interrupted) return -EINTR;
-      if (Number.isNaN(this.deadline)) this.deadline = ms < 0 ? Infinity : performance.now() + ms;
-      return performance.now() >= this.deadline ? 0 : WOULD_BLOCK;
+      if (Number.isNaN(this.deadline)) this.deadline = ms < 0 ? Infinity : monotonicMs() + ms;
+      return monotonicMs() >= this.deadline ? 0 : WOULD_BLOCK;
     }
     if (ms < 0) return WOULD_BLOCK;
     return this.proc === undefined ? (sleepMs(ms), 0) : this.proc.sleep(this, ms);

@@ -6,6 +6,16 @@
 
 /** Unsigned LEB128. */
 export function uleb(n: number | bigint): number[] {
+  // Small numbers without BigInt: these run once per process, mostly in the interpreter.
+  if (typeof n === 'number' && n >= 0 && n <= 0x7fffffff) {
+    const out: number[] = [];
+    do {
+      const b = n & 0x7f;
+      n >>>= 7;
+      out.push(n === 0 ? b : b | 0x80);
+    } while (n !== 0);
+    return out;
+  }
   let v = BigInt(n);
   const out: number[] = [];
   do {
@@ -31,8 +41,16 @@ export function sleb(n: number | bigint): number[] {
 
 /** A name: its UTF-8 length, then its bytes. */
 export function name(s: string): number[] {
-  const b = [...Buffer.from(s)];
-  return [...uleb(b.length), ...b];
+  const out = uleb(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) { // not ASCII: as UTF-8
+      const b = [...Buffer.from(s)];
+      return [...uleb(b.length), ...b];
+    }
+    out.push(c);
+  }
+  return out;
 }
 
 /** A vector: its length, then the items. */

@@ -13,6 +13,7 @@
  * truncated and refilled, reuses warm memory instead (as malloc's arenas and the
  * kernel's page allocator do).
  */
+import { monotonicMs } from './clock.js';
 const FIRST_SLAB = 256 << 10, LARGEST_SLAB = 16 << 20, SLAB_BYTES = 1 << 20;
 
 const WASM_PAGE = 64 << 10;
@@ -66,7 +67,7 @@ export class ChunkPool {
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   /** `now` in milliseconds (injectable for tests). */
-  constructor(private readonly now: () => number = () => performance.now()) {}
+  constructor(private readonly now: () => number = monotonicMs) {}
 
   private sizeClass(size: number): SizeClass {
     let c = this.classes.get(size);

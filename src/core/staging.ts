@@ -5,8 +5,7 @@
  * problems as exceptions naming the entry and the path (host-boundary errors), except
  * dumps(), which writes every entry it can and returns the failures.
  */
-import * as nodefs from 'node:fs';
-import * as nodepath from 'node:path';
+import type { Stats } from 'node:fs';
 import {
   AT_FDCWD, O_CREAT, O_DIRECTORY, O_RDONLY, O_TRUNC, O_WRONLY, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG,
 } from './constants.js';
@@ -15,6 +14,9 @@ import { newStat, type Stat } from './stat.js';
 import { binaryToBytes, bytesToBinary, binaryToText, toBinary } from './names.js';
 import { childPath, holdsDumpedDir, linkTarget, staysInside, type DumpedDir } from './dump-links.js';
 import type { Imfs } from './imfs.js';
+// Built-ins by getBuiltinModule, not `import * as`: the command's CommonJS bundle would copy every export (launcher.ts).
+const nodefs = process.getBuiltinModule('node:fs');
+const nodepath = process.getBuiltinModule('node:path');
 
 /** The cage staging runs as: the grate itself. */
 const GRATE = 0;
@@ -58,7 +60,7 @@ function makeParents(fs: Imfs, path: string): void {
  */
 export function loadFile(fs: Imfs, imfsPath: string, hostPath: string = imfsPath, options: StagingOptions = {}): void {
   const host = nodepath.resolve(options.hostCwd ?? process.cwd(), hostPath);
-  let st: nodefs.Stats;
+  let st: Stats;
   try {
     st = nodefs.statSync(host);
   } catch (e) {
@@ -88,7 +90,7 @@ function show(p: HostPath): string {
   return p.toString();
 }
 
-function copyIn(fs: Imfs, host: HostPath, target: string, st: nodefs.Stats): void {
+function copyIn(fs: Imfs, host: HostPath, target: string, st: Stats): void {
   const mode = st.mode & 0o7777;
   switch (st.mode & S_IFMT) {
     case S_IFREG: copyFileIn(fs, host, target, mode); break;
@@ -147,7 +149,7 @@ function copyFileIn(fs: Imfs, host: HostPath, target: string, mode: number): voi
   if (c < 0) fail(`cannot set the mode of IMFS file '${binaryToText(target)}'`, c);
 }
 
-function setTimes(fs: Imfs, target: string, st: nodefs.Stats): void {
+function setTimes(fs: Imfs, target: string, st: Stats): void {
   // Nanosecond times from the host (bigint stat would be exact; milliseconds are what Stats carries).
   const at = { sec: Math.floor(Number(st.atimeMs) / 1000), nsec: Math.floor((Number(st.atimeMs) % 1000) * 1e6) };
   const mt = { sec: Math.floor(Number(st.mtimeMs) / 1000), nsec: Math.floor((Number(st.mtimeMs) % 1000) * 1e6) };
@@ -458,7 +460,7 @@ const defaultWarn = (m: string) => console.error(`imfs: warning: ${m}`);
  * below it must open for reading and everything else be a directory or a symlink. Lets
  * preloads refuse a list before copying any of it.
  */
-function unstageable(p: HostPath, st: nodefs.Stats): string | null {
+function unstageable(p: HostPath, st: Stats): string | null {
   try {
     switch (st.mode & S_IFMT) {
       case S_IFREG:
@@ -493,7 +495,7 @@ export function preloads(fs: Imfs, spec: string, options: StagingOptions = {}): 
   for (const e of entries) {
     const name = e.imfsPath === e.hostPath ? e.hostPath : `${e.imfsPath}=${e.hostPath}`;
     const resolved = nodepath.resolve(cwd, e.hostPath);
-    let st: nodefs.Stats;
+    let st: Stats;
     try {
       st = nodefs.statSync(resolved);
     } catch (err) {

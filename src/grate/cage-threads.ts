@@ -23,6 +23,7 @@ import {
   answer, controlWords, interruptFutex, newChannelPage, newDoorbell,
 } from './syscall-channel.js';
 import { exitedStatus, type CageThreads, type Proc, type ProcessTable, type Task } from './processes.js';
+import { monotonicMs } from '../core/clock.js';
 
 export interface ThreadOptions {
   fs: Imfs;
@@ -30,7 +31,7 @@ export interface ThreadOptions {
   warn: (message: string) => void;
   /** A cage's trap or panic, for the user. */
   report: (message: string) => void;
-  /** When the whole tree must end (performance.now() ms; Infinity: never). */
+  /** When the whole tree must end (monotonicMs() ms; Infinity: never). */
   deadline: number;
 }
 
@@ -228,7 +229,7 @@ export class Threads implements CageThreads {
           served = true;
         }
       }
-      const now = performance.now();
+      const now = monotonicMs();
       if (now >= this.o.deadline) {
         this.o.warn(`the time limit has passed: ending ${table.livingCount} cage(s)`);
         this.stopAll(exitedStatus(124));
@@ -243,7 +244,7 @@ export class Threads implements CageThreads {
       for (const w of this.workers.values()) if (w.parked !== null && w.task.lind!.deadline < wake) wake = w.task.lind!.deadline;
       if (served) continue;
       if (this.deadlocked(wake)) continue;
-      const ms = wake === Infinity ? 1000 : Math.max(0, wake - performance.now());
+      const ms = wake === Infinity ? 1000 : Math.max(0, wake - monotonicMs());
       Atomics.wait(this.bell, 0, seen, ms);
     }
     for (const w of [...this.workers.values(), ...this.retiring]) { void w.worker.terminate(); w.port.close(); }

@@ -35,7 +35,7 @@ let memory = start.snapshot.memory;
 let words = new Int32Array(memory.buffer);
 let view = new DataView(memory.buffer);
 const f: FutexArgs = { addr: 0, op: 0, val: 0, arg4: 0, uaddr2: 0, val3: 0 };
-// The cage's clocks as the owner keeps them (this worker's performance.now() starts later).
+// The cage's clocks as the owner keeps them (this worker's monotonicMs() starts later).
 const clocks: FutexClocks = {
   monotonic: () => epochMs() - start.timeOrigin,
   realtime: epochMs,

@@ -4,7 +4,6 @@
  * Exit status: the cage's; 134 for a trap; 2 for the grate's own errors (reported before
  * the cage runs) and for a failed dump after a cage that succeeded; 70 for a grate bug.
  */
-import * as nodefs from 'node:fs';
 import { preloads, dumps, StagingError } from '../core/index.js';
 import { DEFAULT_MAX_CAGES, DEFAULT_MAX_THREADS, Grate, GrateError, defaultMaxBytes } from './grate.js';
 import { DEFAULT_LIMITS, type Limits } from '../core/index.js';
@@ -12,6 +11,8 @@ import type { Preopen } from '../abi/wasi.js';
 import { VERSION } from './version.js';
 import { JCO_PACKAGE, JCO_VERSION } from './component-loader.js';
 import { defaultCacheDir } from './cache-dir.js';
+// Built-ins by getBuiltinModule, not `import * as`: the command's CommonJS bundle would copy every export (launcher.ts).
+const nodefs = process.getBuiltinModule('node:fs');
 
 const usage = () => `usage: imfs-grate [options] <cage.wasm> [args...]
 

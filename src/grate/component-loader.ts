@@ -8,11 +8,12 @@
  * `instantiate`; it is evaluated as a function body (no module loader involved), so a
  * cached component loads and runs synchronously.
  */
-import * as nodefs from 'node:fs';
-import * as nodepath from 'node:path';
 import type { P2ImportObject } from '../abi/wasip2/abi.js';
 import { VERSION } from './version.js';
 import { defaultCacheDir } from './cache-dir.js';
+// Built-ins by getBuiltinModule, not `import * as`: the command's CommonJS bundle would copy every export (launcher.ts).
+const nodefs = process.getBuiltinModule('node:fs');
+const nodepath = process.getBuiltinModule('node:path');
 
 /** jco's package, and the version this grate is pinned to and tested with. */
 export const JCO_PACKAGE = '@bytecodealliance/jco';

@@ -3,9 +3,6 @@
  * a module with whatever it imports (the lind ABI, WASI preview1, or both), gives it
  * stdio, argv and environ, runs `_start`, and turns exit, trap or panic into an exit status.
  */
-import * as nodefs from 'node:fs';
-import * as nodepath from 'node:path';
-import * as os from 'node:os';
 import { Imfs, DEFAULT_LIMITS, type ImfsOptions } from '../core/index.js';
 import { readModuleInfo, isWasm, isComponent, signature, type ModuleImport, type MemoryLimits } from '../abi/wasm-module.js';
 import { LindAbi } from '../abi/lind.js';
@@ -25,6 +22,11 @@ import { SignalState } from '../abi/signal-state.js';
 import { WasiP2Abi } from '../abi/wasip2/abi.js';
 import { ComponentLoadError, loadCached, prepareComponent, type PreparedComponent } from './component-loader.js';
 import { runComponent } from './component-run.js';
+import { monotonicMs } from '../core/clock.js';
+// Built-ins by getBuiltinModule, not `import * as`: the command's CommonJS bundle would copy every export (launcher.ts).
+const nodefs = process.getBuiltinModule('node:fs');
+const nodepath = process.getBuiltinModule('node:path');
+const os = process.getBuiltinModule('node:os');
 
 /** The grate's own failures (bad cage file, unsatisfiable import…): reported before any cage code runs. */
 export class GrateError extends Error {}
@@ -245,7 +247,7 @@ export class Grate {
       maxThreads: options.maxThreads ?? DEFAULT_MAX_THREADS,
       memoryBudget: options.memoryBudget ?? Math.floor(os.totalmem() / 2),
     });
-    const deadline = options.timeoutSeconds === undefined ? Infinity : performance.now() + options.timeoutSeconds * 1000;
+    const deadline = options.timeoutSeconds === undefined ? Infinity : monotonicMs() + options.timeoutSeconds * 1000;
     const threads = new Threads(table, { fs: this.fs, trace: options.trace, warn, report, deadline });
     const p = table.add(cageId, 0, new SignalState(), name);
     table.first = cageId;

@@ -18,6 +18,7 @@ import {
 import { sleepMs } from '../abi/host-services.js';
 import type { ExecLoader } from './exec-loader.js';
 import { missingForkExports, type Image, type Snapshot } from './cage-runner.js';
+import { monotonicMs } from '../core/clock.js';
 
 /** How a cage ended, as wait4 reports it: the status word (exit code << 8, or the signal). */
 export const exitedStatus = (code: number): number => (code & 0xff) << 8;
@@ -53,7 +54,7 @@ export interface Proc {
   readonly tasks: Map<number, Task>;
   /** Its memory's size, counted against the memory budget. */
   memoryBytes: number;
-  /** ITIMER_REAL: when it next fires (performance.now() ms; Infinity when disarmed) and its interval. */
+  /** ITIMER_REAL: when it next fires (monotonicMs() ms; Infinity when disarmed) and its interval. */
   timerAt: number;
   timerInterval: number;
   /** Why this cage's program cannot fork (the asyncify exports it lacks), or null. */
@@ -543,7 +544,7 @@ export class ProcessTable implements ProcessHost {
 
   setitimer(a: LindAbi, next: ItimerValue | null, old: ItimerValue): number {
     const p = this.proc(a);
-    const now = performance.now();
+    const now = monotonicMs();
     old.intervalMs = p.timerInterval;
     old.valueMs = p.timerAt === Infinity ? 0 : Math.max(0.001, p.timerAt - now);
     if (next !== null) {
@@ -568,15 +569,15 @@ export class ProcessTable implements ProcessHost {
 
   sleep(a: LindAbi, ms: number): number {
     const p = this.proc(a);
-    const until = performance.now() + ms;
+    const until = monotonicMs() + ms;
     for (;;) {
-      const now = performance.now();
+      const now = monotonicMs();
       if (p.timerAt >= until) {
         sleepMs(until - now);
         return 0;
       }
       sleepMs(p.timerAt - now);
-      this.fireTimers(performance.now());
+      this.fireTimers(monotonicMs());
       if (a.signals.due() !== 0 || p.state === 'ended') return -EINTR;
     }
   }
@@ -585,8 +586,8 @@ export class ProcessTable implements ProcessHost {
     const p = this.proc(a);
     if (a.signals.due() !== 0) return -EINTR;
     if (p.timerAt === Infinity) return WOULD_BLOCK;
-    sleepMs(p.timerAt - performance.now());
-    this.fireTimers(performance.now());
+    sleepMs(p.timerAt - monotonicMs());
+    this.fireTimers(monotonicMs());
     return a.signals.due() !== 0 || p.state === 'ended' ? -EINTR : 0;
   }
 }

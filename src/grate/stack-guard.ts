@@ -9,8 +9,8 @@
  * JavaScript cannot read the stack pointer, and touching the stack to probe it costs time
  * in proportion to the bytes probed. V8 checks a WebAssembly function whose frame is larger
  * than 4 KiB against the stack limit for its whole frame size at entry, in O(1), in every
- * tier. The probe below is such a function: a branch it never takes keeps PROBE_VALUES
- * values alive at once, so its frame holds them all; the path it does take returns at
+ * tier. The probe below is such a function: a branch it never takes keeps PROBE_BYTES
+ * of values alive at once, so its frame holds them all; the path it does take returns at
  * once. The cage calls each import through a small WebAssembly trampoline that calls the
  * probe and then the import, so a syscall costs two extra wasm-to-wasm calls (a few
  * nanoseconds), not a JavaScript wrapper.
@@ -20,33 +20,45 @@ import { halvesOf } from '../abi/i64-halves.js';
 import { HEADER, name, section, uleb, vec } from '../abi/wasm-encode.js';
 
 /**
- * Values the probe's cold branch keeps alive (8 bytes each): 64 KiB of stack for the call.
- * The IMFS itself needs a few KiB, but V8 needs about 40 KiB of headroom for work it does
- * on the way (compiling a function met for the first time): with 16 KiB, a rename whose
- * directory was compacted for the first time overflowed between removing the old name
- * and adding the new one, and the file was lost (test/grate/stack-guard.test.ts).
+ * Stack the probe's frame holds: 64 KiB. The IMFS itself needs a few KiB, but V8 needs
+ * about 40 KiB of headroom for work it does on the way (compiling a function met for the
+ * first time): with 16 KiB, a rename whose directory was compacted for the first time
+ * overflowed between removing the old name and adding the new one, and the file was lost
+ * (test/grate/stack-guard.test.ts).
  */
-const PROBE_VALUES = 8192;
+const PROBE_BYTES = 64 << 10;
 
-/** One step of the probe's cold branch: local1 = local1 * 3 + 1, leaving the value on the operand stack (local.tee). */
-const STEP = [0x20, 1, 0x42, 3, 0x7e, 0x42, 1, 0x7c, 0x22, 1];
+/**
+ * How the probe's cold branch makes its values, by value type. v128 first: 16-byte values
+ * halve the code for the same frame (45 KB instead of 90 KB), and so its cost: 3 ms
+ * instead of 6 ms in every fresh process (compile, then the lazy compile at the first
+ * call), and 60-70 ms instead of 170-210 ms on a background thread when a long run tiers
+ * it up (Node 22-26; measured with --no-liftoff). i64 where the host has no SIMD.
+ * Each entry: the local's type and size, turning the i32 parameter into it, one step
+ * (a new value from local 1, left on the operand stack and in local 1: local.tee), one
+ * fold of two values into one, and the folded value back to i32.
+ */
+export const PROBE_KINDS = [
+  { type: 0x7b, size: 16, init: [0x20, 0, 0xfd, 0x11], step: [0x20, 1, 0x20, 1, 0xfd, 0xae, 0x01, 0x22, 1], fold: [0xfd, 0x51], wrap: [0xfd, 0x1b, 0] }, // i32x4.splat; x + x (i32x4.add); v128.xor; i32x4.extract_lane 0
+  { type: 0x7e, size: 8, init: [0x20, 0, 0xad], step: [0x20, 1, 0x42, 3, 0x7e, 0x42, 1, 0x7c, 0x22, 1], fold: [0x85], wrap: [0xa7] }, // i64.extend_i32_u; x * 3 + 1; i64.xor; i32.wrap_i64
+];
+type ProbeKind = (typeof PROBE_KINDS)[number];
 
 /**
  * (func (export "probe") (param i32) (result i32)): 0 unless given -1, when it computes a
  * chain of values it holds all at once. Built with typed-array writes, not spreads: this
  * runs once per process, in the interpreter, where spreading 90,000 bytes took 30 ms.
  */
-function probeModule(): Uint8Array {
-  // One i64 local; param == -1 ? (local1 = i64.extend_i32_u(param), the chain, folded) : 0
-  const head = [1, 1, 0x7e, 0x20, 0, 0x41, 0x7f, 0x46, 0x04, 0x7f, 0x20, 0, 0xad, 0x21, 1];
-  const tail = [0x05, 0x41, 0, 0x0b, 0x0b];
-  const body = new Uint8Array(head.length + PROBE_VALUES * STEP.length + PROBE_VALUES + tail.length);
+export function probeModule(kind: ProbeKind): Uint8Array {
+  const values = PROBE_BYTES / kind.size;
+  // One local; param == -1 ? (local1 = init(param), the chain, folded, wrapped) : 0
+  const head = [1, 1, kind.type, 0x20, 0, 0x41, 0x7f, 0x46, 0x04, 0x7f, ...kind.init, 0x21, 1];
+  const tail = [...kind.wrap, 0x05, 0x41, 0, 0x0b, 0x0b];
+  const body = new Uint8Array(head.length + values * kind.step.length + (values - 1) * kind.fold.length + tail.length);
   body.set(head);
   let at = head.length;
-  for (let i = 0; i < PROBE_VALUES; i++, at += STEP.length) body.set(STEP, at);
-  body.fill(0x85, at, at + PROBE_VALUES - 1); // i64.xor folds them, the first one last
-  at += PROBE_VALUES - 1;
-  body[at++] = 0xa7; // i32.wrap_i64
+  for (let i = 0; i < values; i++, at += kind.step.length) body.set(kind.step, at);
+  for (let i = 1; i < values; i++, at += kind.fold.length) body.set(kind.fold, at); // the first one last
   body.set(tail, at);
   const codeEntry = [1, ...uleb(body.length)]; // one function body, and its size
   const prefix = [
@@ -62,10 +74,22 @@ function probeModule(): Uint8Array {
   return module;
 }
 
+/** The probe of the first kind this host compiles. */
+function probeInstanceNew(): WebAssembly.Instance {
+  for (const kind of PROBE_KINDS.slice(0, -1)) {
+    try {
+      return new WebAssembly.Instance(new WebAssembly.Module(probeModule(kind)));
+    } catch (e) {
+      if (!(e instanceof WebAssembly.CompileError)) throw e;
+    }
+  }
+  return new WebAssembly.Instance(new WebAssembly.Module(probeModule(PROBE_KINDS.at(-1)!)));
+}
+
 let probeInstance: WebAssembly.Instance | null = null;
 
 function probe(): (x: number) => number {
-  probeInstance ??= new WebAssembly.Instance(new WebAssembly.Module(probeModule()));
+  probeInstance ??= probeInstanceNew();
   return probeInstance.exports.probe as (x: number) => number;
 }
 

@@ -3,9 +3,10 @@
  * host's own stdin/stdout/stderr; a run can instead give bytes as stdin and a callback
  * or stream to collect output. Host I/O is synchronous: a cage runs without yielding.
  */
-import * as nodefs from 'node:fs';
 import { EIO, O_RDONLY, O_WRONLY, S_IFCHR, S_IFIFO, S_IFMT, S_IFSOCK, type Device, type Imfs } from '../core/index.js';
 import { sleepMs } from '../abi/host-services.js';
+// Built-ins by getBuiltinModule, not `import * as`: the command's CommonJS bundle would copy every export (launcher.ts).
+const nodefs = process.getBuiltinModule('node:fs');
 
 /** Where a cage's output goes: a host file descriptor, a function, or anything with write(). */
 export type OutputTarget = number | ((data: Uint8Array) => void) | { write(chunk: Uint8Array): unknown };

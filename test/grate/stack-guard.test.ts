@@ -14,6 +14,7 @@ import { Imfs } from '../../src/core/index.js';
 import { checkInvariants } from '../../src/core/check.js';
 import { buildModule, op, type ValType } from '../helpers/wasm-builder.js';
 import { WASI_SIGNATURES } from '../helpers/script-cage.js';
+import { PROBE_KINDS, probeModule } from '../../src/grate/stack-guard.js';
 
 const CREAT = 1, TRUNC = 8, RIGHTS = 0x1fffffffn, DEEP = 1024, PEED = 1040, OUT = 3000;
 
@@ -107,4 +108,24 @@ test("a cage's syscall needs the guard's 64 KiB of stack to start, not just what
   // The syscall needed the guard's 64 KiB (measured: exactly 64 KiB; without the guard,
   // or with its former 16 KiB, about 37 KiB: what V8 and the IMFS use on the way).
   expect((withoutCall - withCall) * 8).toBeGreaterThan(60 << 10);
+});
+
+test('every kind of probe (v128, and i64 where a host has no SIMD) answers 0 and holds the same 64 KiB of stack', () => {
+  /** How many JavaScript frames deep the stack overflows when each one first calls `f`. */
+  const depthWith = (f: () => void) => {
+    let depth = 0;
+    const down = (n: number): void => { depth = n; f(); down(n + 1); };
+    try { down(0); } catch (e) { expect(e).toBeInstanceOf(RangeError); }
+    return depth;
+  };
+  const plain = depthWith(() => {});
+  const lost = PROBE_KINDS.map((kind) => {
+    const probe = new WebAssembly.Instance(new WebAssembly.Module(probeModule(kind))).exports.probe as (x: number) => number;
+    expect(probe(0)).toBe(0);
+    return plain - depthWith(() => probe(0));
+  });
+  // The same frame whichever the kind (to a few frames of this test's recursion, whose
+  // frames change size as V8 tiers it up), and a large one.
+  expect(Math.abs(lost[0] - lost[1])).toBeLessThanOrEqual(lost[1] / 20);
+  expect(lost[0]).toBeGreaterThan(plain / 100); // 64 KiB of a stack of about 1 MiB
 });

@@ -3,12 +3,12 @@
  * one, whose ticker thread starts only after a process's first many reads.
  */
 import { expect, test } from 'vitest';
-import { coarseMs, epochMs, realClock } from '../../src/core/clock.js';
+import { coarseMs, epochMs, monotonicMs, realClock } from '../../src/core/clock.js';
 
 test('epochMs and realClock follow the wall clock', () => {
-  // performance.timeOrigin + performance.now() and Date.now() are two clocks: Node takes
-  // timeOrigin once at start-up, and the two have been seen a millisecond apart (Node 22
-  // in CI: epochMs 0.005 ms past Date.now() + 1). They agree to a few milliseconds.
+  // epochMs (the monotonic clock plus an offset taken once) and Date.now() are two clocks
+  // that agree to a few milliseconds (an earlier epochMs, performance.timeOrigin + now, was
+  // seen 1.005 ms past Date.now() in CI on Node 22).
   const slack = 20;
   const before = Date.now();
   const ms = epochMs();
@@ -20,6 +20,18 @@ test('epochMs and realClock follow the wall clock', () => {
   expect(t.sec * 1000 + t.nsec / 1e6).toBeGreaterThanOrEqual(ms);
   expect(t.sec * 1000 + t.nsec / 1e6).toBeLessThanOrEqual(after + slack);
   expect(Number.isInteger(t.nsec) && t.nsec >= 0 && t.nsec < 1e9).toBe(true);
+});
+
+test('monotonicMs never goes back and runs at the rate of the wall clock', async () => {
+  const m0 = monotonicMs(), d0 = Date.now();
+  let last = m0;
+  for (let i = 0; i < 10_000; i++) {
+    const m = monotonicMs();
+    expect(m).toBeGreaterThanOrEqual(last);
+    last = m;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(Math.abs((monotonicMs() - m0) - (Date.now() - d0))).toBeLessThan(20);
 });
 
 test('the coarse clock is NaN (read the exact one) until many reads have been made, then ticks', async () => {
