@@ -10,7 +10,8 @@
  *
  * The cache is one file per bundle and Node: $XDG_CACHE_HOME/imfs-grate/code/ (see
  * cache-dir.ts), named by the Node version and the bundle's size and mtime; V8 itself
- * refuses data made by another V8 or with other flags, and the file is then written anew.
+ * refuses data made by another V8 or with other flags, and the file is then written anew;
+ * writing one removes those not written for a week (bundles and Nodes since replaced).
  * It is only a speed-up: one that cannot be read or written is compiled without, silently.
  * `--no-cache` anywhere on the command line neither reads nor writes it.
  * Node's built-in modules are taken with process.getBuiltinModule, which, unlike an import,
@@ -45,17 +46,36 @@ function readCache(file: string | null): Buffer | undefined {
   }
 }
 
-/** Writes the cache whole or not at all (a temporary file renamed into place). */
+/** Writes the cache whole or not at all (a temporary file renamed into place), then sweeps. */
 function writeCache(file: string, data: Buffer): void {
   const temp = `${file}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(temp, data);
     fs.renameSync(temp, file);
+    sweepStale(file);
   } catch {
     try {
       fs.rmSync(temp, { force: true });
     } catch { /* no directory to have left it in */ }
+  }
+}
+
+/**
+ * A cache is written when none fits (a new bundle, a new Node, a refused one); files not
+ * written for STALE_MS are then removed, caches of bundles and Nodes since replaced and
+ * temporary files of runs that were killed. One still in use is only written again.
+ */
+const STALE_MS = 7 * 24 * 3600 * 1000;
+
+function sweepStale(kept: string): void {
+  const dir = path.dirname(kept), now = Date.now();
+  for (const name of fs.readdirSync(dir)) {
+    const file = path.join(dir, name);
+    if (!name.startsWith('imfs-grate-main-') || file === kept) continue;
+    try {
+      if (now - fs.statSync(file).mtimeMs > STALE_MS) fs.rmSync(file, { force: true });
+    } catch { /* another run removed it first */ }
   }
 }
 

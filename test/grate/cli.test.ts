@@ -467,6 +467,21 @@ describe('the command\'s code cache (launcher.ts)', () => {
     expect(after[0].data.equals(junk)).toBe(false);
   });
 
+  test('writing a cache removes the caches (and temporary files) not written for a week, and only those', () => {
+    const w = workdir(), xdg = path.join(w.dir, 'xdg'), dir = path.join(xdg, 'imfs-grate/code');
+    nodefs.mkdirSync(dir, { recursive: true });
+    const weekAgo = (Date.now() - 8 * 24 * 3600 * 1000) / 1000;
+    const old = ['imfs-grate-main-v0.0.0-x64-1-1.v8', 'imfs-grate-main-v0.0.0-x64-1-1.v8.123.tmp'];
+    for (const f of old) { nodefs.writeFileSync(path.join(dir, f), 'old'); nodefs.utimesSync(path.join(dir, f), weekAgo, weekAgo); }
+    nodefs.writeFileSync(path.join(dir, 'imfs-grate-main-v0.0.1-x64-1-1.v8'), 'recent'); // another install's, in use
+    nodefs.writeFileSync(path.join(dir, 'notes.txt'), 'not ours');
+    nodefs.utimesSync(path.join(dir, 'notes.txt'), weekAgo, weekAgo);
+    expect(w.run([hello], { XDG_CACHE_HOME: xdg }).status).toBe(0);
+    const left = nodefs.readdirSync(dir);
+    expect(left.filter((f) => f.startsWith(`imfs-grate-main-${process.version}-`))).toHaveLength(1);
+    expect(left.filter((f) => !f.startsWith(`imfs-grate-main-${process.version}-`)).sort()).toEqual(['imfs-grate-main-v0.0.1-x64-1-1.v8', 'notes.txt']);
+  });
+
   test('--no-cache neither reads nor writes it; a cache that cannot be written is no error', () => {
     const w = workdir(), xdg = path.join(w.dir, 'xdg');
     const r = w.run(['--no-cache', hello], { XDG_CACHE_HOME: xdg });
