@@ -5,7 +5,7 @@ BANNER  := --banner:js='\#!/usr/bin/env node'
 # The node that `make bench` runs (and every node process it starts): NODE=/path/to/node.
 NODE    ?= node
 
-.PHONY: all lib imfs worker debug test test-lite bench fuzz fixtures check-fixtures clean typecheck wasi-testsuite wasi-testsuite-components pjdfstest pjdfstest-runner
+.PHONY: all lib imfs worker debug test test-lite test-vitest bench fuzz fixtures check-fixtures clean typecheck wasi-testsuite wasi-testsuite-components pjdfstest pjdfstest-runner
 
 all: lib imfs
 
@@ -46,13 +46,19 @@ SLOW_TESTS := 'test/upstream/**' test/fuzz.test.ts test/differential.test.ts
 ifdef NODE_LINE
 # NODE_LINE=20|22|24|26: the same target, every step of it, under that Node line's pinned
 # version (scripts/node-line.sh installs it, and better-sqlite3 built for it, on first use).
-test test-lite:
+test test-lite test-vitest:
 	scripts/node-line.sh $(NODE_LINE) $(MAKE) $@ NODE_LINE=
 test-%:
 	scripts/node-line.sh $(NODE_LINE) $(MAKE) $@ NODE_LINE=
 else
 # Every test: type check, then the whole vitest suite (conformance, differential, fsop, abi, grate).
 test: typecheck check-fixtures all
+	npx vitest run
+
+# Every test file, for a second Node line (.ci/run): the build and the whole vitest suite,
+# without the type check and the fixture check, whose results do not depend on the Node.
+test-vitest: all
+	@echo "make test-vitest under Node $$(node --version): every test file; not the type check and the fixture check (make test has them)"
 	npx vitest run
 
 # Less than `make test`, for a second Node line when time is short (.ci/run): the build and
