@@ -46,7 +46,7 @@ const VALTYPES: Record<number, ValType> = {
 };
 const EXPORT_KINDS = ['function', 'table', 'memory', 'global', 'tag'] as const;
 
-class Reader {
+export class Reader {
   pos = 0;
   constructor(readonly bytes: Uint8Array) {}
   byte(): number {

@@ -11,6 +11,7 @@
 import type { P2ImportObject } from '../abi/wasip2/abi.js';
 import { VERSION } from './version.js';
 import { defaultCacheDir } from './cache-dir.js';
+import type { TimerHolder } from './timer-scope.js';
 // Built-ins by getBuiltinModule, not `import * as`: the command's CommonJS bundle would copy every export (launcher.ts).
 const nodefs = process.getBuiltinModule('node:fs');
 const nodepath = process.getBuiltinModule('node:path');
@@ -37,6 +38,10 @@ export interface PreparedComponent {
   coreModule(name: string): WebAssembly.Module;
   /** Where it came from: 'cache' (read from there), 'transpiled' (and written to the cache), 'uncached'. */
   source: 'cache' | 'transpiled' | 'uncached';
+  /** 'p3' for a WASI 0.3 component (component-p3-loader.ts; its `imports` are versioned), absent for 0.2. */
+  wasi?: 'p3';
+  /** A 0.3 component's glue timers (timer-scope.ts). */
+  timers?: TimerHolder;
 }
 
 export interface CacheOptions {
@@ -55,7 +60,7 @@ function entryDir(bytes: Uint8Array, o: CacheOptions): string {
   return nodepath.join(o.cacheDir ?? defaultCacheDir(o.hostEnv), 'components', `${hash}-jco${JCO_VERSION}-v${CACHE_FORMAT}`);
 }
 
-interface Meta { imports: string[]; files: string[]; grate: string }
+export interface Meta { imports: string[]; files: string[]; grate: string }
 
 /** The cached transpilation of a component, or null when there is none (or it is unreadable). */
 export function loadCached(bytes: Uint8Array, name: string, o: CacheOptions = {}): PreparedComponent | null {
@@ -110,7 +115,7 @@ export async function prepareComponent(bytes: Uint8Array, name: string, o: Cache
 }
 
 /** Writes an entry into a fresh directory, renamed into place (a reader never sees half of one). */
-function writeEntry(dir: string, files: Map<string, Uint8Array>, meta: Meta): void {
+export function writeEntry(dir: string, files: Map<string, Uint8Array>, meta: Meta): void {
   const parent = nodepath.dirname(dir);
   mkdirs(parent);
   const tmp = nodefs.mkdtempSync(nodepath.join(parent, '.tmp-'));
@@ -149,7 +154,7 @@ function mkdirs(dir: string): void {
   }
 }
 
-function moduleLoader(name: string, read: (file: string) => Uint8Array | undefined): (file: string) => WebAssembly.Module {
+export function moduleLoader(name: string, read: (file: string) => Uint8Array | undefined): (file: string) => WebAssembly.Module {
   return (file) => {
     const bytes = read(file);
     if (bytes === undefined) throw new ComponentLoadError(`component '${name}': its glue asks for core module '${file}', which jco did not produce`);
@@ -192,7 +197,7 @@ export function loadJco(): Promise<Jco> {
   return jcoModule;
 }
 
-function messageOf(e: unknown): string {
+export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 

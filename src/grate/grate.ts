@@ -22,6 +22,9 @@ import { SignalState } from '../abi/signal-state.js';
 import { WasiP2Abi } from '../abi/wasip2/abi.js';
 import { ComponentLoadError, loadCached, prepareComponent, type PreparedComponent } from './component-loader.js';
 import { runComponent } from './component-run.js';
+import { WasiP3Abi } from '../abi/wasip3/abi.js';
+import { p3NamesOf, prepareP3Component, requireJspi } from './component-p3-loader.js';
+import { runP3Component } from './component-p3-run.js';
 import { monotonicMs } from '../core/clock.js';
 // Built-ins by getBuiltinModule, not `import * as`: the command's CommonJS bundle would copy every export (launcher.ts).
 const nodefs = process.getBuiltinModule('node:fs');
@@ -136,6 +139,12 @@ export class Grate {
     const { bytes, name } = Grate.read(cage);
     if (!isComponent(bytes)) throw new GrateError(`${typeof cage === 'string' ? `'${cage}'` : 'the cage'} is not a WebAssembly component`);
     try {
+      // WASI 0.3 (its imports or its run export say so) takes the JSPI path; the rest is 0.2 as ever.
+      const { imports, p3 } = p3NamesOf(bytes);
+      if (p3.length > 0) {
+        requireJspi(name, p3);
+        return await prepareP3Component(bytes, name, imports, options);
+      }
       return await prepareComponent(bytes, name, options);
     } catch (e) {
       if (e instanceof ComponentLoadError) throw new GrateError(e.message);
@@ -166,8 +175,9 @@ export class Grate {
   async run(cage: Cage, options: RunOptions = {}): Promise<number> {
     if (typeof cage === 'string' || cage instanceof Uint8Array) {
       const { bytes } = Grate.read(cage);
-      if (isComponent(bytes)) return this.runSync(await Grate.prepare(cage, options), options);
+      if (isComponent(bytes)) cage = await Grate.prepare(cage, options);
     }
+    if (isPrepared(cage) && cage.wasi === 'p3') return this.runP3(cage, options);
     return this.runSync(cage, options);
   }
 
@@ -176,10 +186,14 @@ export class Grate {
    * be prepared already (Grate.prepare), or be in the transpilation cache.
    */
   runSync(cage: Cage, options: RunOptions = {}): number {
-    if (isPrepared(cage)) return this.runComponentSync(cage, options);
+    if (isPrepared(cage)) {
+      if (cage.wasi === 'p3') throw new GrateError(`component '${cage.name}' uses WASI 0.3, which runs asynchronously: run it with Grate.run`);
+      return this.runComponentSync(cage, options);
+    }
     if (typeof cage === 'string' || cage instanceof Uint8Array) {
       const { bytes, name } = Grate.read(cage);
       if (isComponent(bytes)) {
+        if (p3NamesOf(bytes).p3.length > 0) throw new GrateError(`component '${name}' uses WASI 0.3, which runs asynchronously: run it with Grate.run`);
         const cached = loadCached(bytes, name, { cache: options.cache, cacheDir: options.cacheDir });
         if (cached === null) throw new GrateError(`component '${name}' is not transpiled yet: run it with Grate.run (async), or Grate.prepare it first`);
         return this.runComponentSync(cached, options);
@@ -285,6 +299,30 @@ export class Grate {
         throw new GrateError(`component '${c.name}': ${(e as Error).message}`);
       }
       return runComponent(c, abi, options.onTrap ?? ((m: string) => process.stderr.write(`imfs-grate: ${m}\n`)));
+    } catch (e) {
+      if (e instanceof ComponentLoadError) throw new GrateError(e.message);
+      throw e;
+    } finally {
+      this.fs.exitCage(cageId);
+    }
+  }
+
+  /** A prepared WASI 0.3 component, as a cage of its own, with wasi:* served by src/abi/wasip3 (and wasip2). */
+  private async runP3(c: PreparedComponent, options: RunOptions): Promise<number> {
+    const cageId = this.newCage(options);
+    try {
+      this.installStdio(cageId, options);
+      const text = (a: string | Uint8Array) => (typeof a === 'string' ? a : Buffer.from(a).toString('utf8'));
+      let abi: WasiP3Abi;
+      try {
+        abi = new WasiP3Abi({
+          fs: this.fs, cageId, args: [options.argv0 ?? c.name, ...(options.args ?? []).map(text)], env: envStrings(options.env),
+          preopens: options.preopens, initialCwd: options.cwd, trace: options.trace, warn: options.warn,
+        });
+      } catch (e) {
+        throw new GrateError(`component '${c.name}': ${(e as Error).message}`);
+      }
+      return await runP3Component(c, abi, options.onTrap ?? ((m: string) => process.stderr.write(`imfs-grate: ${m}\n`)));
     } catch (e) {
       if (e instanceof ComponentLoadError) throw new GrateError(e.message);
       throw e;
