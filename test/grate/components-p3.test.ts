@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as nodefs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { Grate, GrateError } from '../../src/grate/index.js';
 import { componentNames, wasiP3Names } from '../../src/abi/component-imports.js';
 import { hostStream } from '../../src/abi/wasip3/streams.js';
@@ -22,6 +23,7 @@ import { preloads } from '../../src/core/index.js';
 const located = locateWasiTestsuite();
 const suite = located.found ? path.join(located.root, 'tests', 'rust', 'testsuite', 'wasm32-wasip3') : '';
 const wasm = (name: string) => path.join(suite, `${name}.wasm`);
+const repo = path.resolve(__dirname, '../..');
 let cacheDir: string;
 
 beforeAll(() => { cacheDir = nodefs.mkdtempSync(path.join(os.tmpdir(), 'imfs-p3-')); });
@@ -54,6 +56,18 @@ describe('WASI 0.3 pieces', () => {
     const [rest, end] = hostStream<number>(() => { throw 'io'; }, () => released++);
     expect([...rest]).toEqual([]);
     await expect(end).resolves.toEqual({ tag: 'err', val: { tag: 'io' } });
+  });
+
+  test('a run that waits on what will never happen ends as a trap (134), not as a quiet exit 0 of an emptied event loop', () => {
+    // A stand-in prepared component (no JSPI needed) whose run never settles, in a process of its own.
+    const script = `import { Grate } from ${JSON.stringify(path.join(repo, 'dist', 'index.js'))};
+      const c = { name: 'stuck', imports: [], source: 'uncached', wasi: 'p3', timers: { current: null },
+        coreModule() { throw new Error('none'); },
+        instantiate: () => ({ 'wasi:cli/run@0.3.0': { run: () => new Promise(() => {}) } }) };
+      process.exitCode = await new Grate().run(c, { onTrap: (m) => process.stderr.write(m) });`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.stderr).toContain("component 'stuck' can never finish: its run waits on nothing that will ever happen (deadlock)");
+    expect(r.status).toBe(134);
   });
 });
 
