@@ -10,6 +10,7 @@ import { DEFAULT_LIMITS, type Limits } from '../core/index.js';
 import type { Preopen } from '../abi/wasi.js';
 import { VERSION } from './version.js';
 import { JCO_PACKAGE, JCO_VERSION } from './component-loader.js';
+import { JCO_P3_PACKAGE, JCO_P3_VERSION, JSPI_NODE } from './component-p3-loader.js';
 import { defaultCacheDir } from './cache-dir.js';
 // Built-ins by getBuiltinModule, not `import * as`: the command's CommonJS bundle would copy every export (launcher.ts).
 const nodefs = process.getBuiltinModule('node:fs');
@@ -20,6 +21,7 @@ Runs a WebAssembly cage (Lind make-syscall ABI, WASI preview1, or both) with eve
 filesystem call served by an in-memory POSIX filesystem. A WASI 0.2 command component
 runs too: transpiled with jco (${JCO_PACKAGE}@${JCO_VERSION}), cached by content hash in
 $XDG_CACHE_HOME/imfs-grate (default ~/.cache/imfs-grate), its wasi:* served by the IMFS.
+A WASI 0.3 one needs a Node with JSPI (Node ${JSPI_NODE} or later) and ${JCO_P3_PACKAGE}@${JCO_P3_VERSION}.
 
 options:
   --log[=FILE]          log every syscall, strace-like, to stderr or FILE
