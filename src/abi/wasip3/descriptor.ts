@@ -143,6 +143,15 @@ export class Descriptor {
 
   removeDirectoryAt(path: string): void {
     this.needMutate();
+    // A trailing slash follows a final symlink (wasmtime): one leading out of this directory is
+    // not-permitted, where the IMFS's rmdir answers not-directory for any symlink, as Linux does.
+    if (path.endsWith('/')) {
+      try {
+        this.inner.statAt({ symlinkFollow: true }, path);
+      } catch (e) {
+        if (e === 'not-permitted') throw errorOf(e);
+      }
+    }
     p3(() => this.inner.removeDirectoryAt(path));
   }
 
