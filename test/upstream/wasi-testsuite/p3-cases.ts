@@ -2,19 +2,20 @@
  * The suite's wasm32-wasip3 tests, read as its runner reads them: a test's .json holds the
  * legacy keys (args, env, root, exit_code, stdout, as cases.ts reads) or a list of
  * `operations` — run (args, env), write (a payload to stdin), read (a payload expected on
- * stdout or stderr, in order), wait (the exit code). Our runner feeds every stdin payload at
- * once and checks the reads against each stream's output in order; a key or an operation it
- * does not understand is an error, not a silent pass.
+ * stdout or stderr), wait (the exit code). Our runner plays the writes and reads in their
+ * order, as the suite's runner does: a write is sent once every read before it has been seen;
+ * a key or an operation it does not understand is an error, not a silent pass.
  */
 import * as nodefs from 'node:fs';
 import * as nodepath from 'node:path';
 import type { TestCase } from './cases.js';
 
+/** A write to stdin, or a read expected from stdout or stderr. */
+export interface Step { op: 'write' | 'read'; id: 'stdin' | 'stdout' | 'stderr'; payload: string }
+
 export interface P3Case extends TestCase {
-  /** Bytes given to stdin (every `write` to stdin, in order). */
-  stdin: string;
-  /** What stdout and stderr must hold, in order (each `read`). */
-  reads: { stdout: string[]; stderr: string[] };
+  /** The writes and reads, in the test's order. */
+  steps: Step[];
 }
 
 interface Operation { type: string; args?: string[]; env?: Record<string, string>; id?: string; payload?: string; exit_code?: number }
@@ -42,7 +43,7 @@ function readP3Case(suite: string, dir: string, name: string): P3Case {
     root: typeof config.root === 'string' ? nodepath.join(dir, config.root) : null,
     exitCode: (config.exit_code as number | undefined) ?? 0,
     stdout: (config.stdout as string | undefined) ?? null,
-    stdin: '', reads: { stdout: [], stderr: [] },
+    steps: [],
   };
   for (const op of (config.operations as Operation[] | undefined) ?? []) {
     switch (op.type) {
@@ -55,11 +56,11 @@ function readP3Case(suite: string, dir: string, name: string): P3Case {
         break;
       case 'write':
         if (op.id !== 'stdin') throw new Error(`${jsonPath}: write to '${op.id}' (only stdin is understood)`);
-        c.stdin += op.payload ?? '';
+        c.steps.push({ op: 'write', id: 'stdin', payload: op.payload ?? '' });
         break;
       case 'read':
         if (op.id !== 'stdout' && op.id !== 'stderr') throw new Error(`${jsonPath}: read from '${op.id}'`);
-        c.reads[op.id].push(op.payload ?? '');
+        c.steps.push({ op: 'read', id: op.id, payload: op.payload ?? '' });
         break;
       default:
         throw new Error(`${jsonPath}: operation '${op.type}' this runner does not understand`);
