@@ -20,8 +20,12 @@ export function monotonicMs(): number {
   return t[0] * 1e3 + t[1] / 1e6;
 }
 
-/** Realtime minus monotonic, taken once (Date.now() truncates: the IMFS clock lags by under 1 ms, never leads). */
-const epochOffsetMs = Date.now() - monotonicMs();
+/**
+ * Realtime minus monotonic, taken once, from performance.timeOrigin (to the microsecond):
+ * Date.now() truncates to the millisecond differently in each thread, and a cage thread's
+ * CLOCK_REALTIME then read up to 1 ms behind a deadline its futex wait had already passed.
+ */
+const epochOffsetMs = performance.timeOrigin + performance.now() - monotonicMs();
 
 /** Milliseconds since the epoch, with sub-microsecond resolution. */
 export function epochMs(): number {
