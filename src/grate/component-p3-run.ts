@@ -4,14 +4,13 @@
  * export awaited (JSPI: the guest suspends in async imports while the event loop runs).
  * Outcomes as for 0.2 (component-run.ts): exit's status, 1 when run returns err, 134 for a trap.
  */
-import { CageExit } from '../abi/exit.js';
 import { P2_PROVIDED, unversioned } from '../abi/wasip2/abi.js';
 import type { WasiP3Abi } from '../abi/wasip3/abi.js';
 import { P3_PROVIDED } from '../abi/wasip3/table.js';
 import { ComponentLoadError, type PreparedComponent } from './component-loader.js';
+import { failureStatus, instantiateComponent } from './component-run.js';
 import { TimerScope } from './timer-scope.js';
 
-const TRAP = 134;
 
 /** The 0.3 and 0.2 interfaces (unversioned) of a component's versioned imports; refused if any is not served. */
 export function splitImports(c: PreparedComponent): { p3: Set<string>; p2: Set<string> } {
@@ -39,23 +38,11 @@ export async function runP3Component(c: PreparedComponent, abi: WasiP3Abi, repor
   const timers = new TimerScope();
   if (c.timers !== undefined) c.timers.current = timers;
   try {
-    let exports: Record<string, unknown>;
-    try {
-      exports = c.instantiate(c.coreModule, imports);
-    } catch (e) {
-      if (e instanceof WebAssembly.LinkError || e instanceof WebAssembly.CompileError) {
-        throw new ComponentLoadError(`cannot instantiate component '${c.name}': ${e.message}`);
-      }
-      throw e;
-    }
+    const exports = instantiateComponent(c, imports);
     await untilSettled(c.name, runExport(c.name, exports)());
     return 0;
   } catch (e) {
-    if (e instanceof CageExit) return e.status;
-    if (e instanceof ComponentLoadError) throw e;
-    if (e instanceof Error && e.constructor.name === 'ComponentError') return 1;
-    report(`component '${c.name}' trapped: ${e instanceof Error ? e.message : String(e)}`);
-    return TRAP;
+    return failureStatus(c.name, e, report);
   } finally {
     // Whatever the glue still waits for can no longer happen.
     timers.clearAll();

@@ -6,7 +6,7 @@
  */
 import { CageExit } from '../abi/exit.js';
 import { P2_PROVIDED, type WasiP2Abi } from '../abi/wasip2/abi.js';
-import { ComponentLoadError, type PreparedComponent } from './component-loader.js';
+import { ComponentLoadError, type Instantiate, type PreparedComponent } from './component-loader.js';
 
 /** 128 + SIGABRT, as for a core module's trap. */
 const TRAP = 134;
@@ -17,25 +17,33 @@ export function runComponent(c: PreparedComponent, abi: WasiP2Abi, report: (mess
     throw new ComponentLoadError(`component '${c.name}' imports interfaces this grate does not provide: ${missing.join(', ')}`);
   }
   try {
-    let exports: Record<string, unknown>;
-    try {
-      exports = c.instantiate(c.coreModule, abi.imports());
-    } catch (e) {
-      if (e instanceof WebAssembly.LinkError || e instanceof WebAssembly.CompileError) {
-        throw new ComponentLoadError(`cannot instantiate component '${c.name}': ${e.message}`);
-      }
-      throw e;
-    }
-    runExport(c.name, exports)();
+    runExport(c.name, instantiateComponent(c, abi.imports()))();
     return 0;
   } catch (e) {
-    if (e instanceof CageExit) return e.status;
-    if (e instanceof ComponentLoadError) throw e;
-    // run() returned err: the glue throws its own ComponentError class (not exported; known by name).
-    if (e instanceof Error && e.constructor.name === 'ComponentError') return 1;
-    report(`component '${c.name}' trapped: ${e instanceof Error ? e.message : String(e)}`);
-    return TRAP;
+    return failureStatus(c.name, e, report);
   }
+}
+
+/** The component's exports, or a ComponentLoadError naming it when it cannot be linked or compiled. */
+export function instantiateComponent(c: PreparedComponent, imports: Parameters<Instantiate>[1]): Record<string, unknown> {
+  try {
+    return c.instantiate(c.coreModule, imports);
+  } catch (e) {
+    if (e instanceof WebAssembly.LinkError || e instanceof WebAssembly.CompileError) {
+      throw new ComponentLoadError(`cannot instantiate component '${c.name}': ${e.message}`);
+    }
+    throw e;
+  }
+}
+
+/** How a run that threw ended: exit's status, 1 when run returned err, a trap (reported) as 134; load errors rethrown. */
+export function failureStatus(name: string, e: unknown, report: (message: string) => void): number {
+  if (e instanceof CageExit) return e.status;
+  if (e instanceof ComponentLoadError) throw e;
+  // run() returned err: the glue throws its own ComponentError class (not exported; known by name).
+  if (e instanceof Error && e.constructor.name === 'ComponentError') return 1;
+  report(`component '${name}' trapped: ${e instanceof Error ? e.message : String(e)}`);
+  return TRAP;
 }
 
 /** The component's wasi:cli/run run function (any 0.2.x version). */
