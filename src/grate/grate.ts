@@ -19,7 +19,7 @@ import { ProcessTable, shellStatus } from './processes.js';
 import { Threads } from './cage-threads.js';
 import { ExecLoader } from './exec-loader.js';
 import { SignalState } from '../abi/signal-state.js';
-import { WasiP2Abi } from '../abi/wasip2/abi.js';
+import { WasiP2Abi, type WasiP2Options } from '../abi/wasip2/abi.js';
 import { ComponentLoadError, loadCached, prepareComponent, type PreparedComponent } from './component-loader.js';
 import { runComponent } from './component-run.js';
 import { WasiP3Abi } from '../abi/wasip3/abi.js';
@@ -283,21 +283,25 @@ export class Grate {
     return shellStatus(p.status);
   }
 
+  /** A component's wasi:* host (either version: both take the same options), or a GrateError naming the component. */
+  private componentHost<A>(c: PreparedComponent, cageId: number, options: RunOptions, Abi: new (o: WasiP2Options) => A): A {
+    const text = (a: string | Uint8Array) => (typeof a === 'string' ? a : Buffer.from(a).toString('utf8'));
+    try {
+      return new Abi({
+        fs: this.fs, cageId, args: [options.argv0 ?? c.name, ...(options.args ?? []).map(text)], env: envStrings(options.env),
+        preopens: options.preopens, initialCwd: options.cwd, trace: options.trace, warn: options.warn,
+      });
+    } catch (e) {
+      throw new GrateError(`component '${c.name}': ${(e as Error).message}`);
+    }
+  }
+
   /** A prepared component, as a cage of its own, with wasi:* served by src/abi/wasip2. */
   private runComponentSync(c: PreparedComponent, options: RunOptions): number {
     const cageId = this.newCage(options);
     try {
       this.installStdio(cageId, options);
-      const text = (a: string | Uint8Array) => (typeof a === 'string' ? a : Buffer.from(a).toString('utf8'));
-      let abi: WasiP2Abi;
-      try {
-        abi = new WasiP2Abi({
-          fs: this.fs, cageId, args: [options.argv0 ?? c.name, ...(options.args ?? []).map(text)], env: envStrings(options.env),
-          preopens: options.preopens, initialCwd: options.cwd, trace: options.trace, warn: options.warn,
-        });
-      } catch (e) {
-        throw new GrateError(`component '${c.name}': ${(e as Error).message}`);
-      }
+      const abi = this.componentHost(c, cageId, options, WasiP2Abi);
       return runComponent(c, abi, options.onTrap ?? ((m: string) => process.stderr.write(`imfs-grate: ${m}\n`)));
     } catch (e) {
       if (e instanceof ComponentLoadError) throw new GrateError(e.message);
@@ -312,16 +316,7 @@ export class Grate {
     const cageId = this.newCage(options);
     try {
       this.installStdio(cageId, options);
-      const text = (a: string | Uint8Array) => (typeof a === 'string' ? a : Buffer.from(a).toString('utf8'));
-      let abi: WasiP3Abi;
-      try {
-        abi = new WasiP3Abi({
-          fs: this.fs, cageId, args: [options.argv0 ?? c.name, ...(options.args ?? []).map(text)], env: envStrings(options.env),
-          preopens: options.preopens, initialCwd: options.cwd, trace: options.trace, warn: options.warn,
-        });
-      } catch (e) {
-        throw new GrateError(`component '${c.name}': ${(e as Error).message}`);
-      }
+      const abi = this.componentHost(c, cageId, options, WasiP3Abi);
       return await runP3Component(c, abi, options.onTrap ?? ((m: string) => process.stderr.write(`imfs-grate: ${m}\n`)));
     } catch (e) {
       if (e instanceof ComponentLoadError) throw new GrateError(e.message);
