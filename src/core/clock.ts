@@ -10,10 +10,10 @@ export type Clock = (out: Timespec) => void;
 
 /**
  * CLOCK_MONOTONIC in milliseconds (since boot, as Linux gives it), with sub-microsecond
- * resolution. process.hrtime, not monotonicMs(): the same clock in every thread of
- * the process (a worker's monotonicMs() starts at the worker's own start), and no
- * node:perf_hooks, which the first `performance` read loads (1.4-2.4 ms of a fresh
- * process, Node 20 and 26). Its cost per read is monotonicMs()'s (60-70 ns).
+ * resolution. process.hrtime, not performance.now(): the same clock in every thread of
+ * the process (a worker's performance.now() starts at the worker's own start), and no
+ * node:perf_hooks, which the first `performance` read loads (1.4-3 ms of a fresh
+ * process, Node 20 to 26). Its cost per read is performance.now()'s (60-70 ns).
  */
 export function monotonicMs(): number {
   const t = process.hrtime();
@@ -21,15 +21,28 @@ export function monotonicMs(): number {
 }
 
 /**
- * Realtime minus monotonic, taken once, from performance.timeOrigin (to the microsecond):
- * Date.now() truncates to the millisecond differently in each thread, and a cage thread's
- * CLOCK_REALTIME then read up to 1 ms behind a deadline its futex wait had already passed.
+ * Realtime minus monotonic, taken once per process from Date.now() (the middle of its
+ * millisecond: within 0.5 ms of the true time), not from performance.timeOrigin, whose first
+ * read loads node:perf_hooks (3 ms of a fresh process on Node 26). Worker threads are handed
+ * their owner's (adoptEpochOffset): each taking its own, the truncations differed by up to a
+ * millisecond, and a cage thread's CLOCK_REALTIME read behind a deadline that the owner's
+ * clock had already passed (a cond_timedwait woke "early").
  */
-const epochOffsetMs = performance.timeOrigin + performance.now() - monotonicMs();
+let epochOffset = Date.now() + 0.5 - monotonicMs();
+
+/** This process's realtime offset, to hand to its worker threads. */
+export function epochOffsetMs(): number {
+  return epochOffset;
+}
+
+/** Makes this thread's CLOCK_REALTIME its owner's (a worker thread, at its start). */
+export function adoptEpochOffset(ms: number): void {
+  epochOffset = ms;
+}
 
 /** Milliseconds since the epoch, with sub-microsecond resolution. */
 export function epochMs(): number {
-  return epochOffsetMs + monotonicMs();
+  return epochOffset + monotonicMs();
 }
 
 /** The host's real-time clock with sub-microsecond resolution, without allocating. */
@@ -84,7 +97,7 @@ function startTicker(): Float64Array | null {
   try {
     const shared = new SharedArrayBuffer(16);
     const { Worker } = process.getBuiltinModule('node:worker_threads');
-    const worker = new Worker(TICKER, { eval: true, workerData: { shared, offset: epochOffsetMs } });
+    const worker = new Worker(TICKER, { eval: true, workerData: { shared, offset: epochOffset } });
     worker.unref(); // the ticker never keeps the process alive
     worker.on('error', () => { tick = null; });
     return new Float64Array(shared, 0, 1);

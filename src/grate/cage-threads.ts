@@ -23,7 +23,7 @@ import {
   answer, controlWords, interruptFutex, newChannelPage, newDoorbell,
 } from './syscall-channel.js';
 import { exitedStatus, type CageThreads, type Proc, type ProcessTable, type Task } from './processes.js';
-import { monotonicMs } from '../core/clock.js';
+import { epochOffsetMs, monotonicMs } from '../core/clock.js';
 
 export interface ThreadOptions {
   fs: Imfs;
@@ -153,7 +153,7 @@ export class Threads implements CageThreads {
     else this.table.running(p, lind, s.module);
     this.o.fs.cage(p.id)!.waitsForPeers = true;
     const { port1, port2 } = new (workerThreads().MessageChannel)();
-    const start: WorkerStart = { cage: p.id, page, bell: this.bell, port: port2, snapshot: s, fresh, timeOrigin: performance.timeOrigin };
+    const start: WorkerStart = { cage: p.id, page, bell: this.bell, port: port2, snapshot: s, fresh, epochOffsetMs: epochOffsetMs() };
     let worker = this.pool.pop();
     if (worker === undefined) {
       worker = this.spare ?? newWorker();

@@ -5,7 +5,7 @@
  * bundle (dist/cage-worker.js).
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { epochMs } from '../core/clock.js';
+import { adoptEpochOffset, epochMs, monotonicMs } from '../core/clock.js';
 import { createLindAdapter } from '../abi/lind-adapter.js';
 import { futexCheck, futexTimeoutMs, futexWaits, futexWake, type FutexArgs, type FutexClocks } from '../abi/futex.js';
 import { ACT_NONE, type ExecImage, type ThreadStart } from '../abi/process-host.js';
@@ -27,6 +27,7 @@ if (workerData !== null && workerData !== undefined) run(workerData as WorkerSta
 else parentPort!.once('message', (start: WorkerStart) => run(start));
 
 function run(start: WorkerStart): void {
+adoptEpochOffset(start.epochOffsetMs);
 const ctl = controlWords(start.page);
 // The port must not keep this thread alive: it ends when its cage does.
 start.port.unref();
@@ -35,11 +36,8 @@ let memory = start.snapshot.memory;
 let words = new Int32Array(memory.buffer);
 let view = new DataView(memory.buffer);
 const f: FutexArgs = { addr: 0, op: 0, val: 0, arg4: 0, uaddr2: 0, val3: 0 };
-// The cage's clocks as the owner keeps them (this worker's monotonicMs() starts later).
-const clocks: FutexClocks = {
-  monotonic: () => epochMs() - start.timeOrigin,
-  realtime: epochMs,
-};
+// The cage's clocks, as the owner reads them (one CLOCK_MONOTONIC in every thread; the owner's realtime offset).
+const clocks: FutexClocks = { monotonic: monotonicMs, realtime: epochMs };
 
 /** futex (202) with the arguments the adapter spilled (processes.md §5). */
 function futex(): number {

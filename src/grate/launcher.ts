@@ -24,7 +24,6 @@ import { defaultCacheDir } from './cache-dir.js';
 const fs = process.getBuiltinModule('node:fs');
 const path = process.getBuiltinModule('node:path');
 const vm = process.getBuiltinModule('node:vm');
-const { createRequire, wrap } = process.getBuiltinModule('node:module');
 const { fileURLToPath } = process.getBuiltinModule('node:url');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -84,7 +83,10 @@ const cachedData = readCache(cacheFile);
 // Latin-1, not UTF-8: esbuild escapes every non-ASCII character in the code (its default
 // ASCII charset) but keeps comments as written, and one '→' in a comment made the whole
 // source a two-byte string (370 KB read as 740 KB). Misread comment bytes change nothing.
-const script = new vm.Script(wrap(fs.readFileSync(mainFile, 'latin1')), { filename: mainFile, cachedData });
+// CommonJS's own wrapper, written out: node:module's wrap() and createRequire() cost 1 ms of
+// loading (Node 22), and the bundle sits beside this file, so this file's require serves it.
+const wrapped = `(function (exports, require, module, __filename, __dirname) { ${fs.readFileSync(mainFile, 'latin1')}\n});`;
+const script = new vm.Script(wrapped, { filename: mainFile, cachedData });
 // The bundle's one dynamic import (jco, component-loader.ts) goes through this module's own
 // import(): a vm.Script's needs an experimental option (it warns on stderr) and failed on Node 20.
 (globalThis as Record<symbol, unknown>)[Symbol.for('imfs-grate.import')] = (spec: string) => import(spec);
@@ -93,4 +95,4 @@ if (cacheFile !== null && (cachedData === undefined || script.cachedDataRejected
   process.once('exit', () => writeCache(cacheFile, script.createCachedData()));
 }
 const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(mainFile), module, mainFile, here);
+script.runInThisContext()(module.exports, require, module, mainFile, here);

@@ -19,8 +19,8 @@ export interface WorkerStart {
   snapshot: Snapshot;
   /** Start the snapshot's program from _start (its globals and block unused) instead of rewinding. */
   fresh: boolean;
-  /** The owner's performance.timeOrigin: a worker's own clock starts later, the cage's CLOCK_MONOTONIC does not. */
-  timeOrigin: number;
+  /** The owner's realtime offset (clock.ts epochOffsetMs): every thread of the process reads one CLOCK_REALTIME. */
+  epochOffsetMs: number;
 }
 
 /** Messages a worker posts to the owner. */

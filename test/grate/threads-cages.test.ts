@@ -73,7 +73,7 @@ describe('the threads fixture built against lind-glibc, compared with Linux', ()
     ['barrier', 'a barrier of 4 threads, 5 rounds, one serial thread a round'],
     ['rwlock', 'the caller\'s own tries: EBUSY under a write lock, a read lock shared, both free'],
     ['sem', 'semaphores between threads; trywait EAGAIN, timedwait past and bad deadlines'],
-    ['timedwait', 'cond_timedwait on CLOCK_REALTIME and CLOCK_MONOTONIC and mutex_timedlock: ETIMEDOUT after the deadline'],
+    ['timedwait', 'cond_timedwait on CLOCK_REALTIME and CLOCK_MONOTONIC (in main and in another thread) and mutex_timedlock: ETIMEDOUT after the deadline'],
     ['tls', '__thread variables start from the template and stay each thread\'s own'],
     ['gettid', 'gettid differs per thread and from getpid; getpid is the process\'s'],
     ['join', 'join returns the start routine\'s value, also after the thread ended; detached threads; main joining itself EDEADLK'],

@@ -3,7 +3,7 @@
  * one, whose ticker thread starts only after a process's first many reads.
  */
 import { expect, test } from 'vitest';
-import { coarseMs, epochMs, monotonicMs, realClock } from '../../src/core/clock.js';
+import { adoptEpochOffset, coarseMs, epochMs, epochOffsetMs, monotonicMs, realClock } from '../../src/core/clock.js';
 
 test('epochMs and realClock follow the wall clock', () => {
   // epochMs (the monotonic clock plus an offset taken once) and Date.now() are two clocks
@@ -20,6 +20,21 @@ test('epochMs and realClock follow the wall clock', () => {
   expect(t.sec * 1000 + t.nsec / 1e6).toBeGreaterThanOrEqual(ms);
   expect(t.sec * 1000 + t.nsec / 1e6).toBeLessThanOrEqual(after + slack);
   expect(Number.isInteger(t.nsec) && t.nsec >= 0 && t.nsec < 1e9).toBe(true);
+});
+
+test('a thread handed its owner\'s realtime offset reads the owner\'s CLOCK_REALTIME, to the microsecond', () => {
+  // A worker's own Date.now() truncates differently from its owner's (cage-worker.ts adopts the owner's).
+  const own = epochOffsetMs();
+  try {
+    adoptEpochOffset(own + 1234.567);
+    expect(epochOffsetMs()).toBe(own + 1234.567);
+    const m = monotonicMs(), e = epochMs(), m2 = monotonicMs();
+    expect(e - (own + 1234.567)).toBeGreaterThanOrEqual(m);
+    expect(e - (own + 1234.567)).toBeLessThanOrEqual(m2);
+  } finally {
+    adoptEpochOffset(own);
+  }
+  expect(Math.abs(epochMs() - Date.now())).toBeLessThan(20);
 });
 
 test('monotonicMs never goes back and runs at the rate of the wall clock', async () => {

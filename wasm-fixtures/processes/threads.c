@@ -14,8 +14,8 @@
  *   rwlock      main's own tryrdlock/trywrlock against the locks it holds (write-held,
  *               read-held, free); threads' rwlocks are in `self`
  *   sem         sem_trywait EAGAIN, post/wait across threads, sem_timedwait past and bad deadlines
- *   timedwait   cond_timedwait (REALTIME and MONOTONIC clocks) and mutex_timedlock: ETIMEDOUT
- *               after the deadline; a signalled timed wait returns 0
+ *   timedwait   cond_timedwait (REALTIME and MONOTONIC clocks, in main and in another thread)
+ *               and mutex_timedlock: ETIMEDOUT after the deadline; a signalled timed wait returns 0
  *   tls         __thread values per thread: each starts from the template, keeps its own
  *   gettid      gettid/getpid in the main thread and in others
  *   join        the start routine's return value; a thread joined after it ended; detached
@@ -567,6 +567,30 @@ static void *set_flag_later(void *arg) {
   return NULL;
 }
 
+/* A timed wait in a thread of its own (a worker, in the grate, not the thread owning the
+ * IMFS): on each clock, ETIMEDOUT, not before the deadline and not long after it. */
+struct own_wait { clockid_t clock; int r, reached; long waited_ms; };
+static void *timedwait_in_thread(void *arg) {
+  struct own_wait *w = arg;
+  pthread_condattr_t ca;
+  pthread_cond_t c;
+  pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, w->clock);
+  pthread_cond_init(&c, &ca);
+  pthread_mutex_lock(&m);
+  struct timespec start, end, d = deadline(w->clock, 50);
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  while ((w->r = pthread_cond_timedwait(&c, &m, &d)) == 0) {}
+  clock_gettime(CLOCK_MONOTONIC, &end);
+  w->reached = reached(w->clock, d);
+  w->waited_ms = (end.tv_sec - start.tv_sec) * 1000L + (end.tv_nsec - start.tv_nsec) / 1000000L;
+  pthread_mutex_unlock(&m);
+  pthread_cond_destroy(&c);
+  pthread_condattr_destroy(&ca);
+  return NULL;
+}
+
 static void timedwait_test(void) {
   section = "timedwait";
   /* nobody signals: ETIMEDOUT, with the mutex held again, not before the deadline */
@@ -628,6 +652,18 @@ static void timedwait_test(void) {
     RC(pthread_mutex_unlock(&tw_lock), 0);
   }
   printf("%s: mutex_timedlock on a mutex another thread holds: ETIMEDOUT; once released: 0\n", section);
+
+  static const clockid_t clocks[] = {CLOCK_MONOTONIC, CLOCK_REALTIME};
+  for (int i = 0; i < 2; i++) {
+    struct own_wait w = {clocks[i], -1, 0, -1};
+    if (SPAWN(&t, NULL, timedwait_in_thread, &w)) {
+      JOIN(t);
+      RC(w.r, ETIMEDOUT);
+      EQ(w.reached, 1);
+      EQ(w.waited_ms >= 40 && w.waited_ms < 5000, 1);
+    }
+  }
+  printf("%s: cond_timedwait in another thread, CLOCK_MONOTONIC and CLOCK_REALTIME deadlines 50 ms ahead: ETIMEDOUT, after the deadline, not long after\n", section);
 }
 
 /* ------------------------------------------------------------------------------------------ */
