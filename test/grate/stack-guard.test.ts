@@ -14,7 +14,7 @@ import { Imfs } from '../../src/core/index.js';
 import { checkInvariants } from '../../src/core/check.js';
 import { buildModule, op, type ValType } from '../helpers/wasm-builder.js';
 import { WASI_SIGNATURES } from '../helpers/script-cage.js';
-import { PROBE_KINDS, probeModule } from '../../src/grate/stack-guard.js';
+import { PROBE_ARG, PROBE_KINDS, probeModule } from '../../src/grate/stack-guard.js';
 
 const CREAT = 1, TRUNC = 8, RIGHTS = 0x1fffffffn, DEEP = 1024, PEED = 1040, OUT = 3000;
 
@@ -121,8 +121,8 @@ test('every kind of probe (v128, and i64 where a host has no SIMD) answers 0 and
   const plain = depthWith(() => {});
   const lost = PROBE_KINDS.map((kind) => {
     const probe = new WebAssembly.Instance(new WebAssembly.Module(probeModule(kind))).exports.probe as (x: number) => number;
-    expect(probe(0)).toBe(0);
-    return plain - depthWith(() => probe(0));
+    expect(probe(PROBE_ARG)).toBe(0);
+    return plain - depthWith(() => probe(PROBE_ARG));
   });
   // The same frame whichever the kind (to a few frames of this test's recursion, whose
   // frames change size as V8 tiers it up), and a large one.
