@@ -58,8 +58,9 @@ type ProbeKind = (typeof PROBE_KINDS)[number];
 
 /**
  * (func (export "probe") (param $n i32) (result i32)): 0, after calling itself with $n - 1
- * while $n > 0; given -1, it computes a chain of values it holds all at once. Built with typed-array copies, not spreads: this
- * runs once per process, in the interpreter, where spreading 90,000 bytes took 30 ms.
+ * while $n > 0; given -1, it computes a chain of values it holds all at once. Built with
+ * typed-array copies, not spreads: this runs once per process, in the interpreter, where
+ * spreading 90,000 bytes took 30 ms.
  */
 export function probeModule(kind: ProbeKind): Uint8Array {
   const values = PROBE_BYTES / PROBE_LEVELS / kind.size;
