@@ -9,11 +9,11 @@
  * JavaScript cannot read the stack pointer, and touching the stack to probe it costs time
  * in proportion to the bytes probed. V8 checks a WebAssembly function whose frame is larger
  * than 4 KiB against the stack limit for its whole frame size at entry, in O(1), in every
- * tier. The probe below is such a function: a branch it never takes keeps a quarter of
- * PROBE_BYTES of values alive at once, so its frame holds them all; the path it does take
- * calls itself until it is PROBE_LEVELS deep, then returns. The cage calls each import
- * through a small WebAssembly trampoline that calls the probe and then the import, so a
- * syscall costs a few extra wasm-to-wasm calls (nanoseconds), not a JavaScript wrapper.
+ * tier. The probe below is such a function: a branch it never takes keeps PROBE_BYTES
+ * of values alive at once, so its frame holds them all; the path it does take returns at
+ * once. The cage calls each import through a small WebAssembly trampoline that calls the
+ * probe and then the import, so a syscall costs two extra wasm-to-wasm calls (a few
+ * nanoseconds), not a JavaScript wrapper.
  */
 import type { ModuleImport, ValType } from '../abi/wasm-module.js';
 import { halvesOf } from '../abi/i64-halves.js';
@@ -29,23 +29,11 @@ import { HEADER, name, section, uleb, vec } from '../abi/wasm-encode.js';
 const PROBE_BYTES = 64 << 10;
 
 /**
- * The probe checks PROBE_BYTES as PROBE_LEVELS nested calls of itself, each with a frame of
- * PROBE_BYTES / PROBE_LEVELS: a quarter of the code to compile (11 KB, not 45 KB), which a
- * fresh process pays on the way to its first syscall: 1 ms instead of 4 (compile, then the
- * lazy compile at the first call; Node 20-26). Each level's frame is checked at its entry,
- * so the deepest one's check covers them all; the function is far too large for V8 to inline.
- */
-export const PROBE_LEVELS = 4;
-
-/** The probe's argument for a whole check (its levels below this one). */
-export const PROBE_ARG = PROBE_LEVELS - 1;
-
-/**
  * How the probe's cold branch makes its values, by value type. v128 first: 16-byte values
- * halve the code for the same frame, and so its cost, in every fresh process (compile, then
- * the lazy compile at the first call) and on a background thread when a long run tiers it
- * up (a single 64 KiB frame: 60-70 ms instead of 170-210 ms, Node 22-26, measured with
- * --no-liftoff). i64 where the host has no SIMD.
+ * halve the code for the same frame (45 KB instead of 90 KB), and so its cost: 3 ms
+ * instead of 6 ms in every fresh process (compile, then the lazy compile at the first
+ * call), and 60-70 ms instead of 170-210 ms on a background thread when a long run tiers
+ * it up (Node 22-26; measured with --no-liftoff). i64 where the host has no SIMD.
  * Each entry: the local's type and size, turning the i32 parameter into it, one step
  * (a new value from local 1, left on the operand stack and in local 1: local.tee), one
  * fold of two values into one, and the folded value back to i32.
@@ -57,17 +45,15 @@ export const PROBE_KINDS = [
 type ProbeKind = (typeof PROBE_KINDS)[number];
 
 /**
- * (func (export "probe") (param $n i32) (result i32)): 0, after calling itself with $n - 1
- * while $n > 0; given -1, it computes a chain of values it holds all at once. Built with
- * typed-array copies, not spreads: this runs once per process, in the interpreter, where
- * spreading 90,000 bytes took 30 ms.
+ * (func (export "probe") (param i32) (result i32)): 0 unless given -1, when it computes a
+ * chain of values it holds all at once. Built with typed-array copies, not spreads: this
+ * runs once per process, in the interpreter, where spreading 90,000 bytes took 30 ms.
  */
 export function probeModule(kind: ProbeKind): Uint8Array {
-  const values = PROBE_BYTES / PROBE_LEVELS / kind.size;
-  // One local; n == -1 ? (local1 = init(n), the chain, folded, wrapped) : ((n > 0 ? drop(probe(n - 1))), 0)
+  const values = PROBE_BYTES / kind.size;
+  // One local; param == -1 ? (local1 = init(param), the chain, folded, wrapped) : 0
   const head = [1, 1, kind.type, 0x20, 0, 0x41, 0x7f, 0x46, 0x04, 0x7f, ...kind.init, 0x21, 1];
-  const deeper = [0x20, 0, 0x41, 0, 0x4a, 0x04, 0x40, 0x20, 0, 0x41, 1, 0x6b, 0x10, 0, 0x1a, 0x0b];
-  const tail = [...kind.wrap, 0x05, ...deeper, 0x41, 0, 0x0b, 0x0b];
+  const tail = [...kind.wrap, 0x05, 0x41, 0, 0x0b, 0x0b];
   const body = new Uint8Array(head.length + values * kind.step.length + (values - 1) * kind.fold.length + tail.length);
   body.set(head);
   let at = repeat(body, head.length, kind.step, values);
@@ -119,7 +105,7 @@ function probe(): (x: number) => number {
 
 /** Throws V8's stack-overflow RangeError unless about 64 KiB of stack are left. */
 export function checkStack(): void {
-  probe()(PROBE_ARG);
+  probe()(0);
 }
 
 const I32 = 0x7f, I64 = 0x7e;
@@ -130,7 +116,7 @@ interface Guarded { module: string; name: string; params: number[]; results: num
 
 /**
  * A module importing the probe ("g" "probe") and the functions ("f" "0", "1", …) and
- * exporting, under the same numbers, a trampoline for each: probe(PROBE_ARG), then the import.
+ * exporting, under the same numbers, a trampoline for each: probe(0), then the import.
  */
 function trampolineModule(fns: Guarded[]): Uint8Array {
   const types: number[][] = [[0x60, 1, 0x7f, 1, 0x7f]];
@@ -155,7 +141,7 @@ function trampolineModule(fns: Guarded[]): Uint8Array {
     const gets = f.params.flatMap((t, i) => split(t)
       ? [0x20, ...uleb(i), 0xa7, 0x20, ...uleb(i), 0x42, 32, 0x88, 0xa7]
       : [0x20, ...uleb(i)]);
-    const code = [0, 0x41, PROBE_ARG, 0x10, 0, 0x1a, ...gets, 0x10, ...uleb(k + 1), 0x0b]; // probe(PROBE_ARG); drop; import k(params)
+    const code = [0, 0x41, 0, 0x10, 0, 0x1a, ...gets, 0x10, ...uleb(k + 1), 0x0b]; // probe(0); drop; import k(params)
     codes.push([...uleb(code.length), ...code]);
     exports.push([...name(String(k)), 0x00, ...uleb(fns.length + 1 + k)]);
   });
