@@ -9,11 +9,11 @@
  * JavaScript cannot read the stack pointer, and touching the stack to probe it costs time
  * in proportion to the bytes probed. V8 checks a WebAssembly function whose frame is larger
  * than 4 KiB against the stack limit for its whole frame size at entry, in O(1), in every
- * tier. The probe below is such a function: a branch it never takes keeps PROBE_BYTES
- * of values alive at once, so its frame holds them all; the path it does take returns at
- * once. The cage calls each import through a small WebAssembly trampoline that calls the
- * probe and then the import, so a syscall costs two extra wasm-to-wasm calls (a few
- * nanoseconds), not a JavaScript wrapper.
+ * tier. The probe below is such a function: a branch it never takes keeps a quarter of
+ * PROBE_BYTES of values alive at once, so its frame holds them all; the path it does take
+ * calls the next level's probe, PROBE_LEVELS deep, then returns. The cage calls each import
+ * through a small WebAssembly trampoline that calls the probe and then the import, so a
+ * syscall costs a few extra wasm-to-wasm calls (nanoseconds), not a JavaScript wrapper.
  */
 import type { ModuleImport, ValType } from '../abi/wasm-module.js';
 import { halvesOf } from '../abi/i64-halves.js';
@@ -27,6 +27,17 @@ import { HEADER, name, section, uleb, vec } from '../abi/wasm-encode.js';
  * (test/grate/stack-guard.test.ts).
  */
 const PROBE_BYTES = 64 << 10;
+
+/**
+ * The probe checks PROBE_BYTES as PROBE_LEVELS nested calls, each with a frame of
+ * PROBE_BYTES / PROBE_LEVELS: a quarter of the code to compile (11 KB, not 45 KB), which a
+ * fresh process pays on the way to its first syscall. Each level's frame is checked at its
+ * entry, so the deepest one's check covers them all. Each level is an instance of its own
+ * of the one module, calling the next through an import: V8 compiles a module's code once
+ * for all its instances, so it cannot inline an import (a level that calls itself directly
+ * was inlined on Node 26's optimizing tier, and the two levels shared half their frame).
+ */
+export const PROBE_LEVELS = 4;
 
 /**
  * How the probe's cold branch makes its values, by value type. v128 first: 16-byte values
@@ -45,15 +56,18 @@ export const PROBE_KINDS = [
 type ProbeKind = (typeof PROBE_KINDS)[number];
 
 /**
- * (func (export "probe") (param i32) (result i32)): 0 unless given -1, when it computes a
- * chain of values it holds all at once. Built with typed-array copies, not spreads: this
- * runs once per process, in the interpreter, where spreading 90,000 bytes took 30 ms.
+ * (import "g" "next" (func (param i32) (result i32)))
+ * (func (export "probe") (param $n i32) (result i32)): 0, after calling next($n - 1) while
+ * $n > 0; given -1, it computes a chain of values it holds all at once. Built with
+ * typed-array copies, not spreads: this runs once per process, in the interpreter, where
+ * spreading 90,000 bytes took 30 ms.
  */
 export function probeModule(kind: ProbeKind): Uint8Array {
-  const values = PROBE_BYTES / kind.size;
-  // One local; param == -1 ? (local1 = init(param), the chain, folded, wrapped) : 0
+  const values = PROBE_BYTES / PROBE_LEVELS / kind.size;
+  // One local; n == -1 ? (local1 = init(n), the chain, folded, wrapped) : (n > 0 ? next(n - 1) : 0)
   const head = [1, 1, kind.type, 0x20, 0, 0x41, 0x7f, 0x46, 0x04, 0x7f, ...kind.init, 0x21, 1];
-  const tail = [...kind.wrap, 0x05, 0x41, 0, 0x0b, 0x0b];
+  const deeper = [0x20, 0, 0x41, 0, 0x4a, 0x04, 0x7f, 0x20, 0, 0x41, 1, 0x6b, 0x10, 0, 0x05, 0x41, 0, 0x0b];
+  const tail = [...kind.wrap, 0x05, ...deeper, 0x0b, 0x0b];
   const body = new Uint8Array(head.length + values * kind.step.length + (values - 1) * kind.fold.length + tail.length);
   body.set(head);
   let at = repeat(body, head.length, kind.step, values);
@@ -63,8 +77,9 @@ export function probeModule(kind: ProbeKind): Uint8Array {
   const prefix = [
     ...HEADER,
     ...section(1, [1, 0x60, 1, 0x7f, 1, 0x7f]),
+    ...section(2, [1, ...name('g'), ...name('next'), 0x00, 0]),
     ...section(3, [1, 0]),
-    ...section(7, [1, 5, ...Buffer.from('probe'), 0x00, 0]),
+    ...section(7, [1, ...name('probe'), 0x00, 1]),
     10, ...uleb(codeEntry.length + body.length), ...codeEntry,
   ];
   const module = new Uint8Array(prefix.length + body.length);
@@ -84,28 +99,42 @@ function repeat(out: Uint8Array, at: number, unit: number[], count: number): num
   return end;
 }
 
+/** The probe's argument for a whole check: the levels below the first. */
+export const PROBE_ARG = PROBE_LEVELS - 1;
+
+/**
+ * The first level of a probe: PROBE_LEVELS instances of the module, each importing the
+ * next one's probe; the last one's import is never called (it is given 0).
+ */
+export function probeLevels(module: WebAssembly.Module): (n: number) => number {
+  let next: (n: number) => number = () => 0;
+  for (let level = 0; level < PROBE_LEVELS; level++) {
+    next = new WebAssembly.Instance(module, { g: { next } }).exports.probe as (n: number) => number;
+  }
+  return next;
+}
+
 /** The probe of the first kind this host compiles. */
-function probeInstanceNew(): WebAssembly.Instance {
+function probeNew(): (n: number) => number {
   for (const kind of PROBE_KINDS.slice(0, -1)) {
     try {
-      return new WebAssembly.Instance(new WebAssembly.Module(probeModule(kind)));
+      return probeLevels(new WebAssembly.Module(probeModule(kind)));
     } catch (e) {
       if (!(e instanceof WebAssembly.CompileError)) throw e;
     }
   }
-  return new WebAssembly.Instance(new WebAssembly.Module(probeModule(PROBE_KINDS.at(-1)!)));
+  return probeLevels(new WebAssembly.Module(probeModule(PROBE_KINDS.at(-1)!)));
 }
 
-let probeInstance: WebAssembly.Instance | null = null;
+let probeFn: ((n: number) => number) | null = null;
 
-function probe(): (x: number) => number {
-  probeInstance ??= probeInstanceNew();
-  return probeInstance.exports.probe as (x: number) => number;
+function probe(): (n: number) => number {
+  return (probeFn ??= probeNew());
 }
 
 /** Throws V8's stack-overflow RangeError unless about 64 KiB of stack are left. */
 export function checkStack(): void {
-  probe()(0);
+  probe()(PROBE_ARG);
 }
 
 const I32 = 0x7f, I64 = 0x7e;
@@ -116,7 +145,7 @@ interface Guarded { module: string; name: string; params: number[]; results: num
 
 /**
  * A module importing the probe ("g" "probe") and the functions ("f" "0", "1", …) and
- * exporting, under the same numbers, a trampoline for each: probe(0), then the import.
+ * exporting, under the same numbers, a trampoline for each: probe(PROBE_ARG), then the import.
  */
 function trampolineModule(fns: Guarded[]): Uint8Array {
   const types: number[][] = [[0x60, 1, 0x7f, 1, 0x7f]];
@@ -141,7 +170,7 @@ function trampolineModule(fns: Guarded[]): Uint8Array {
     const gets = f.params.flatMap((t, i) => split(t)
       ? [0x20, ...uleb(i), 0xa7, 0x20, ...uleb(i), 0x42, 32, 0x88, 0xa7]
       : [0x20, ...uleb(i)]);
-    const code = [0, 0x41, 0, 0x10, 0, 0x1a, ...gets, 0x10, ...uleb(k + 1), 0x0b]; // probe(0); drop; import k(params)
+    const code = [0, 0x41, PROBE_ARG, 0x10, 0, 0x1a, ...gets, 0x10, ...uleb(k + 1), 0x0b]; // probe(PROBE_ARG); drop; import k(params)
     codes.push([...uleb(code.length), ...code]);
     exports.push([...name(String(k)), 0x00, ...uleb(fns.length + 1 + k)]);
   });

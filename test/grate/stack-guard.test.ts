@@ -18,7 +18,7 @@ import { Imfs } from '../../src/core/index.js';
 import { checkInvariants } from '../../src/core/check.js';
 import { buildModule, op, type ValType } from '../helpers/wasm-builder.js';
 import { WASI_SIGNATURES } from '../helpers/script-cage.js';
-import { PROBE_KINDS, probeModule } from '../../src/grate/stack-guard.js';
+import { PROBE_ARG, PROBE_KINDS, PROBE_LEVELS, probeLevels, probeModule } from '../../src/grate/stack-guard.js';
 
 const CREAT = 1, TRUNC = 8, RIGHTS = 0x1fffffffn, DEEP = 1024, PEED = 1040, OUT = 3000;
 
@@ -124,9 +124,9 @@ test('every kind of probe (v128, and i64 where a host has no SIMD) answers 0 and
   };
   const plain = depthWith(() => {});
   const lost = PROBE_KINDS.map((kind) => {
-    const probe = new WebAssembly.Instance(new WebAssembly.Module(probeModule(kind))).exports.probe as (x: number) => number;
-    expect(probe(0)).toBe(0);
-    return plain - depthWith(() => probe(0));
+    const probe = probeLevels(new WebAssembly.Module(probeModule(kind)));
+    expect(probe(PROBE_ARG)).toBe(0);
+    return plain - depthWith(() => probe(PROBE_ARG));
   });
   // The same frame whichever the kind (to a few frames of this test's recursion, whose
   // frames change size as V8 tiers it up), and a large one.
@@ -136,14 +136,17 @@ test('every kind of probe (v128, and i64 where a host has no SIMD) answers 0 and
 
 test('the probe holds the same stack in every tier: baseline (Liftoff) and optimized, where V8 may inline', () => {
   // A probe split into nested calls of itself lost half its frame on Node 26's optimizing
-  // tier (the inlined level shares its spill slots): each tier is checked in a fresh process.
+  // tier (the inlined level shares its spill slots): each tier is checked in a fresh process,
+  // with the levels linked as probeLevels links them.
   const file = path.join(os.tmpdir(), `imfs-probe-${process.pid}.wasm`);
   fs.writeFileSync(file, probeModule(PROBE_KINDS[0]));
-  const script = `const p = new WebAssembly.Instance(new WebAssembly.Module(require('fs').readFileSync(${JSON.stringify(file)}))).exports.probe;
-for (let i = 0; i < 100000; i++) p(0);
+  const script = `const m = new WebAssembly.Module(require('fs').readFileSync(${JSON.stringify(file)}));
+let p = () => 0;
+for (let level = 0; level < ${PROBE_LEVELS}; level++) p = new WebAssembly.Instance(m, { g: { next: p } }).exports.probe;
+for (let i = 0; i < 100000; i++) p(${PROBE_ARG});
 const depthWith = (f) => { let d = 0; const down = (n) => { d = n; f(); down(n + 1); }; try { down(0); } catch {} return d; };
 const plain = depthWith(() => {});
-console.log(plain - depthWith(() => p(0)), plain);`;
+console.log(plain - depthWith(() => p(${PROBE_ARG})), plain);`;
   try {
     const lost = ['--liftoff-only', '--no-liftoff'].map((flag) => {
       const out = execFileSync(process.execPath, [flag, '-e', script], { encoding: 'utf8' }).trim().split(' ').map(Number);
