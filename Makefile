@@ -21,19 +21,20 @@ lib: worker
 # bundled as CommonJS (dist/imfs-grate-main.cjs), through V8's code cache (src/grate/launcher.ts).
 # CommonJS, both: an ES module entry point costs a run Node's module loader (some 10 ms).
 CJSFLAGS := --bundle --platform=node --format=cjs --target=node20 --define:import.meta.url=importMetaUrl --inject:src/grate/cjs-import-meta.ts
-# --minify-syntax, not whitespace or names, so stack traces stay readable: esbuild inlines
-# constants and folds what it can, and the bundle's code cache deserializes faster.
+# --minify-syntax: esbuild inlines constants and folds what it can, and the code cache
+# deserializes faster. The command's code itself (scripts/bundle-command.mjs, these flags
+# and more) leaves out the lind and component runtimes until a cage needs them.
 CMDFLAGS := $(CJSFLAGS) --minify-syntax
 
 imfs: worker
-	$(ESBUILD) src/grate/imfs-grate.ts $(CMDFLAGS) --outfile=dist/imfs-grate-main.cjs --log-level=warning
+	node scripts/bundle-command.mjs
 	$(ESBUILD) src/grate/launcher.ts $(CMDFLAGS) $(BANNER) --outfile=dist/imfs-grate.cjs --log-level=warning
 	$(ESBUILD) src/grate/fsop-cli.ts $(ESFLAGS) $(BANNER) --outfile=dist/imfs-fsop.js --log-level=warning
 	chmod +x dist/imfs-grate.cjs dist/imfs-fsop.js
 
 debug:
 	$(ESBUILD) src/index.ts $(ESFLAGS) --sourcemap --outfile=dist/index.js
-	$(ESBUILD) src/grate/imfs-grate.ts $(CJSFLAGS) --sourcemap --outfile=dist/imfs-grate-main.cjs
+	node scripts/bundle-command.mjs --debug
 	$(ESBUILD) src/grate/launcher.ts $(CJSFLAGS) $(BANNER) --outfile=dist/imfs-grate.cjs
 	$(ESBUILD) src/grate/fsop-cli.ts $(ESFLAGS) $(BANNER) --sourcemap --outfile=dist/imfs-fsop.js
 	chmod +x dist/imfs-grate.cjs dist/imfs-fsop.js

@@ -5,26 +5,20 @@
  */
 import { Imfs, DEFAULT_LIMITS, type ImfsOptions } from '../core/index.js';
 import { readModuleInfo, isWasm, isComponent, signature, type ModuleImport, type MemoryLimits } from '../abi/wasm-module.js';
-import { LindAbi } from '../abi/lind.js';
+import type { LindAbi } from '../abi/lind.js';
 import { WasiAbi, type Preopen } from '../abi/wasi.js';
 import { CageMemory } from '../abi/cage-memory.js';
-import { CageHeap } from '../abi/cage-heap.js';
 import { CageExit, CagePanic } from '../abi/exit.js';
 import { envStrings, toBytesList } from '../abi/args.js';
 import type { TraceSink } from '../abi/trace.js';
 import { installStdio, type InputSource, type OutputTarget } from './stdio.js';
 import { populateRoot, registerDevices } from './devices.js';
 import { guardImports } from './stack-guard.js';
-import { ProcessTable, shellStatus } from './processes.js';
-import { Threads } from './cage-threads.js';
-import { ExecLoader } from './exec-loader.js';
-import { SignalState } from '../abi/signal-state.js';
-import { WasiP2Abi, type WasiP2Options } from '../abi/wasip2/abi.js';
+import type { ExecLoader } from './exec-loader.js';
+import type { WasiP2Options } from '../abi/wasip2/abi.js';
 import { ComponentLoadError, loadCached, prepareComponent, type PreparedComponent } from './component-loader.js';
-import { runComponent } from './component-run.js';
-import { WasiP3Abi } from '../abi/wasip3/abi.js';
 import { p3NamesOf, prepareP3Component, requireJspi } from './component-p3-loader.js';
-import { runP3Component } from './component-p3-run.js';
+import { loadRuntimes } from './runtimes-loader.js';
 import { monotonicMs } from '../core/clock.js';
 // Built-ins by getBuiltinModule, not `import * as`: the command's CommonJS bundle would copy every export (launcher.ts).
 const nodefs = process.getBuiltinModule('node:fs');
@@ -219,6 +213,7 @@ export class Grate {
       }
       if (wantsLind) {
         if (memory === null) throw new GrateError(`cage '${name}' imports lind but no memory: a lind cage imports env.memory`);
+        const { LindAbi, CageHeap } = loadRuntimes();
         const lind = new LindAbi({
           fs, cageId, parentId: 0, memory, heap: new CageHeap(new CageMemory(memory)), args: argv, env,
           trace: options.trace, warn: options.warn,
@@ -254,6 +249,7 @@ export class Grate {
   ): number {
     const warn = options.warn ?? ((m: string) => process.stderr.write(`imfs-grate: ${m}\n`));
     const report = options.onTrap ?? ((m: string) => process.stderr.write(`imfs-grate: ${m}\n`));
+    const { ExecLoader, ProcessTable, Threads, SignalState, shellStatus } = loadRuntimes();
     this.loader ??= new ExecLoader(this.fs);
     const table = new ProcessTable({
       fs: this.fs, warn, loader: this.loader,
@@ -301,6 +297,7 @@ export class Grate {
     const cageId = this.newCage(options);
     try {
       this.installStdio(cageId, options);
+      const { WasiP2Abi, runComponent } = loadRuntimes();
       const abi = this.componentHost(c, cageId, options, WasiP2Abi);
       return runComponent(c, abi, options.onTrap ?? ((m: string) => process.stderr.write(`imfs-grate: ${m}\n`)));
     } catch (e) {
@@ -316,6 +313,7 @@ export class Grate {
     const cageId = this.newCage(options);
     try {
       this.installStdio(cageId, options);
+      const { WasiP3Abi, runP3Component } = loadRuntimes();
       const abi = this.componentHost(c, cageId, options, WasiP3Abi);
       return await runP3Component(c, abi, options.onTrap ?? ((m: string) => process.stderr.write(`imfs-grate: ${m}\n`)));
     } catch (e) {
