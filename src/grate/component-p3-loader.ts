@@ -5,8 +5,6 @@
  * instantiation, and cached beside the 0.2 entries under a key of their own. They need
  * JSPI (WebAssembly.Suspending and WebAssembly.promising): a Node without it is told so here.
  */
-import * as nodefs from 'node:fs';
-import * as nodepath from 'node:path';
 import { componentNames, wasiP3Names } from '../abi/component-imports.js';
 import { defaultCacheDir } from './cache-dir.js';
 import {
@@ -15,6 +13,10 @@ import {
 } from './component-loader.js';
 import { TIMER_PRELUDE, type TimerHolder } from './timer-scope.js';
 import { VERSION } from './version.js';
+
+// Built-ins by getBuiltinModule, not `import * as`: the command's CommonJS bundle would copy every export (launcher.ts).
+const nodefs = process.getBuiltinModule('node:fs');
+const nodepath = process.getBuiltinModule('node:path');
 
 export const JCO_P3_PACKAGE = '@bytecodealliance/jco-transpile';
 export const JCO_P3_VERSION = '0.15.0';

@@ -1,10 +1,13 @@
 /**
  * The `imfs-grate` command built from the current sources into `dir`, as `make` builds it
  * into dist/: the launcher (imfs-grate.cjs, src/grate/launcher.ts), the command's code as
- * CommonJS beside it (imfs-grate-main.cjs), and the worker script that cages which fork run in.
+ * CommonJS beside it (imfs-grate-main.cjs, by scripts/bundle-command.mjs: the lind and
+ * component runtimes loaded when a cage first needs them), and the worker script that cages
+ * which fork run in.
  */
 import * as path from 'node:path';
 import { build } from 'esbuild';
+import { bundleCommandCode } from '../../scripts/bundle-command.mjs';
 
 const repo = path.resolve(__dirname, '../..');
 
@@ -12,7 +15,7 @@ export async function buildCommand(dir: string): Promise<string> {
   const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' } as const;
   const program = path.join(dir, 'imfs-grate.cjs');
   const cjs = { ...common, format: 'cjs' as const, define: { 'import.meta.url': 'importMetaUrl' }, inject: [path.join(repo, 'src/grate/cjs-import-meta.ts')] };
-  await build({ ...cjs, entryPoints: [path.join(repo, 'src/grate/imfs-grate.ts')], outfile: path.join(dir, 'imfs-grate-main.cjs') });
+  await bundleCommandCode(path.join(dir, 'imfs-grate-main.cjs'));
   await build({ ...cjs, entryPoints: [path.join(repo, 'src/grate/launcher.ts')], banner: { js: '#!/usr/bin/env node' }, outfile: program });
   await build({ ...common, format: 'esm', entryPoints: [path.join(repo, 'src/grate/cage-worker.ts')], outfile: path.join(dir, 'cage-worker.js') });
   return program;
