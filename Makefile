@@ -20,7 +20,7 @@ lib: worker
 # The imfs-grate command: a small launcher (dist/imfs-grate.cjs) that runs the command's code,
 # bundled as CommonJS (dist/imfs-grate-main.cjs), through V8's code cache (src/grate/launcher.ts).
 # CommonJS, both: an ES module entry point costs a run Node's module loader (some 10 ms).
-CJSFLAGS := --bundle --platform=node --format=cjs --target=node20 --define:import.meta.url=importMetaUrl --inject:src/grate/cjs-import-meta.ts
+CJSFLAGS := --bundle --platform=node --format=cjs --target=node20 --define:import.meta.url=cjsImportMeta.url --inject:src/grate/cjs-import-meta.ts
 # --minify-syntax: esbuild inlines constants and folds what it can, and the code cache
 # deserializes faster. The command's code itself (scripts/bundle-command.mjs, these flags
 # and more) leaves out the lind and component runtimes until a cage needs them.

@@ -24,7 +24,7 @@ export async function bundleCommandCode(outfile, { debug = false } = {}) {
     entryPoints: [src('imfs-grate.ts')],
     outfile,
     bundle: true, platform: 'node', format: 'cjs', target: 'node20',
-    define: { 'import.meta.url': 'importMetaUrl' },
+    define: { 'import.meta.url': 'cjsImportMeta.url' },
     inject: [src('cjs-import-meta.ts')],
     minifySyntax: !debug, minifyWhitespace: !debug, sourcemap: debug,
     plugins: [lazyRuntimes],

@@ -1,7 +1,7 @@
 /**
  * The `imfs-grate` command (dist/imfs-grate.cjs): runs the command's code, the CommonJS
  * bundle beside it (dist/imfs-grate-main.cjs), through V8's code cache. Compiling the
- * bundle's 370 KB, and then each function it calls on first use, is most of what a fresh
+ * bundle's 280 KB, and then each function it calls on first use, is most of what a fresh
  * process pays before its cage starts; the code cache (vm.Script's cachedData, public Node
  * API on every line) holds all of it as the last run left it: taken after that run, it
  * includes every function the run compiled. Measured (`imfs-grate hello.wasm`, Node 20,
@@ -24,9 +24,9 @@ import { defaultCacheDir } from './cache-dir.js';
 const fs = process.getBuiltinModule('node:fs');
 const path = process.getBuiltinModule('node:path');
 const vm = process.getBuiltinModule('node:vm');
-const { fileURLToPath } = process.getBuiltinModule('node:url');
 
-const here = path.dirname(fileURLToPath(import.meta.url));
+/** This file's directory: the launcher is only ever bundled as CommonJS, which has __dirname. */
+const here = __dirname;
 const mainFile = path.join(here, 'imfs-grate-main.cjs');
 
 /** The cache file for this bundle under this Node, or null without a cache. */
