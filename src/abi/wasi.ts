@@ -127,11 +127,11 @@ export class WasiAbi {
 
   /** Records the rights of fd's type for it, and its type. */
   private adopt(fd: number, file: unknown): number {
-    const r = this.fs.fstat(this.cage, fd, this.stat);
-    if (r < 0) return toWasiErrno(r);
+    const type = this.fs.fileType(this.cage, fd);
+    if (type < 0) return toWasiErrno(type);
     const tty = this.fs.isatty(this.cage, fd) === 1;
-    const [base, inheriting] = rightsOfType(this.stat.mode, tty);
-    this.rights.set(fd, file, tty ? W.FILETYPE_CHARACTER_DEVICE : filetypeOfMode(this.stat.mode), base, inheriting);
+    const [base, inheriting] = rightsOfType(type, tty);
+    this.rights.set(fd, file, tty ? W.FILETYPE_CHARACTER_DEVICE : filetypeOfMode(type), base, inheriting);
     return 0;
   }
 

@@ -700,6 +700,18 @@ export class Imfs extends FsState {
     return file.device?.isatty === true ? 1 : 0;
   }
 
+  /**
+   * The type of fd's file (its mode's S_IFMT bits), or -EBADF: for an ABI's own bookkeeping
+   * (WASI rights by type). Unlike fstat it leaves the file's times unmarked: a stat makes
+   * the next change read the exact clock, so that the change shows.
+   */
+  fileType(cage: number, fd: number): number {
+    const c = this.cageById(cage);
+    if (c === undefined) return -ESRCH;
+    const file = c.files[fd];
+    return file === undefined ? -EBADF : this.inodes.mode[file.ino] & S_IFMT;
+  }
+
   /** ioctl(FIONREAD): bytes a read would return now. */
   fionread(cage: number, fd: number): number {
     const c = this.cageById(cage);
