@@ -53,16 +53,24 @@ export const RIGHTS_STREAM = RIGHT_FD_READ | RIGHT_FD_WRITE | RIGHT_FD_FDSTAT_SE
 export const RIGHTS_TTY = RIGHTS_STREAM;
 
 /** The rights that make sense for a descriptor of this type: [base, inheriting]. */
-export function rightsOfType(mode: number, tty: boolean): [number, number] {
-  if (tty) return [RIGHTS_TTY, 0];
+export function rightsOfType(mode: number, tty: boolean): readonly [number, number] {
+  if (tty) return OF_TTY;
   switch (mode & S_IFMT) {
-    case S_IFDIR: return [RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING];
-    case S_IFREG: case S_IFCHR: case S_IFBLK: return [RIGHTS_FILE, 0];
-    case S_IFIFO: return [RIGHTS_STREAM, 0];
-    case S_IFSOCK: return [RIGHTS_STREAM | RIGHT_SOCK_SHUTDOWN | RIGHT_SOCK_ACCEPT, 0];
-    default: return [0, 0];
+    case S_IFDIR: return OF_DIRECTORY;
+    case S_IFREG: case S_IFCHR: case S_IFBLK: return OF_FILE;
+    case S_IFIFO: return OF_STREAM;
+    case S_IFSOCK: return OF_SOCKET;
+    default: return OF_NOTHING;
   }
 }
+
+// rightsOfType's answers, made once: it runs on every path_open.
+const OF_TTY = [RIGHTS_TTY, 0] as const;
+const OF_DIRECTORY = [RIGHTS_DIRECTORY, RIGHTS_DIRECTORY_INHERITING] as const;
+const OF_FILE = [RIGHTS_FILE, 0] as const;
+const OF_STREAM = [RIGHTS_STREAM, 0] as const;
+const OF_SOCKET = [RIGHTS_STREAM | RIGHT_SOCK_SHUTDOWN | RIGHT_SOCK_ACCEPT, 0] as const;
+const OF_NOTHING = [0, 0] as const;
 
 /**
  * The rights each descriptor holds, by descriptor number. An entry counts only while the

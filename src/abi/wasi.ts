@@ -44,6 +44,8 @@ export interface WasiOptions {
 const IOVEC = 8;
 /** Rights that only a directory can hold: lacking one of them on anything else means "not a directory". */
 const DIRECTORY_ONLY = RIGHTS_DIRECTORY & ~RIGHTS_FILE;
+/** Every rights bit: `rights & ALL_RIGHTS` is `rights` (they all lie below bit 31). */
+const ALL_RIGHTS = -1;
 
 function nsToTimespec(ns: bigint): Timespec {
   return { sec: Number(ns / 1_000_000_000n), nsec: Number(ns % 1_000_000_000n) };
@@ -125,22 +127,22 @@ export class WasiAbi {
     return (missing & DIRECTORY_ONLY) !== 0 && table.filetype[fd] !== W.FILETYPE_DIRECTORY ? W.WASI_ENOTDIR : W.WASI_ENOTCAPABLE;
   }
 
-  /** Records the rights of fd's type for it, and its type. */
-  private adopt(fd: number, file: unknown): number {
+  /**
+   * Records for fd its type and the rights of its type: all of them, or (`base`,
+   * `inheriting`: what path_open asked for) those asked for.
+   */
+  private adopt(fd: number, file: unknown, base = ALL_RIGHTS, inheriting = ALL_RIGHTS): number {
     const type = this.fs.fileType(this.cage, fd);
     if (type < 0) return toWasiErrno(type);
     const tty = this.fs.isatty(this.cage, fd) === 1;
-    const [base, inheriting] = rightsOfType(type, tty);
-    this.rights.set(fd, file, tty ? W.FILETYPE_CHARACTER_DEVICE : filetypeOfMode(type), base, inheriting);
+    const [ofType, inheritingOfType] = rightsOfType(type, tty);
+    this.rights.set(fd, file, tty ? W.FILETYPE_CHARACTER_DEVICE : filetypeOfMode(type), base & ofType, inheriting & inheritingOfType);
     return 0;
   }
 
   /** After path_open: fd holds the rights asked for that apply to what it is. */
   record(fd: number, base: number, inheriting: number): void {
-    const file = this.fileOf(fd);
-    if (this.adopt(fd, file) !== 0) return;
-    const t = this.rights;
-    t.set(fd, file, t.filetype[fd], base & t.base[fd], inheriting & t.inheriting[fd]);
+    this.adopt(fd, this.fileOf(fd), base, inheriting);
   }
 
   /** After fd_close. */
