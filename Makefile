@@ -18,24 +18,16 @@ lib: worker
 	npx tsc -p tsconfig.json
 
 # The imfs-grate command: a small launcher (dist/imfs-grate.cjs) that runs the command's code,
-# bundled as CommonJS (dist/imfs-grate-main.cjs), through V8's code cache (src/grate/launcher.ts).
-# CommonJS, both: an ES module entry point costs a run Node's module loader (some 10 ms).
-CJSFLAGS := --bundle --platform=node --format=cjs --target=node20 --define:import.meta.url=cjsImportMeta.url --inject:src/grate/cjs-import-meta.ts
-# --minify-syntax: esbuild inlines constants and folds what it can, and the code cache
-# deserializes faster. The command's code itself (scripts/bundle-command.mjs, these flags
-# and more) leaves out the lind and component runtimes until a cage needs them.
-CMDFLAGS := $(CJSFLAGS) --minify-syntax
-
+# bundled as CommonJS (dist/imfs-grate-main.cjs), through V8's code cache (src/grate/launcher.ts);
+# both built by scripts/bundle-command.mjs (which says how, and why).
 imfs: worker
 	node scripts/bundle-command.mjs
-	$(ESBUILD) src/grate/launcher.ts $(CMDFLAGS) $(BANNER) --outfile=dist/imfs-grate.cjs --log-level=warning
 	$(ESBUILD) src/grate/fsop-cli.ts $(ESFLAGS) $(BANNER) --outfile=dist/imfs-fsop.js --log-level=warning
 	chmod +x dist/imfs-grate.cjs dist/imfs-fsop.js
 
 debug:
 	$(ESBUILD) src/index.ts $(ESFLAGS) --sourcemap --outfile=dist/index.js
 	node scripts/bundle-command.mjs --debug
-	$(ESBUILD) src/grate/launcher.ts $(CJSFLAGS) $(BANNER) --outfile=dist/imfs-grate.cjs
 	$(ESBUILD) src/grate/fsop-cli.ts $(ESFLAGS) $(BANNER) --sourcemap --outfile=dist/imfs-fsop.js
 	chmod +x dist/imfs-grate.cjs dist/imfs-fsop.js
 

@@ -1,2 +1,2 @@
-/** Writes the imfs-grate command's code, bundled as make bundles it, to `outfile`. */
-export function bundleCommandCode(outfile: string, options?: { debug?: boolean }): Promise<void>;
+/** Writes imfs-grate.cjs (the launcher) and imfs-grate-main.cjs (the command's code) into `dir`, as make bundles them. */
+export function bundleCommand(dir: string, options?: { debug?: boolean }): Promise<void>;

@@ -1,11 +1,16 @@
-// Bundles the imfs-grate command's code (src/grate/imfs-grate.ts) as CommonJS, the form the
-// launcher (src/grate/launcher.ts) runs through V8's code cache: `make` writes
-// dist/imfs-grate-main.cjs, and the tests that run the command build theirs with it too.
-// runtimes-loader-lazy.ts takes the place of runtimes-loader.ts, so the lind and component
-// runtimes are compiled and run only when a cage needs them. Minified syntax and whitespace,
-// not names: a stack trace still names its functions, and the source a fresh process reads
-// is 280 KB instead of 410 (about 1 ms, Node 22). `--debug`: neither, and a source map.
+// Bundles the imfs-grate command as CommonJS into a directory: the launcher (imfs-grate.cjs,
+// src/grate/launcher.ts) and the command's code it runs through V8's code cache
+// (imfs-grate-main.cjs, src/grate/imfs-grate.ts). `make` writes them to dist/, and the
+// tests that run the command build theirs with it too (test/helpers/command-bundle.ts).
+// CommonJS, both: an ES module entry point costs a run Node's module loader (some 10 ms).
+// In the command's code runtimes-loader-lazy.ts takes the place of runtimes-loader.ts, so
+// the lind and component runtimes are compiled and run only when a cage needs them. It is
+// minified in syntax (constants inlined, code folded: its cache deserializes faster) and
+// whitespace, not names: a stack trace still names its functions, and the source a fresh
+// process reads is 280 KB instead of 410 (about 1 ms, Node 22). `--debug`: no minifying,
+// and a source map.
 import * as esbuild from 'esbuild';
+import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const src = (file) => fileURLToPath(new URL(`../src/grate/${file}`, import.meta.url));
@@ -18,20 +23,24 @@ const lazyRuntimes = {
   },
 };
 
-/** Writes the command's code to `outfile`. */
-export async function bundleCommandCode(outfile, { debug = false } = {}) {
-  await esbuild.build({
-    entryPoints: [src('imfs-grate.ts')],
-    outfile,
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20',
+/** Writes imfs-grate.cjs (the launcher) and imfs-grate-main.cjs (the command's code) into `dir`. */
+export async function bundleCommand(dir, { debug = false } = {}) {
+  const cjs = {
+    bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning',
     define: { 'import.meta.url': 'cjsImportMeta.url' },
     inject: [src('cjs-import-meta.ts')],
-    minifySyntax: !debug, minifyWhitespace: !debug, sourcemap: debug,
-    plugins: [lazyRuntimes],
-    logLevel: 'warning',
+    minifySyntax: !debug,
+  };
+  await esbuild.build({
+    ...cjs, entryPoints: [src('imfs-grate.ts')], outfile: path.join(dir, 'imfs-grate-main.cjs'),
+    minifyWhitespace: !debug, sourcemap: debug, plugins: [lazyRuntimes],
+  });
+  await esbuild.build({
+    ...cjs, entryPoints: [src('launcher.ts')], outfile: path.join(dir, 'imfs-grate.cjs'),
+    banner: { js: '#!/usr/bin/env node' },
   });
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await bundleCommandCode('dist/imfs-grate-main.cjs', { debug: process.argv.includes('--debug') });
+  await bundleCommand('dist', { debug: process.argv.includes('--debug') });
 }

@@ -7,16 +7,15 @@
  */
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { bundleCommandCode } from '../../scripts/bundle-command.mjs';
+import { bundleCommand } from '../../scripts/bundle-command.mjs';
 
 const repo = path.resolve(__dirname, '../..');
 
 export async function buildCommand(dir: string): Promise<string> {
-  const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' } as const;
-  const program = path.join(dir, 'imfs-grate.cjs');
-  const cjs = { ...common, format: 'cjs' as const, define: { 'import.meta.url': 'cjsImportMeta.url' }, inject: [path.join(repo, 'src/grate/cjs-import-meta.ts')] };
-  await bundleCommandCode(path.join(dir, 'imfs-grate-main.cjs'));
-  await build({ ...cjs, entryPoints: [path.join(repo, 'src/grate/launcher.ts')], banner: { js: '#!/usr/bin/env node' }, outfile: program });
-  await build({ ...common, format: 'esm', entryPoints: [path.join(repo, 'src/grate/cage-worker.ts')], outfile: path.join(dir, 'cage-worker.js') });
-  return program;
+  await bundleCommand(dir);
+  await build({
+    bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', format: 'esm',
+    entryPoints: [path.join(repo, 'src/grate/cage-worker.ts')], outfile: path.join(dir, 'cage-worker.js'),
+  });
+  return path.join(dir, 'imfs-grate.cjs');
 }
