@@ -13,7 +13,8 @@ import * as esbuild from 'esbuild';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const src = (file) => fileURLToPath(new URL(`../src/grate/${file}`, import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
+const src = (file) => path.join(root, 'src/grate', file);
 
 /** Resolves grate.ts's import of runtimes-loader.js to runtimes-loader-lazy.ts. */
 const lazyRuntimes = {
@@ -23,22 +24,28 @@ const lazyRuntimes = {
   },
 };
 
-/** Writes imfs-grate.cjs (the launcher) and imfs-grate-main.cjs (the command's code) into `dir`. */
+/**
+ * Writes imfs-grate.cjs (the launcher) and imfs-grate-main.cjs (the command's code) into `dir`.
+ * Returns esbuild's metafile of the command's code: its modules and how each imports the next
+ * (test/unit/command-bundle-graph.test.ts checks that no runtime is imported at start-up).
+ */
 export async function bundleCommand(dir, { debug = false } = {}) {
   const cjs = {
     bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning',
+    absWorkingDir: root, // the metafile's paths are the repository's, wherever it runs from
     define: { 'import.meta.url': 'cjsImportMeta.url' },
     inject: [src('cjs-import-meta.ts')],
     minifySyntax: !debug,
   };
-  await esbuild.build({
-    ...cjs, entryPoints: [src('imfs-grate.ts')], outfile: path.join(dir, 'imfs-grate-main.cjs'),
-    minifyWhitespace: !debug, sourcemap: debug, plugins: [lazyRuntimes],
+  const main = await esbuild.build({
+    ...cjs, entryPoints: [src('imfs-grate.ts')], outfile: path.resolve(dir, 'imfs-grate-main.cjs'),
+    minifyWhitespace: !debug, sourcemap: debug, plugins: [lazyRuntimes], metafile: true,
   });
   await esbuild.build({
-    ...cjs, entryPoints: [src('launcher.ts')], outfile: path.join(dir, 'imfs-grate.cjs'),
+    ...cjs, entryPoints: [src('launcher.ts')], outfile: path.resolve(dir, 'imfs-grate.cjs'),
     banner: { js: '#!/usr/bin/env node' },
   });
+  return main.metafile;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
