@@ -56,6 +56,9 @@ export class Directory {
   private seqs: number[] = [];
   private nextSeq = FIRST_SEQ;
   private holes = 0;
+  /** The last name hashed and its hash: creating a name hashes it once, for the lookup that finds it absent and the add that follows. */
+  private lastName = '';
+  private lastHash = hashName('');
 
   constructor(parent: number) {
     this.parent = parent;
@@ -71,7 +74,7 @@ export class Directory {
     const table = this.table;
     if (table.length === 0) return -1;
     const mask = (table.length >> 1) - 1;
-    const h = hashName(name);
+    const h = this.hashOf(name);
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const at = table[2 * i];
       if (at === 0) return -1;
@@ -85,6 +88,14 @@ export class Directory {
     }
   }
 
+  private hashOf(name: string): number {
+    if (name !== this.lastName) {
+      this.lastName = name;
+      this.lastHash = hashName(name);
+    }
+    return this.lastHash;
+  }
+
   private place(h: number, slot: number): void {
     const table = this.table;
     const mask = (table.length >> 1) - 1;
@@ -95,16 +106,23 @@ export class Directory {
     this.pairs++;
   }
 
-  /** A fresh table with room for the live names and as many more, holding only the live names. */
-  private rebuild(): void {
+  /**
+   * A fresh table with room for the live names and as many more, holding only the live names:
+   * the old table's pairs whose names live, each moved to slot newSlot[slot] if given (the
+   * hashes are taken from the pairs, not computed again).
+   */
+  private rebuild(newSlot?: Int32Array): void {
     let places = 8;
     while (places < 2 * (this.live + 1)) places *= 2;
+    const old = this.table, names = this.names;
     this.table = new Int32Array(2 * places);
     this.pairs = 0;
-    const names = this.names;
-    for (let slot = 0; slot < names.length; slot++) {
-      const name = names[slot];
-      if (name !== undefined) this.place(hashName(name), slot);
+    for (let i = 0; i < old.length; i += 2) {
+      const h = old[i];
+      if (h === 0) continue;
+      const slot = newSlot === undefined ? old[i + 1] : newSlot[old[i + 1]];
+      // A removed name's pair is dropped here.
+      if (slot >= 0 && names[slot] !== undefined) this.place(h, slot);
     }
   }
 
@@ -142,9 +160,11 @@ export class Directory {
   /** Drops removed slots (and the table's pairs for them); sequence numbers (positions) are kept, so cursors stay valid. */
   private compact(): void {
     const names: (string | undefined)[] = [], inos: number[] = [], seqs: number[] = [];
+    const newSlot = new Int32Array(this.names.length).fill(-1);
     for (let i = 0; i < this.names.length; i++) {
       const name = this.names[i];
       if (name === undefined) continue;
+      newSlot[i] = names.length;
       names.push(name);
       inos.push(this.inos[i]);
       seqs.push(this.seqs[i]);
@@ -153,7 +173,7 @@ export class Directory {
     this.inos = inos;
     this.seqs = seqs;
     this.holes = 0;
-    this.rebuild();
+    this.rebuild(newSlot);
   }
 
   /** Calls visit(name, ino, nextPosition) for each entry at or after `pos` (>= FIRST_SEQ) until it returns false. */
