@@ -2,7 +2,9 @@
  * imfs-fsop: an fsop server (docs/fsop-protocol.md) over stdin/stdout. One JSON request
  * per stdin line, exactly one response line each, written synchronously to fd 1 so that
  * it is flushed before the next request is read. Nothing else goes to stdout;
- * diagnostics go to stderr. Exits 0 at end of input and quietly on SIGTERM.
+ * diagnostics go to stderr. Exits 0 at end of input and quietly on SIGTERM, by letting the
+ * event loop end rather than by process.exit(), which can hang on Node 24-26 while V8
+ * compiles in the background (see imfs-grate.ts).
  */
 import { writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
@@ -10,6 +12,8 @@ import { FsopServer } from './fsop.js';
 
 const server = new FsopServer({ onDiagnostic: (m) => process.stderr.write(`imfs-fsop: ${m}\n`) });
 const pause = new Int32Array(new SharedArrayBuffer(4));
+/** Set once no more requests are to be answered (the client has gone, or SIGTERM). */
+let stopped = false;
 
 /** Writes all of `data` to stdout, waiting out a non-blocking pipe that is full. */
 function writeOut(data: Buffer): void {
@@ -36,8 +40,14 @@ function respond(line: string): void {
   try {
     writeOut(Buffer.from(response + '\n', 'utf8'));
   } catch {
-    process.exit(0); // the client has gone (EPIPE): nobody is left to answer
+    stop(); // the client has gone (EPIPE): nobody is left to answer
   }
+}
+
+/** Reads no more requests: with stdin closed nothing holds the event loop, and the process exits 0. */
+function stop(): void {
+  stopped = true;
+  process.stdin.destroy();
 }
 
 const decoder = new StringDecoder('utf8');
@@ -46,13 +56,12 @@ let pending = '';
 process.stdin.on('data', (chunk: Buffer) => {
   const lines = (pending + decoder.write(chunk)).split('\n');
   pending = lines.pop()!;
-  for (const line of lines) respond(line);
+  for (const line of lines) if (!stopped) respond(line);
 });
 
 process.stdin.on('end', () => {
   pending += decoder.end();
-  if (pending !== '') respond(pending); // a last request without its newline
-  process.exit(0);
+  if (pending !== '' && !stopped) respond(pending); // a last request without its newline
 });
 
-process.on('SIGTERM', () => process.exit(0));
+process.on('SIGTERM', stop);
