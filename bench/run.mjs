@@ -8,7 +8,8 @@
 //   procs only the process rows (bench/procs.mjs), cold then warm: they are part of cold and warm too;
 //   components  only the components view (bench/cold.mjs components()): the call rows of the
 //         benchmark program adapted into a WASI 0.2 component, under imfs-grate and jco +
-//         preview2-shim, beside our preview1 path and node:wasi; part of cold too.
+//         preview2-shim, beside our preview1 path and node:wasi; part of cold too;
+//   startup  only the start-up rows (bench/startup.mjs); part of cold too.
 // Every node process is this one's binary (make bench NODE=/path/to/node runs this under it).
 // Prints tables and how long each part took; writes bench/results/latest.json.
 import * as nodefs from 'node:fs';
@@ -39,8 +40,9 @@ const PARTS = {
 };
 PARTS.procs = [PARTS.cold[2], PARTS.warm[1]];
 PARTS.components = [PARTS.cold[3]];
+PARTS.startup = [PARTS.cold[1]];
 PARTS.all = [...PARTS.cold, ...PARTS.warm];
-if (!(MODE in PARTS)) { console.error(`BENCH_MODE must be cold, warm, all, procs or components, not '${MODE}'`); process.exit(2); }
+if (!(MODE in PARTS)) { console.error(`BENCH_MODE must be cold, warm, all, procs, components or startup, not '${MODE}'`); process.exit(2); }
 
 const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, nodePath: process.execPath, kernel: os.release() };
 const about = `Node ${machine.node} (${machine.nodePath}); ${machine.cpus} cores (${machine.model}), ${machine.memGiB} GiB, Linux ${machine.kernel}`;
