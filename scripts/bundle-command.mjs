@@ -27,7 +27,7 @@ const lazyRuntimes = {
 /**
  * Writes imfs-grate.cjs (the launcher) and imfs-grate-main.cjs (the command's code) into `dir`.
  * Returns esbuild's metafile of the command's code: its modules and how each imports the next
- * (test/unit/command-bundle-graph.test.ts checks that no runtime is imported at start-up).
+ * (test/grate/command-startup.test.ts checks that no runtime is imported at start-up).
  */
 export async function bundleCommand(dir, { debug = false } = {}) {
   const cjs = {
