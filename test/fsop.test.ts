@@ -1043,6 +1043,16 @@ describe('the imfs-fsop program', () => {
     expect(s.err()).toBe('');
   });
 
+  test('a client gone (its end of stdout closed): the server stops answering and exits 0 on its own', async () => {
+    const s = start();
+    expect(await s.ask('["mkdir","d","0755"]')).toBe('0');
+    s.child.stdout.destroy();
+    // More requests than a pipe holds answers for; stdin is left open: the server must end by itself.
+    for (let i = 0; i < 2000; i++) s.child.stdin.write('["stat","d","type"]\n');
+    expect(await s.exited).toEqual({ code: 0, signal: null });
+    expect(s.err()).toBe('');
+  });
+
   test('SIGTERM: it dies quietly', async () => {
     const s = start();
     expect(await s.ask('["mkdir","d","0755"]')).toBe('0');
