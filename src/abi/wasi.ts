@@ -7,7 +7,7 @@
  * rows, with the rights check, the confinement and the log at this one place.
  */
 import {
-  O_DIRECTORY, O_RDONLY, UTIME_NOW, UTIME_OMIT, WOULD_BLOCK, BytePath, bytesToBinary, newStat,
+  O_DIRECTORY, O_RDONLY, S_IFCHR, UTIME_NOW, UTIME_OMIT, WOULD_BLOCK, BytePath, bytesToBinary, newStat,
   type Imfs, type Timespec,
 } from '../core/index.js';
 import type { Cage } from '../core/cage.js';
@@ -134,7 +134,8 @@ export class WasiAbi {
   private adopt(fd: number, file: unknown, base = ALL_RIGHTS, inheriting = ALL_RIGHTS): number {
     const type = this.fs.fileType(this.cage, fd);
     if (type < 0) return toWasiErrno(type);
-    const tty = this.fs.isatty(this.cage, fd) === 1;
+    // Only a character device can be a terminal: a file or directory opened asks no more.
+    const tty = type === S_IFCHR && this.fs.isatty(this.cage, fd) === 1;
     const [ofType, inheritingOfType] = rightsOfType(type, tty);
     this.rights.set(fd, file, tty ? W.FILETYPE_CHARACTER_DEVICE : filetypeOfMode(type), base & ofType, inheriting & inheritingOfType);
     return 0;
